@@ -1,0 +1,63 @@
+# Wuji — developer entry points. Everything runs inside .venv (created by `make venv`).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# The CPU torch wheel lives in /opt/wheels on the lab machines; pass it explicitly because
+# CI may not carry the PIP_FIND_LINKS environment variable.
+FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
+
+ADDRESS ?= 127.0.0.1
+PORT    ?= 8501
+
+CHROMIUM  := /usr/bin/chromium
+CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+
+.PHONY: help venv run test bench browser-deps clean
+
+help:
+	@echo "make venv          create .venv and install requirements-dev.txt"
+	@echo "make run           start the app (ADDRESS=$(ADDRESS) PORT=$(PORT))"
+	@echo "make test          ruff check . + pytest (browser tests use $(CHROMIUM))"
+	@echo "make bench         python -m sim bench"
+	@echo "make browser-deps  install Debian chromium + fonts-noto-cjk if missing (root only)"
+	@echo "make clean         remove .venv, caches and test artifacts"
+
+venv: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install $(FIND_LINKS) -r requirements-dev.txt
+	touch $@
+
+run: venv
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+
+browser-deps:
+	@if [ -x $(CHROMIUM) ] && [ -f $(CJK_FONT) ]; then \
+	  echo "browser-deps: $(CHROMIUM) and Noto CJK fonts present"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+	  echo "browser-deps: installing chromium + fonts-noto-cjk with apt-get"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
+	else \
+	  echo "browser-deps: $(CHROMIUM) or fonts-noto-cjk missing and not root;"; \
+	  echo "  run: sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk"; \
+	  echo "  (browser tests skip locally, and fail when CI is set)"; \
+	fi
+
+test: venv browser-deps
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+bench: venv
+	$(BIN)/python -m sim bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts .wuji-cache
+	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +

@@ -1,0 +1,167 @@
+"""The command line: ``python -m sim run | sweep | bench``.
+
+Bad arguments exit with status 2 and one line saying what is allowed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+PRESET_NAMES = ("fast", "default")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse prints usage + message; we print one line
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.exit(2)
+
+
+def _floats(text: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
+def _ints(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+
+
+def build_parser() -> OneLineParser:
+    p = OneLineParser(prog="python -m sim", description="Wuji: a tiny model through pretraining, SFT and RLHF.")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=OneLineParser)
+
+    def common(sp):
+        sp.add_argument("--preset", default="default", choices=PRESET_NAMES)
+        sp.add_argument("--lang", default="zh", choices=("zh", "en"))
+        sp.add_argument("--json", metavar="PATH", help="write the result document here")
+        sp.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: $WUJI_CACHE_DIR or ~/.cache/wuji)")
+        sp.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+        sp.add_argument("--pretrain-steps", type=int, metavar="N")
+
+    r = sub.add_parser("run", help="the whole pipeline once")
+    common(r)
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--kl-coef", type=float, metavar="F")
+    r.add_argument("--reward-bias", type=float, metavar="F")
+
+    s = sub.add_parser("sweep", help="a grid of kl_coef x reward_bias x seeds, reusing the cache")
+    common(s)
+    s.add_argument("--kl-coef", type=_floats, required=True, metavar="LIST")
+    s.add_argument("--reward-bias", type=_floats, required=True, metavar="LIST")
+    s.add_argument("--seeds", type=_ints, default=[0], metavar="LIST")
+
+    b = sub.add_parser("bench", help="speed figures: matmul ceiling, tokens/s, stage seconds")
+    b.add_argument("--json", metavar="PATH")
+    b.add_argument("--quick", action="store_true", help="fewer repetitions (for tests)")
+    return p
+
+
+class Progress:
+    """A one-line progress bar on stderr, fed by the pipeline's events."""
+
+    def __init__(self, label: str = ""):
+        self.label, self.t0 = label, time.perf_counter()
+
+    def __call__(self, ev) -> None:
+        if ev.stage == "done":
+            sys.stderr.write(f"\r{self.label}done in {time.perf_counter() - self.t0:.1f}s".ljust(78) + "\n")
+            return
+        width = 24
+        filled = int(width * ev.step / max(1, ev.total))
+        tag = " (cached)" if ev.extra.get("cached") else ""
+        sys.stderr.write(f"\r{self.label}{ev.stage:<8} [{'#' * filled}{'.' * (width - filled)}] "
+                         f"{ev.step}/{ev.total}{tag}".ljust(78))
+        sys.stderr.flush()
+
+
+def _cache(args):
+    from sim.pipeline import Cache
+
+    if args.no_cache:
+        return Cache(None)
+    return Cache(args.cache_dir) if args.cache_dir else Cache()
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.cmd == "bench":
+        from sim.bench import main as bench_main
+
+        return bench_main(json_path=args.json, quick=args.quick)
+
+    from sim.pipeline import preset, run
+
+    if args.cmd == "run":
+        try:
+            cfg = preset(args.preset, lang=args.lang, seed=args.seed, kl_coef=args.kl_coef,
+                         reward_bias=args.reward_bias, pretrain_steps=args.pretrain_steps)
+        except ValueError as e:
+            parser.error(str(e))
+        cache = _cache(args)
+        if cache.warning:
+            sys.stderr.write(f"warning: {cache.warning}\n")
+        from sim.events import Diverged
+
+        try:
+            doc = run(cfg, cache, on_event=Progress())
+        except Diverged as e:
+            sys.stderr.write(f"error: {e}\n")
+            return 1
+        _report(doc)
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as f:
+                json.dump(doc, f, ensure_ascii=False, indent=1)
+        return 0
+
+    # sweep
+    try:
+        grid = [preset(args.preset, lang=args.lang, seed=sd, kl_coef=k, reward_bias=b,
+                       pretrain_steps=args.pretrain_steps)
+                for sd in args.seeds for b in args.reward_bias for k in args.kl_coef]
+    except ValueError as e:
+        parser.error(str(e))
+    cache = _cache(args)
+    runs = []
+    for i, cfg in enumerate(grid):
+        doc = run(cfg, cache, on_event=Progress(f"[{i + 1}/{len(grid)}] "))
+        runs.append({"kl_coef": cfg.ppo.kl_coef, "reward_bias": cfg.reward.reward_bias, "seed": cfg.seed,
+                     "start": doc["rlhf"]["start"], "final": doc["rlhf"]["final"],
+                     "history": doc["rlhf"]["history"], "reward": {k: doc["reward"][k] for k in
+                                                                  ("pref_accuracy", "gold_agreement")},
+                     "seconds": doc["seconds"]})
+        f = doc["rlhf"]["final"]
+        print(f"kl_coef={cfg.ppo.kl_coef:<5g} bias={cfg.reward.reward_bias:<4g} seed={cfg.seed}  "
+              f"proxy={f['proxy_reward']:+.2f} gold={f['gold_reward']:+.2f} kl={f['kl']:.2f} "
+              f"capability={f['capability']:.2f} flattery={f['flattery']:.2f}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump({"preset": args.preset, "lang": args.lang, "runs": runs}, fh, ensure_ascii=False, indent=1)
+    return 0
+
+
+def _report(doc: dict) -> None:
+    p, s, r, rl = doc["pretrain"], doc["sft"], doc["reward"], doc["rlhf"]
+    print(f"pretrain  val_loss={p['val_loss']:.3f} probe_accuracy={p['probe_accuracy']:.2f}")
+    print(f"sft       capability={s['capability']:.2f} format_rate={s['format_rate']:.2f}")
+    print(f"reward    pref_accuracy={r['pref_accuracy']:.2f} gold_agreement={r['gold_agreement']:.2f}")
+    for name in ("start", "final"):
+        m = rl[name]
+        print(f"rlhf {name:<5} proxy={m['proxy_reward']:+.2f} gold={m['gold_reward']:+.2f} kl={m['kl']:.2f} "
+              f"capability={m['capability']:.2f} flattery={m['flattery']:.2f} length={m['length']:.1f}")
+    sec = doc["seconds"]
+    print("seconds   " + " ".join(f"{k}={v:.1f}" for k, v in sec.items())
+          + (f"  (cached: {', '.join(doc['cached'])})" if doc["cached"] else ""))
+    if doc.get("warning"):
+        print(f"warning: {doc['warning']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

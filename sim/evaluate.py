@@ -1,0 +1,133 @@
+"""The metrics every chart, test and the command line read (names as in design.md).
+
+  val_loss        held-out next-character loss of the pretraining prose (nats / char)
+  probe_accuracy  the knowledge probe: prose cut before a fact, greedy completion exact
+  capability      mean over task kinds of greedy accuracy on held-out prompts (0-1)
+  per_task        that accuracy per task kind
+  format_rate     share of greedy answers in the fixed format, ended inside the budget
+  pref_accuracy   reward model vs its annotators on held-out pairs (see reward.py)
+  gold_agreement  reward model vs the gold preference on held-out pairs (see reward.py)
+  proxy_reward    the reward model's score of sampled answers, normalised on the SFT model
+  gold_reward     the gold preference's score of the same answers
+  kl              exact full-vocabulary KL(policy || SFT) per token, summed over the answer (nats)
+  flattery        share of sampled answers with at least one flattering phrase
+  length          mean characters of a sampled answer
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from sim.model import Samples, WujiForCausalLM, sample
+from sim.world import EOS_ID, KINDS, PAD_ID, World, decode, encode
+
+
+@torch.no_grad()
+def lm_loss(model: WujiForCausalLM, stream: torch.Tensor, block: int) -> float:
+    n = (len(stream) - 1) // block
+    x = stream[: n * block].view(n, block)
+    y = stream[1 : n * block + 1].view(n, block)
+    logits = model.logits(x)
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)).item()
+
+
+def probe_items(world: World, n_per_kind: int = 8):
+    import random
+
+    rng = random.Random(f"probe-{world.seed}")
+    return [world.make_item(k, rng) for k in KINDS for _ in range(n_per_kind)]
+
+
+@torch.no_grad()
+def probe_accuracy(model: WujiForCausalLM, world: World) -> float:
+    items = probe_items(world)
+    prompts, answers = zip(*(world.probe(it) for it in items))
+    s = sample(model, [encode(p) for p in prompts], 6, PAD_ID, EOS_ID, temperature=0)
+    outs = [decode(r) for r in s.seq[:, s.prompt_len :].tolist()]
+    return sum(o.startswith(a) for o, a in zip(outs, answers)) / len(items)
+
+
+@torch.no_grad()
+def free_text(model: WujiForCausalLM, world: World, gen: torch.Generator, n: int = 2, length: int = 40) -> list[str]:
+    """What the model writes when left alone, from the first character of a name."""
+    starts = ["无", "赵"] if world.lang == "zh" else ["W", "Z"]
+    state = gen.get_state()
+    g = torch.Generator().manual_seed(1234)
+    s = sample(model, [encode(c) for c in starts[:n]], length, PAD_ID, -1, temperature=0.8, generator=g)
+    gen.set_state(state)
+    return [c + decode(r) for c, r in zip(starts, s.seq[:, s.prompt_len :].tolist())]
+
+
+def texts(s: Samples) -> list[tuple[str, bool]]:
+    """(answer text, ended with EOS) for each row of a batch of samples."""
+    return [(decode(r), bool(e)) for r, e in zip(s.seq[:, s.prompt_len :].tolist(), s.ended.tolist())]
+
+
+@torch.no_grad()
+def capability(model: WujiForCausalLM, world: World, items) -> dict:
+    """Greedy accuracy per kind on held-out prompts, its mean, and the format rate."""
+    s = sample(model, [encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID, temperature=0)
+    traits = [world.traits(it, t, e) for it, (t, e) in zip(items, texts(s))]
+    per_task = {}
+    for k in KINDS:
+        ts = [t for it, t in zip(items, traits) if it.kind == k]
+        if ts:
+            per_task[k] = sum(t.correct for t in ts) / len(ts)
+    return {
+        "capability": sum(per_task.values()) / len(per_task),
+        "per_task": per_task,
+        "format_rate": sum(t.well_formed for t in traits) / len(traits),
+    }
+
+
+def exact_kl(logits_p: torch.Tensor, logits_q: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Full-vocabulary KL(p || q) per position, summed over the masked positions: (B,), never < 0.
+
+    logits_*: (B, T, V); mask: (B, T) True where the position belongs to the answer.
+    """
+    logp, logq = F.log_softmax(logits_p, -1), F.log_softmax(logits_q, -1)
+    kl = (logp.exp() * (logp - logq)).sum(-1).clamp(min=0)  # (B, T)
+    return (kl * mask).sum(-1)
+
+
+def response_logits(model: WujiForCausalLM, s: Samples) -> torch.Tensor:
+    """Logits (B, Tr, V) that predicted each answer token."""
+    return model.logits(s.seq, s.valid)[:, s.prompt_len - 1 : -1]
+
+
+def token_kl(policy: WujiForCausalLM, ref: WujiForCausalLM, s: Samples) -> torch.Tensor:
+    """Exact KL per answer token (B, Tr), zero off the answer: what changed, and where."""
+    with torch.no_grad():
+        lp, lq = response_logits(policy, s), response_logits(ref, s)
+        logp, logq = F.log_softmax(lp, -1), F.log_softmax(lq, -1)
+        return (logp.exp() * (logp - logq)).sum(-1).clamp(min=0) * s.resp_mask
+
+
+@torch.no_grad()
+def rlhf_metrics(policy, ref, rm, world: World, items, norm: tuple[float, float], gen: torch.Generator) -> dict:
+    """Sampled-answer metrics of a policy against the SFT model (ref) and the reward model."""
+    from sim.reward import score
+
+    s = sample(policy, [encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID,
+               temperature=1.0, generator=gen)
+    traits = [world.traits(it, t, e) for it, (t, e) in zip(items, texts(s))]
+    proxy = (score(rm, s) - norm[0]) / norm[1]
+    kl = exact_kl(response_logits(policy, s), response_logits(ref, s), s.resp_mask)
+    n = len(items)
+    m = {
+        "proxy_reward": proxy.mean().item(),
+        "gold_reward": sum(world.gold(t) for t in traits) / n,
+        "kl": kl.mean().item(),
+        "flattery": sum(t.flattery > 0 for t in traits) / n,
+        "length": sum(t.length for t in traits) / n,
+    }
+    m.update(capability(policy, world, items))
+    return m
+
+
+def show_answers(model: WujiForCausalLM, world: World, items, n: int = 6) -> list[dict]:
+    """Greedy answers to the first ``n`` items, for side-by-side panels."""
+    s = sample(model, [encode(world.prompt(it)) for it in items[:n]], world.budget, PAD_ID, EOS_ID, temperature=0)
+    return [{"prompt": world.prompt(it), "answer": t, "correct": world.traits(it, t, e).correct}
+            for it, (t, e) in zip(items[:n], texts(s))]

@@ -1,0 +1,50 @@
+"""The progress event every stage yields, and the seeding helpers they share.
+
+A stage is a generator: ``for ev in pretrain(...)`` gives one ``Event`` per logged step, so the
+same stream feeds a live chart, a progress bar and the command line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Event:
+    stage: str  # "pretrain" | "sft" | "reward" | "rlhf"
+    step: int  # steps done so far
+    total: int  # steps this stage will take
+    metrics: dict = field(default_factory=dict)  # metric name -> value (keys as in design.md)
+    evaluated: bool = False  # True when ``metrics`` holds a full evaluation, not only the loss
+    extra: dict = field(default_factory=dict)  # samples and other things a page may show
+
+
+class Diverged(RuntimeError):
+    """Training produced a NaN or infinite loss; the message says what to change."""
+
+
+def check_finite(loss, stage: str, step: int, lr: float) -> None:
+    import torch
+
+    if not torch.isfinite(loss):
+        raise Diverged(
+            f"{stage} diverged at step {step}: the loss became {loss.item()}. "
+            f"Lower the learning rate (now {lr:g}) and run again."
+        )
+
+
+def derive_seed(*parts) -> int:
+    """A 63-bit seed from any parts, stable across runs and machines."""
+    h = hashlib.sha256(repr(parts).encode()).digest()
+    return int.from_bytes(h[:8], "little") >> 1
+
+
+def seeded(*parts):
+    """Seed torch's global RNG (for init) and return a Python RNG and a torch Generator."""
+    import torch
+
+    s = derive_seed(*parts)
+    torch.manual_seed(s)
+    return random.Random(s), torch.Generator().manual_seed(s)

@@ -1,0 +1,291 @@
+"""Config -> stages -> checkpoints + metrics, with an on-disk cache.
+
+One frozen dataclass per stage; the cache key of a stage is the hash of its own config and of
+every stage before it, so changing only ``kl_coef`` reuses pretraining, SFT and the reward model,
+and changing ``reward_bias`` reuses pretraining and SFT.
+
+A cache entry is a folder ``<stage>-<key>/`` holding ``model/`` (``save_pretrained``: safetensors
+weights + config.json), ``metrics.json`` and, written last, ``manifest.json`` with the SHA-256 of
+every file. It is built in a temporary folder and renamed into place (atomic on one file system);
+an entry whose manifest is missing or whose files do not match is deleted and rebuilt, never loaded.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from sim.config import BIAS_RANGE, KL_RANGE, PRESETS, STAGES, Config, ModelConfig, preset  # noqa: F401 (re-exported)
+from sim.events import Event, seeded
+from sim.world import VOCAB, World
+
+
+def stage_keys(cfg: Config) -> dict[str, str]:
+    """Each stage's cache key: a hash of its config and of all the stages before it."""
+    common = {"lang": cfg.lang, "seed": cfg.seed, "eval_per_kind": cfg.eval_per_kind,
+              "model": dataclasses.asdict(cfg.model), "vocab": VOCAB, "version": 1}
+    keys, chain = {}, json.dumps(common, sort_keys=True)
+    for stage, part in zip(STAGES, (cfg.pretrain, cfg.sft, cfg.reward, cfg.ppo)):
+        chain += json.dumps(dataclasses.asdict(part), sort_keys=True)
+        keys[stage] = hashlib.sha256(chain.encode()).hexdigest()[:20]
+    return keys
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("WUJI_CACHE_DIR")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "wuji"
+
+
+class Cache:
+    """Stage results on disk. ``Cache(None)`` keeps nothing (``--no-cache``)."""
+
+    def __init__(self, root: str | os.PathLike | None = "default"):
+        self.root = None if root is None else (default_cache_dir() if root == "default" else Path(root))
+        self.warning = None
+        if self.root is not None:
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                probe = tempfile.NamedTemporaryFile(dir=self.root, prefix=".probe-", delete=True)
+                probe.close()
+            except OSError as e:
+                self.warning = f"cache folder {self.root} is not writable ({e.strerror}); running without a cache"
+                self.root = None
+
+    def path(self, stage: str, key: str) -> Path | None:
+        return None if self.root is None else self.root / f"{stage}-{key}"
+
+    def load(self, stage: str, key: str, model_cls=None):
+        """(metrics, model or None) of a complete, intact entry; None (and the entry removed) otherwise."""
+        p = self.path(stage, key)
+        if p is None or not p.exists():
+            return None
+        try:
+            manifest = json.loads((p / "manifest.json").read_text())
+            for rel, digest in manifest["files"].items():
+                if _sha256(p / rel) != digest:
+                    raise ValueError(f"{rel} does not match its checksum")
+            metrics = json.loads((p / "metrics.json").read_text())
+            model = model_cls.from_pretrained(p / "model") if model_cls is not None else None
+            return metrics, model
+        except (OSError, ValueError, KeyError) as e:
+            self.warning = f"cache entry {p.name} was corrupt ({e}); rebuilt"
+            shutil.rmtree(p, ignore_errors=True)
+            return None
+
+    def save(self, stage: str, key: str, metrics: dict, model=None) -> None:
+        p = self.path(stage, key)
+        if p is None:
+            return
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{stage}-", dir=self.root))
+            if model is not None:
+                model.save_pretrained(tmp / "model")
+            (tmp / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False))
+            files = {str(f.relative_to(tmp)): _sha256(f) for f in sorted(tmp.rglob("*")) if f.is_file()}
+            (tmp / "manifest.json").write_text(json.dumps({"files": files}))
+            if p.exists():
+                shutil.rmtree(p, ignore_errors=True)
+            os.replace(tmp, p)
+        except OSError as e:
+            self.warning = f"could not write the cache ({e.strerror}); results are kept in memory only"
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- running the stages ----------------------------------------------------------------------------
+def _summary(stage: str, history: list[dict]) -> dict:
+    last = history[-1] if history else {}
+    names = {
+        "pretrain": ("val_loss", "probe_accuracy"),
+        "sft": ("capability", "format_rate", "per_task"),
+        "reward": ("pref_accuracy", "gold_agreement"),
+    }[stage]
+    return {k: last.get(k) for k in names}
+
+
+RLHF_KEYS = ("proxy_reward", "gold_reward", "kl", "capability", "flattery", "length", "format_rate", "per_task")
+
+
+def _part(stage: str, metrics: dict) -> dict:
+    """A stage's section of the result document, from what the stage stored."""
+    h = metrics["history"]
+    if stage == "pretrain":
+        return {**_summary(stage, h), "history": h, "samples": metrics["samples"]}
+    if stage == "sft":
+        return {**_summary(stage, h), "history": h, "answers": metrics["answers"]}
+    if stage == "reward":
+        return {**_summary(stage, h), "history": h}
+    return {"start": {k: h[0][k] for k in RLHF_KEYS}, "final": {k: h[-1][k] for k in RLHF_KEYS},
+            "history": h, "green_grey": metrics["green_grey"]}
+
+
+def _collect(events: Iterator[Event], sink: list, extra: dict) -> Iterator[Event]:
+    for ev in events:
+        if ev.evaluated:
+            sink.append({"step": ev.step, **ev.metrics})
+            extra.update(ev.extra)
+        yield ev
+
+
+def run_stream(cfg: Config, cache: Cache | None = None) -> Iterator[Event]:
+    """Run (or load) every stage, yielding progress events; the last event's ``extra['result']``
+    holds the whole result document. Closing the generator stops the run; finished stages stay cached.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+
+    from sim import evaluate
+    from sim.model import WujiConfig, WujiForCausalLM, WujiForSequenceClassification, init_std_residual
+    from sim.ppo import ppo
+    from sim.pretrain import pretrain
+    from sim.reward import train_reward
+    from sim.sft import sft
+
+    cfg.validate()
+    cache = cache if cache is not None else Cache(None)
+    keys = stage_keys(cfg)
+    world = World(cfg.lang, cfg.seed)
+    eval_items = world.eval_items(cfg.eval_per_kind)
+    doc: dict = {"config": dataclasses.asdict(cfg), "seconds": {}, "train_seconds": {}, "cached": []}
+    mc = cfg.model
+
+    # Stage 1: pretraining (内力)
+    t0 = time.perf_counter()
+    hit = cache.load("pretrain", keys["pretrain"], AutoModelForCausalLM)
+    if hit:
+        metrics, lm = hit
+        doc["cached"].append("pretrain")
+        yield Event("pretrain", cfg.pretrain.steps, cfg.pretrain.steps, metrics["history"][-1], True,
+                    {"cached": True})
+    else:
+        seeded("init", cfg.lang, cfg.seed)
+        lm = WujiForCausalLM(WujiConfig(vocab_size=len(VOCAB), n_positions=mc.n_positions, n_embd=mc.n_embd,
+                                        n_layer=mc.n_layer, n_head=mc.n_head))
+        init_std_residual(lm)
+        history, extra = [], {"samples": []}
+        for ev in _collect(pretrain(lm, world, cfg.pretrain, cfg.seed), history, {}):
+            if ev.evaluated:
+                extra["samples"].append({"step": ev.step, "text": ev.extra["sample"]})
+            yield ev
+        metrics = {"history": history, **extra, "seconds": time.perf_counter() - t0}
+        cache.save("pretrain", keys["pretrain"], metrics, lm)
+    doc["pretrain"] = _part("pretrain", metrics)
+    doc["seconds"]["pretrain"] = time.perf_counter() - t0
+    doc["train_seconds"]["pretrain"] = metrics.get("seconds", 0.0)
+
+    # Stage 2: SFT (招式)
+    t0 = time.perf_counter()
+    hit = cache.load("sft", keys["sft"], AutoModelForCausalLM)
+    if hit:
+        metrics, lm = hit
+        doc["cached"].append("sft")
+        yield Event("sft", cfg.sft.steps, cfg.sft.steps, metrics["history"][-1], True, {"cached": True})
+    else:
+        base_answers = evaluate.show_answers(lm, world, eval_items[:: cfg.eval_per_kind], 8)
+        history = []
+        for ev in _collect(sft(lm, world, cfg.sft, cfg.seed, eval_items), history, {}):
+            yield ev
+        sft_answers = evaluate.show_answers(lm, world, eval_items[:: cfg.eval_per_kind], 8)
+        metrics = {"history": history, "seconds": time.perf_counter() - t0, "answers": [
+            {"prompt": b["prompt"], "base": b["answer"], "sft": s["answer"],
+             "base_correct": b["correct"], "sft_correct": s["correct"]} for b, s in zip(base_answers, sft_answers)]}
+        cache.save("sft", keys["sft"], metrics, lm)
+    doc["sft"] = _part("sft", metrics)
+    doc["seconds"]["sft"] = time.perf_counter() - t0
+    doc["train_seconds"]["sft"] = metrics.get("seconds", 0.0)
+    sft_model = lm
+
+    # Stage 3: the reward model (the judges)
+    t0 = time.perf_counter()
+    hit = cache.load("reward", keys["reward"], WujiForSequenceClassification)
+    if hit:
+        metrics, rm = hit
+        doc["cached"].append("reward")
+        yield Event("reward", cfg.reward.steps, cfg.reward.steps, metrics["history"][-1], True, {"cached": True})
+    else:
+        rm = WujiForSequenceClassification.from_causal_lm(sft_model)
+        history = []
+        for ev in _collect(train_reward(rm, world, cfg.reward, cfg.seed), history, {}):
+            yield ev
+        metrics = {"history": history, "seconds": time.perf_counter() - t0}
+        cache.save("reward", keys["reward"], metrics, rm)
+    doc["reward"] = _part("reward", metrics)
+    doc["seconds"]["reward"] = time.perf_counter() - t0
+    doc["train_seconds"]["reward"] = metrics.get("seconds", 0.0)
+
+    # Stage 4: PPO against the reward model, leashed to the SFT model (处世)
+    t0 = time.perf_counter()
+    hit = cache.load("rlhf", keys["rlhf"])
+    if hit:
+        metrics, _ = hit
+        doc["cached"].append("rlhf")
+        yield Event("rlhf", cfg.ppo.iterations, cfg.ppo.iterations, metrics["history"][-1], True, {"cached": True})
+    else:
+        policy = copy.deepcopy(sft_model)
+        history, extra = [], {}
+        with torch.enable_grad():
+            for ev in _collect(ppo(policy, rm, world, cfg.ppo, cfg.seed, eval_items), history, extra):
+                yield ev
+        metrics = {"history": history, "green_grey": extra.get("green_grey", []), "seconds": time.perf_counter() - t0}
+        cache.save("rlhf", keys["rlhf"], metrics, policy)
+    doc["rlhf"] = _part("rlhf", metrics)
+    doc["seconds"]["rlhf"] = time.perf_counter() - t0
+    doc["train_seconds"]["rlhf"] = metrics.get("seconds", 0.0)
+    doc["seconds"]["total"] = sum(doc["seconds"].values())
+    if cache.warning:
+        doc["warning"] = cache.warning
+    yield Event("done", 1, 1, {}, True, {"result": doc})
+
+
+def run(cfg: Config, cache: Cache | None = None, on_event: Callable[[Event], None] | None = None) -> dict:
+    """Run the whole pipeline and return the result document (see the README for its keys)."""
+    result = None
+    for ev in run_stream(cfg, cache):
+        if on_event is not None:
+            on_event(ev)
+        if ev.stage == "done":
+            result = ev.extra["result"]
+    return result
+
+
+def is_cached(cfg: Config, cache: Cache) -> bool:
+    """True when every stage of this config has an entry on disk (not yet checked for integrity)."""
+    keys = stage_keys(cfg)
+    return all((cache.path(s, keys[s]) or Path("/nonexistent")).joinpath("manifest.json").exists() for s in STAGES)
+
+
+def cached_result(cfg: Config, cache: Cache) -> dict | None:
+    """The result document when every stage is cached, read from the stored metrics alone (no model
+    is loaded and torch is not imported); otherwise None. ``seconds`` are all 0: nothing ran."""
+    if not is_cached(cfg, cache):
+        return None
+    keys = stage_keys(cfg)
+    doc: dict = {"config": dataclasses.asdict(cfg), "seconds": {}, "train_seconds": {}, "cached": list(STAGES)}
+    for stage in STAGES:
+        hit = cache.load(stage, keys[stage])
+        if hit is None:
+            return None
+        metrics, _ = hit
+        doc[stage] = _part(stage, metrics)
+        doc["seconds"][stage] = 0.0
+        doc["train_seconds"][stage] = metrics.get("seconds", 0.0)
+    doc["seconds"]["total"] = 0.0
+    if cache.warning:
+        doc["warning"] = cache.warning
+    return doc

@@ -1,0 +1,201 @@
+"""Stage 4 -- PPO with a KL penalty to the SFT model (处世: learn the culture, keep the 内力).
+
+Each iteration, as in CleanRL's ``ppo.py`` and "The N Implementation Details of RLHF with PPO"
+(Huang, Liu, von Werra 2023; cited below as "N details"):
+  1. rollout: sample answers to a batch of RLHF prompts (temperature 1, budget-limited);
+  2. score: the reward model's score, normalised by the SFT model's mean and std (N details:
+     reward normalisation), so that ``kl_coef`` 0 (no leash) to 1 (a strong leash) is the useful range;
+  3. KL-penalised rewards: -kl_coef * (log pi - log pi_sft) on every answer token, the score on
+     the last one (InstructGPT; Ziegler et al. 2019);
+  4. GAE over the answer tokens (gamma 1, lambda 0.95), then advantage whitening;
+  5. several epochs of minibatches: clipped policy loss and clipped value loss (N details);
+  6. optional adaptive KL controller (Ziegler et al. 2019);
+  7. every ``eval_every`` iterations, measure on held-out prompts (sim.evaluate.rlhf_metrics).
+
+Deliberate simplifications: the value head shares the policy's trunk, there is no EOS penalty,
+no PPO-ptx, and the penalty uses the sampled estimator (log-ratio) while the reported ``kl`` is
+the exact full-vocabulary KL.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+
+import torch
+import torch.nn.functional as F
+
+from sim import evaluate
+from sim.config import PPOConfig
+from sim.events import Event, check_finite, seeded
+from sim.model import Samples, ValueHead, WujiForCausalLM, WujiForSequenceClassification, sample
+from sim.reward import encode_answers, score
+from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World, encode
+
+
+# -- the math that matters: small pure functions ------------------------------------------------
+def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    return (x * mask).sum() / mask.sum().clamp(min=1)
+
+
+def masked_whiten(x: torch.Tensor, mask: torch.Tensor, shift_mean: bool = True) -> torch.Tensor:
+    """(x - mean) / std over the masked entries (N details: advantage whitening)."""
+    mean = masked_mean(x, mask)
+    var = masked_mean((x - mean) ** 2, mask)
+    out = (x - mean) * torch.rsqrt(var + 1e-8)
+    return (out if shift_mean else out + mean) * mask
+
+
+def kl_penalized_rewards(
+    score: torch.Tensor, logp: torch.Tensor, ref_logp: torch.Tensor, mask: torch.Tensor, kl_coef: float
+) -> torch.Tensor:
+    """Per-token rewards (B, T): -kl_coef * (logp - ref_logp) on answer tokens, + score on the last.
+
+    ``mask`` marks answer tokens, which form a prefix of each row (padding only after them).
+    """
+    rewards = -kl_coef * (logp - ref_logp) * mask
+    last = mask.long().sum(-1) - 1  # (B,) index of each row's last answer token
+    rewards[torch.arange(len(score)), last] += score
+    return rewards
+
+
+def gae(rewards: torch.Tensor, values: torch.Tensor, mask: torch.Tensor, gamma: float, lam: float):
+    """Generalised advantage estimation (Schulman et al. 2016) over masked (B, T) rows.
+
+    Values and rewards are zero past each row's end, so the bootstrap there is 0.
+    Returns (advantages, returns), both zero off the mask.
+    """
+    values, rewards = values * mask, rewards * mask
+    adv = torch.zeros_like(rewards)
+    last = torch.zeros(rewards.shape[0])
+    for t in reversed(range(rewards.shape[1])):
+        nxt = values[:, t + 1] if t + 1 < rewards.shape[1] else torch.zeros_like(last)
+        delta = rewards[:, t] + gamma * nxt - values[:, t]
+        last = delta + gamma * lam * last
+        adv[:, t] = last
+    adv = adv * mask
+    return adv, (adv + values) * mask
+
+
+def ppo_losses(logp, old_logp, adv, values, old_values, returns, mask, clip, vf_clip):
+    """Clipped surrogate policy loss and clipped value loss (N details), masked means."""
+    ratio = torch.exp(logp - old_logp)
+    pg = torch.max(-adv * ratio, -adv * ratio.clamp(1 - clip, 1 + clip))
+    v_clipped = old_values + (values - old_values).clamp(-vf_clip, vf_clip)
+    vf = 0.5 * torch.max((values - returns) ** 2, (v_clipped - returns) ** 2)
+    return masked_mean(pg, mask), masked_mean(vf, mask)
+
+
+class AdaptiveKLController:
+    """Ziegler et al. 2019: nudge the coefficient so the KL stays near a target."""
+
+    def __init__(self, init: float, target: float, horizon: int):
+        self.value, self.target, self.horizon = init, target, horizon
+
+    def update(self, kl: float, n_steps: int) -> None:
+        err = max(-0.2, min(0.2, kl / self.target - 1))
+        self.value *= 1 + err * n_steps / self.horizon
+
+
+# -- the stage -------------------------------------------------------------------------------------
+def answer_logp_values(policy: WujiForCausalLM, vhead: ValueHead | None, s: Samples, rows=slice(None)):
+    """Log-probs (B, Tr) of the sampled answer tokens, and values (B, Tr) of the states before them."""
+    h = policy.hidden(s.seq[rows], s.valid[rows])[:, s.prompt_len - 1 : -1]  # (B, Tr, C)
+    logits = policy.lm_head(h)
+    tokens = s.seq[rows][:, s.prompt_len :]
+    logp = torch.gather(F.log_softmax(logits, -1), 2, tokens[..., None]).squeeze(-1)
+    return logp, (vhead(h) if vhead is not None else None)
+
+
+@torch.no_grad()
+def reward_norm(rm, policy, world: World, items, rng, gen) -> tuple[float, float]:
+    """Centre: the mean score of the SFT model's own answers (N details: reward normalisation), so
+    the SFT model starts at 0. Scale: the score's std over the candidate pool the annotators judged,
+    so one unit is "one typical difference between answers" whatever the SFT model's spread."""
+    s = sample(policy, [encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID,
+               temperature=1.0, generator=gen)
+    pool = score(rm, encode_answers(world, items, [world.candidate(it, rng) for it in items]))
+    return score(rm, s).mean().item(), max(pool.std().item(), 1e-3)
+
+
+def green_grey(policy, ref, world: World, items, n: int = 6) -> list[dict]:
+    """The SFT (green) and policy (grey) answers to the same prompts, with per-token KL."""
+    prompts = [encode(world.prompt(it)) for it in items[:n]]
+    sp = sample(policy, prompts, world.budget, PAD_ID, EOS_ID, temperature=0)
+    sr = sample(ref, prompts, world.budget, PAD_ID, EOS_ID, temperature=0)
+    tk = evaluate.token_kl(policy, ref, sp)
+    out = []
+    for i, it in enumerate(items[:n]):
+        (pt, pe), (rt, re_) = evaluate.texts(sp)[i], evaluate.texts(sr)[i]
+        out.append({"prompt": world.prompt(it), "sft": rt, "policy": pt,
+                    "sft_correct": world.traits(it, rt, re_).correct,
+                    "policy_correct": world.traits(it, pt, pe).correct,
+                    "token_kl": [round(v, 4) for v in tk[i, : len(pt)].tolist()]})
+    return out
+
+
+def ppo(
+    policy: WujiForCausalLM, rm: WujiForSequenceClassification, world: World, cfg: PPOConfig, seed: int, eval_items
+) -> Iterator[Event]:
+    rng, gen = seeded("ppo", world.lang, seed, cfg.kl_coef)
+    ref = copy.deepcopy(policy).eval()  # the frozen SFT model (green)
+    for p in list(ref.parameters()) + list(rm.parameters()):
+        p.requires_grad_(False)
+    vhead = ValueHead(policy.config.n_embd)
+    opt = torch.optim.AdamW(list(policy.parameters()) + list(vhead.parameters()), lr=cfg.lr, eps=1e-5,
+                            weight_decay=0.0)
+    kl_ctl = AdaptiveKLController(cfg.kl_coef, cfg.target_kl, cfg.horizon)
+    norm_rng, norm_gen = seeded("reward-norm", world.lang, seed)  # the same for every kl_coef: one start
+    norm = reward_norm(rm, policy, world, world.train_items(256, norm_rng, kinds=RLHF_KINDS), norm_rng, norm_gen)
+    eval_gen = torch.Generator().manual_seed(seed)
+
+    def evaluation(it: int) -> Event:
+        policy.eval()
+        eval_gen.manual_seed(seed)  # the same sampling noise at every evaluation
+        m = evaluate.rlhf_metrics(policy, ref, rm, world, eval_items, norm, eval_gen)
+        m["kl_coef"] = kl_ctl.value
+        return Event("rlhf", it, cfg.iterations, m, evaluated=True)
+
+    yield evaluation(0)
+    mb = cfg.batch_size // cfg.minibatches
+    for it in range(cfg.iterations):
+        policy.eval()
+        items = world.train_items(cfg.batch_size, rng, kinds=RLHF_KINDS)
+        s = sample(policy, [encode(world.prompt(x)) for x in items], world.budget, PAD_ID, EOS_ID,  # 1.
+                   temperature=1.0, generator=gen)
+        mask = s.resp_mask.float()
+        with torch.no_grad():
+            old_logp, old_values = answer_logp_values(policy, vhead, s)
+            ref_logp, _ = answer_logp_values(ref, None, s)
+            scores = (score(rm, s) - norm[0]) / norm[1]  # 2.
+            rewards = kl_penalized_rewards(scores, old_logp, ref_logp, mask, kl_ctl.value)  # 3.
+            adv, returns = gae(rewards, old_values, mask, cfg.gamma, cfg.lam)  # 4.
+            adv = masked_whiten(adv, mask)
+        policy.train()
+        for _ in range(cfg.epochs):  # 5.
+            perm = torch.randperm(cfg.batch_size, generator=gen)
+            for k in range(cfg.minibatches):
+                rows = perm[k * mb : (k + 1) * mb]
+                logp, values = answer_logp_values(policy, vhead, s, rows)
+                pg, vf = ppo_losses(logp, old_logp[rows], adv[rows], values, old_values[rows], returns[rows],
+                                    mask[rows], cfg.clip, cfg.vf_clip)
+                loss = pg + cfg.vf_coef * vf
+                check_finite(loss, "rlhf", it, cfg.lr)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(list(policy.parameters()) + list(vhead.parameters()), 1.0)
+                opt.step()
+        sampled_kl = masked_mean(old_logp - ref_logp, mask).item() * mask.sum(-1).mean().item()
+        if cfg.adaptive_kl:  # 6.
+            kl_ctl.update(sampled_kl, cfg.batch_size)
+        done = it + 1
+        train = {"score": scores.mean().item(), "sampled_kl": sampled_kl, "kl_coef": kl_ctl.value}
+        if done % cfg.eval_every == 0 or done == cfg.iterations:  # 7.
+            ev = evaluation(done)
+            ev.metrics.update({k: v for k, v in train.items() if k != "kl_coef"})
+            if done == cfg.iterations:
+                ev.extra["green_grey"] = green_grey(policy, ref, world, eval_items[:: max(1, len(eval_items) // 6)])
+            yield ev
+        else:
+            yield Event("rlhf", done, cfg.iterations, train)
+    policy.eval()

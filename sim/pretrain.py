@@ -1,0 +1,79 @@
+"""Stage 1 -- pretraining (内力): next-character prediction on the world's prose.
+
+Recipe: (1) render a corpus of prose facts and patterns, (2) cut random blocks of it,
+(3) AdamW with warmup and cosine decay, (4) every ``eval_every`` steps measure held-out loss,
+the knowledge probe and a sample of free text.
+
+Simplifications: the corpus is small and regenerated from the seed (no data loader), blocks are
+drawn with replacement, and there is no gradient accumulation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import torch
+import torch.nn.functional as F
+
+from sim import evaluate
+from sim.config import PretrainConfig
+from sim.events import Event, check_finite, seeded
+from sim.model import WujiForCausalLM
+from sim.world import EOS_ID, World, encode
+
+
+def lr_at(step: int, total: int, peak: float, warmup: int) -> float:
+    """Linear warmup, then cosine decay to a tenth of the peak."""
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    frac = (step - warmup) / max(1, total - warmup)
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+
+
+def token_stream(world: World, n_sentences: int, rng) -> torch.Tensor:
+    ids: list[int] = []
+    for s in world.corpus(n_sentences, rng):
+        ids += encode(s) + [EOS_ID]
+    return torch.tensor(ids)
+
+
+def pretrain(model: WujiForCausalLM, world: World, cfg: PretrainConfig, seed: int) -> Iterator[Event]:
+    rng, gen = seeded("pretrain", world.lang, seed)
+    train = token_stream(world, cfg.n_sentences, rng)  # 1. the corpus
+    val = token_stream(world, 2000, rng)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.1)
+    offsets = torch.arange(cfg.block + 1)
+
+    def evaluation(step: int) -> Event:
+        m = {"val_loss": evaluate.lm_loss(model, val, cfg.block),
+             "probe_accuracy": evaluate.probe_accuracy(model, world)}
+        extra = {"sample": evaluate.free_text(model, world, gen)}
+        return Event("pretrain", step, cfg.steps, m, evaluated=True, extra=extra)
+
+    yield evaluation(0)
+    model.train()
+    for step in range(cfg.steps):
+        starts = torch.randint(0, len(train) - cfg.block - 1, (cfg.batch_size,), generator=gen)
+        chunk = train[starts[:, None] + offsets]  # 2. (B, block + 1) random blocks
+        x, y = chunk[:, :-1], chunk[:, 1:]
+        lr = lr_at(step, cfg.steps, cfg.lr, cfg.warmup)  # 3. schedule + update
+        for g in opt.param_groups:
+            g["lr"] = lr
+        logits = model.logits(x)  # (B, T, V)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        check_finite(loss, "pretrain", step, cfg.lr)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        done = step + 1
+        if done % cfg.eval_every == 0 or done == cfg.steps:  # 4. evaluate
+            model.eval()
+            ev = evaluation(done)
+            ev.metrics["train_loss"] = loss.item()
+            yield ev
+            model.train()
+        else:
+            yield Event("pretrain", done, cfg.steps, {"train_loss": loss.item()})
+    model.eval()

@@ -1,0 +1,166 @@
+"""Shared fixtures: a live Streamlit server and a real (Debian) Chromium driven by Playwright.
+
+Browser tests never skip in CI: when the CI environment variable is set and Chromium is missing,
+they fail. Locally they skip with a reason. Screenshots go under test-artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT_S = 60.0
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
+            return resp.status == 200 and resp.read().decode().strip() == "ok"
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+# The (lang, kl, bias) runs the app tests need, all on the "fast" preset, seed 0: the default in both
+# languages, the KL slider moved to 0, the bias slider moved to 0.9, and the shared link ?kl=0&bias=0.9.
+TEST_RUNS = (
+    ("zh", 0.1, 0.0),
+    ("zh", 0.0, 0.0),
+    ("zh", 0.1, 0.9),
+    ("zh", 0.0, 0.9),
+    ("en", 0.1, 0.0),
+    ("en", 0.0, 0.9),
+)
+
+
+@pytest.fixture(scope="session")
+def wuji_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder holding the TEST_RUNS results, prepared once a test session.
+
+    It sets WUJI_CACHE_DIR and WUJI_PRESET=fast for this process (AppTest runs in it) and the
+    streamlit server. WUJI_TEST_CACHE_DIR names a folder to keep between sessions (local speed-up).
+    """
+    root = Path(os.environ.get("WUJI_TEST_CACHE_DIR") or tmp_path_factory.mktemp("wuji-cache"))
+    os.environ["WUJI_CACHE_DIR"] = str(root)
+    os.environ["WUJI_PRESET"] = "fast"
+    from sim.pipeline import Cache, is_cached, preset, run
+
+    cache = Cache(root)
+    assert cache.warning is None, cache.warning
+    for lang, kl, bias in TEST_RUNS:
+        cfg = preset("fast", kl_coef=kl, reward_bias=bias, lang=lang)
+        if not is_cached(cfg, cache):
+            run(cfg, cache)
+        assert is_cached(cfg, cache), f"run kl={kl} bias={bias} was not cached"
+    return root
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free local port; yield its base URL."""
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = os.environ.copy()
+    env["WUJI_CACHE_DIR"] = str(tmp_path_factory.mktemp("wuji-cache"))
+    env["WUJI_PRESET"] = "fast"
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _healthy(base_url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                why = f"exited with {proc.returncode}" if proc.poll() is not None else "timed out"
+                tail = log_path.read_text(errors="replace")[-4000:]
+                pytest.fail(f"streamlit server {why} before {base_url}/_stcore/health said ok:\n{tail}")
+            time.sleep(0.25)
+        yield base_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian Chromium launched through Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (run `make browser-deps`)"
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must not skip in CI: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture()
+def page(browser, artifacts_dir: Path, request: pytest.FixtureRequest):
+    """A fresh browser context + page (1400x900); on failure a screenshot lands in test-artifacts/."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        rep = getattr(request.node, "rep_call", None)
+        if rep is not None and rep.failed:
+            with contextlib.suppress(Exception):  # best effort only
+                pg.screenshot(path=str(artifacts_dir / f"FAILED-{request.node.name}.png"), full_page=True)
+        context.close()

@@ -1,0 +1,145 @@
+"""The physics the demo must show (design.md), each emerging from training on the fast preset.
+
+Every number here comes out of real runs of the pipeline (mean of seeds 0, 1, 2); nothing is
+written into the code. The runs share one cache, so each stage is trained once per seed.
+A summary is written to test-artifacts/physics.json (the README's table is made from it).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from statistics import mean
+
+import pytest
+
+from sim.pipeline import Cache, preset, run, run_stream
+
+SEEDS = (0, 1, 2)
+KL_GRID = (0.0, 0.03, 0.1, 0.3, 1.0)
+BIASED = 0.9
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _sft_only(cfg, cache) -> dict:
+    """Run pretraining and SFT, then stop the stream (the later stages are not needed)."""
+    stream = run_stream(cfg, cache)
+    last = None
+    for ev in stream:
+        if ev.stage == "sft" and ev.evaluated:
+            last = ev.metrics
+        if ev.stage == "reward":
+            stream.close()
+            break
+    return last
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    cache = Cache(tmp_path_factory.mktemp("physics-cache"))
+    out = {"grid": {}, "healthy": {}, "no_pretrain": {}}
+    for seed in SEEDS:
+        for kl in KL_GRID:
+            out["grid"][(seed, kl)] = run(preset("fast", seed=seed, kl_coef=kl, reward_bias=BIASED), cache)
+        out["healthy"][seed] = run(preset("fast", seed=seed, kl_coef=0.1, reward_bias=0.0), cache)
+        out["no_pretrain"][seed] = _sft_only(preset("fast", seed=seed, pretrain_steps=0), cache)
+    summary = {
+        "sft_capability": mean(out["grid"][(s, 0.1)]["sft"]["capability"] for s in SEEDS),
+        "sft_capability_no_pretrain": mean(out["no_pretrain"][s]["capability"] for s in SEEDS),
+        "sft_format_rate": mean(out["grid"][(s, 0.1)]["sft"]["format_rate"] for s in SEEDS),
+        "pref_accuracy_bias0": mean(out["healthy"][s]["reward"]["pref_accuracy"] for s in SEEDS),
+        "gold_agreement_bias0": mean(out["healthy"][s]["reward"]["gold_agreement"] for s in SEEDS),
+        "gold_agreement_bias0.9": mean(out["grid"][(s, 0.1)]["reward"]["gold_agreement"] for s in SEEDS),
+        "rlhf_bias0.9": {
+            str(kl): {k: {m: mean(out["grid"][(s, kl)]["rlhf"][k][m] for s in SEEDS)
+                          for m in ("proxy_reward", "gold_reward", "kl", "capability", "flattery")}
+                      for k in ("start", "final")}
+            for kl in KL_GRID
+        },
+        "healthy_bias0_kl0.1": {k: mean(out["healthy"][s]["rlhf"][k]["gold_reward"] for s in SEEDS)
+                                for k in ("start", "final")},
+    }
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    (ROOT / "test-artifacts" / "physics.json").write_text(json.dumps(summary, indent=1))
+    out["summary"] = summary
+    return out
+
+
+def _mean_history(runs, kl, metric):
+    """The seed-mean of one metric along the PPO history (evaluations are at the same steps)."""
+    hists = [runs["grid"][(s, kl)]["rlhf"]["history"] for s in SEEDS]
+    return [mean(h[i][metric] for h in hists) for i in range(len(hists[0]))]
+
+
+def test_inner_strength_matters(runs):
+    """内力: the same SFT after no pretraining ends clearly below SFT after full pretraining."""
+    s = runs["summary"]
+    assert s["sft_capability"] - s["sft_capability_no_pretrain"] >= 0.15, s
+
+
+def test_sft_teaches_the_format(runs):
+    assert runs["summary"]["sft_format_rate"] >= 0.9
+
+
+def test_reward_model_learns_its_annotators_and_bias_hides_gold(runs):
+    s = runs["summary"]
+    assert s["pref_accuracy_bias0"] >= 0.8, s
+    assert s["gold_agreement_bias0"] - s["gold_agreement_bias0.9"] >= 0.1, s
+
+
+def test_ppo_raises_proxy_reward_at_every_kl_coef(runs):
+    for kl in KL_GRID:
+        r = runs["summary"]["rlhf_bias0.9"][str(kl)]
+        assert r["final"]["proxy_reward"] > r["start"]["proxy_reward"], (kl, r)
+
+
+def test_kl_falls_as_kl_coef_rises(runs):
+    kls = [runs["summary"]["rlhf_bias0.9"][str(kl)]["final"]["kl"] for kl in KL_GRID]
+    assert all(a > b for a, b in zip(kls, kls[1:])), kls
+
+
+def test_over_optimisation(runs):
+    """Gao et al. 2022: with biased judges and no leash gold rises, peaks and falls; proxy keeps rising."""
+    gold = _mean_history(runs, 0.0, "gold_reward")
+    proxy = _mean_history(runs, 0.0, "proxy_reward")
+    peak = max(gold)
+    assert peak > gold[0], gold  # it rises first
+    assert gold.index(peak) < len(gold) - 1, gold  # the peak is not the end
+    assert gold[-1] <= peak - 0.25 * (peak - gold[0]), gold  # and falls back by a quarter of its gain
+    assert proxy[-1] >= max(proxy) - 0.05 * abs(max(proxy)), proxy  # while proxy ends near its max
+
+
+def test_trade_off_capability_needs_a_leash(runs):
+    r0 = runs["summary"]["rlhf_bias0.9"]["0.0"]
+    r1 = runs["summary"]["rlhf_bias0.9"]["1.0"]
+    assert r0["final"]["capability"] <= r0["start"]["capability"] - 0.2, r0
+    assert abs(r1["final"]["capability"] - r1["start"]["capability"]) <= 0.05, r1
+
+
+def test_unbiased_judges_make_rlhf_healthy(runs):
+    h = runs["summary"]["healthy_bias0_kl0.1"]
+    assert h["final"] > h["start"], h
+
+
+def test_same_config_same_numbers(tmp_path):
+    """Determinism: the same command twice gives identical JSON, seconds aside."""
+    docs = []
+    for i in range(2):
+        path = tmp_path / f"run{i}.json"
+        cmd = [sys.executable, "-m", "sim", "run", "--preset", "fast", "--pretrain-steps", "30", "--no-cache",
+               "--seed", "3", "--json", str(path)]
+        subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+        doc = json.loads(path.read_text())
+        doc.pop("seconds"), doc.pop("train_seconds")
+        docs.append(doc)
+    assert docs[0] == docs[1]
+    assert docs[0]["rlhf"]["history"][-1]["step"] > 0
+
+
+@pytest.mark.slow
+def test_default_preset_sft_capability(tmp_path):
+    """On the default preset SFT reaches capability >= 0.7 (pretraining and SFT only)."""
+    m = _sft_only(preset("default"), Cache(tmp_path))
+    assert m["capability"] >= 0.7, m
