@@ -1,8 +1,27 @@
-"""Home page: what Wuji is, in one sentence a language."""
+"""Home · 张无忌的成长: the three stages as one story, train the whole journey, where he stands now."""
 
 import streamlit as st
 
-st.title("Wuji · 无忌 — RLHF playground")
-st.markdown("看一个小小的语言模型当场长大：先练内力（预训练），再学招式（监督微调），最后学处世（RLHF）。")
-st.markdown("Watch a tiny language model grow up live: inner strength first (pretraining), then moves "
-            "(supervised fine-tuning), and finally manners (RLHF).")
+from ui import charts, narrate, texts
+from ui import widgets as w
+
+v, lang, lens = w.header("app_title")
+st.markdown(texts.t("tagline", lang))
+st.subheader(texts.t("page_home", lang))
+st.markdown(texts.story(lens, lang))
+cfg = w.config(v)
+
+
+def draw(doc, live):
+    w.chart(charts.gauges(narrate.gauges(doc), lang), "gauges", key=f"gauges_{live}")
+    cols = st.columns(3)
+    for col, name in zip(cols, ("pretrain", "sft", "ppo"), strict=True):
+        with col:
+            w.analogy(name, doc)
+    if not live:
+        w.csv(narrate.table(doc, "summary"), "summary", lang)
+        w.png_hint(lang)
+
+
+w.body(cfg, lang, draw, train_button="train_journey")
+st.markdown(f"**{texts.t('moral', lang)}**")

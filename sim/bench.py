@@ -6,17 +6,20 @@ What it measures, and why:
   2. Training tokens/s of one full step (forward via ``model.logits``, cross-entropy, backward,
      AdamW) of our model against ``transformers.GPT2LMHeadModel`` with the same dims, batch and
      optimizer: is the hand-written model worth having?
-  3. Model FLOP utilisation (MFU) of our training step: ``flops_per_token * tokens/s / ceiling``.
+  3. Model FLOP utilisation (MFU) of our training step: ``flops_per_token * tokens/s / ceiling``, and
+     the same against a matmul burst timed in the same interleaved rounds (``mfu_side_by_side``).
   4. Rollout tokens/s of ``sample`` with and without its KV cache (PPO's inner loop), plus
-     ``transformers``' ``generate`` on the same model for reference; and a check that greedy
-     decoding gives the same tokens with and without the cache.
+     ``transformers``' ``generate`` on the same model and prompts for reference; and checks that
+     greedy decoding gives the same tokens with and without the cache, and with ``generate``.
   5. Wall seconds of the ``fast`` and ``default`` presets from an empty cache, and of the PPO rerun
      after a slider move (a new ``kl_coef``; the earlier stages come from the cache).
 
 The machine is a shared, noisy 2-core CPU, so every ratio (ours / GPT-2, cached / uncached) is
 measured side by side: after a warm-up the two contenders alternate (A B A B ...) and each figure is
-the median of its rounds, so a burst of someone else's work slows both rather than one. Targets are
-printed with PASS/MISS but never asserted: they describe the machine as much as the code.
+the median of its rounds, so a burst of someone else's work slows both rather than one. Wall seconds
+(the presets) cannot be protected that way, so the 1-minute load average is recorded around them and
+a busy machine is flagged. Targets are printed with PASS/MISS but never asserted: they describe the
+machine as much as the code.
 """
 
 from __future__ import annotations
@@ -163,6 +166,8 @@ def bench_training(cfg, quick: bool) -> dict:
 
 # -- 4. rollouts --------------------------------------------------------------------------------
 def bench_rollouts(model, quick: bool) -> dict:
+    """PPO's rollout: 64 prompts, temperature 1, a fixed generator (the untrained model rarely says EOS,
+    so nearly every row runs the whole budget). Tokens counted = rows x decode steps."""
     from sim.model import sample
     from sim.world import EOS_ID, PAD_ID, World, encode
 
@@ -178,36 +183,37 @@ def bench_rollouts(model, quick: bool) -> dict:
             return len(prompts) * (s.seq.shape[1] - s.prompt_len)  # rows x decode steps
         return go
 
-    n_tokens = rollout(True)()
+    n_tokens = {"cached": rollout(True)(), "uncached": rollout(False)()}
     med = medians(side_by_side({"cached": rollout(True), "uncached": rollout(False)}, rounds=2 if quick else 7))
     greedy = [sample(model, prompts, world.budget, PAD_ID, EOS_ID, temperature=0, use_cache=c).seq
               for c in (True, False)]
     return {"prompts": len(prompts), "max_new": world.budget,
-            "rollout_cached_tokens_per_s": n_tokens / med["cached"],
-            "rollout_uncached_tokens_per_s": n_tokens / med["uncached"],
-            "rollout_cache_speedup": med["uncached"] / med["cached"],
+            "rollout_cached_tokens_per_s": n_tokens["cached"] / med["cached"],
+            "rollout_uncached_tokens_per_s": n_tokens["uncached"] / med["uncached"],
+            "rollout_cache_speedup": (n_tokens["cached"] / med["cached"]) / (n_tokens["uncached"] / med["uncached"]),
             "greedy_cache_match": bool(torch.equal(greedy[0], greedy[1])),
-            **bench_generate(model, prompts, world.budget, quick)}
+            **bench_generate(model, prompts, world.budget, greedy[0], quick)}
 
 
-def bench_generate(model, prompts: list[list[int]], max_new: int, quick: bool) -> dict:
-    """``transformers``' greedy ``generate`` on the largest group of equal-length prompts."""
-    from sim.world import PAD_ID
+def bench_generate(model, prompts: list[list[int]], max_new: int, greedy: torch.Tensor, quick: bool) -> dict:
+    """``transformers``' greedy ``generate`` (its own DynamicCache) on the same left-padded prompts,
+    and whether it writes the same tokens as greedy ``sample`` (``greedy``: its (B, Tp + max_new) seq)."""
+    from sim.world import EOS_ID, PAD_ID
 
-    by_len: dict[int, list[list[int]]] = {}
-    for p in prompts:
-        by_len.setdefault(len(p), []).append(p)
-    batch = torch.tensor(max(by_len.values(), key=len))
-    out_len = []
+    Tp = max(map(len, prompts))
+    ids = torch.tensor([[PAD_ID] * (Tp - len(p)) + p for p in prompts])
+    mask = torch.tensor([[0] * (Tp - len(p)) + [1] * len(p) for p in prompts])
+    outs = []
 
     def go():
         with torch.no_grad():
-            out = model.generate(batch, attention_mask=torch.ones_like(batch), max_new_tokens=max_new,
-                                 min_new_tokens=max_new, do_sample=False, pad_token_id=PAD_ID)
-        out_len.append(out.shape[1] - batch.shape[1])
+            outs.append(model.generate(ids, attention_mask=mask, max_new_tokens=max_new, do_sample=False,
+                                       pad_token_id=PAD_ID, eos_token_id=EOS_ID))
 
     sec = statistics.median(side_by_side({"generate": go}, rounds=2 if quick else 5)["generate"])
-    return {"generate_batch": batch.shape[0], "generate_tokens_per_s": batch.shape[0] * out_len[-1] / sec}
+    out = outs[-1]
+    same = out.shape == greedy.shape and torch.equal(out[:, Tp:], greedy[:, Tp:])
+    return {"generate_tokens_per_s": len(prompts) * (out.shape[1] - Tp) / sec, "generate_matches_sample": same}
 
 
 # -- 5. the presets -----------------------------------------------------------------------------
@@ -258,6 +264,13 @@ def _row(label: str, value: str, target: dict | None = None) -> str:
     return f"  {label:<38} {value:>14}   {tail}".rstrip()
 
 
+def _busy(doc: dict) -> list[str]:
+    if not doc["busy"]:
+        return []
+    return ["warning: other work shared the cores during this run (see the load averages); with 2 threads",
+            "         per process, contention slows small kernels many-fold -- rerun when the machine is idle"]
+
+
 def report(doc: dict) -> str:
     v = doc["targets"]
     lines = [f"Wuji bench (torch {doc['torch']}, {doc['threads']} threads, dims {doc['dims']}, "
@@ -276,16 +289,16 @@ def report(doc: dict) -> str:
              _row("sample, KV cache tokens/s", f"{doc['rollout_cached_tokens_per_s']:,.0f}"),
              _row("sample, no cache tokens/s", f"{doc['rollout_uncached_tokens_per_s']:,.0f}"),
              _row("cache speedup", f"{doc['rollout_cache_speedup']:.2f}x"),
-             _row(f"transformers generate (batch {doc['generate_batch']})",
-                  f"{doc['generate_tokens_per_s']:,.0f}"),
+             _row("transformers generate tokens/s (greedy)", f"{doc['generate_tokens_per_s']:,.0f}"),
              _row("greedy tokens equal with/without cache", "yes" if doc["greedy_cache_match"] else "NO"),
+             _row("greedy tokens equal, generate vs sample", "yes" if doc["generate_matches_sample"] else "NO"),
              "pipeline wall seconds"]
     presets = doc["presets"]
     if presets.get("skipped"):
         lines.append(f"  skipped ({presets['skipped']})")
         for name in ("default_total_s", "ppo_rerun_s", "fast_total_s"):
             lines.append(_row(name, "-", v[name]))
-        return "\n".join(lines)
+        return "\n".join(lines + _busy(doc))
     for name in ("fast", "default"):
         cold, rerun = presets[name]["cold"], presets[name]["ppo_rerun"]
         sec = cold["seconds"]
@@ -295,7 +308,7 @@ def report(doc: dict) -> str:
         lines.append(_row(f"{name} total (empty cache)", f"{sec['total']:.1f} s", v[f"{name}_total_s"]))
         target = v["ppo_rerun_s"] if name == "default" else None
         lines.append(_row(f"{name} PPO rerun (kl_coef {SLIDER_KL:g})", f"{rerun['seconds']['total']:.1f} s", target))
-    return "\n".join(lines)
+    return "\n".join(lines + _busy(doc))
 
 
 def main(json_path: str | None = None, quick: bool = False) -> int:
@@ -316,6 +329,7 @@ def main(json_path: str | None = None, quick: bool = False) -> int:
     else:
         doc["presets"] = {name: bench_preset(name) for name in ("fast", "default")}
     doc["load_after"] = os.getloadavg()[0]  # other people's work on the same cores, for reading the figures
+    doc["busy"] = doc["load_before"] > 1.0 or doc["load_after"] > THREADS + 1.0  # our own threads count ~2
     doc["targets"] = verdicts(doc)
     print(report(doc))
     if json_path:

@@ -31,7 +31,7 @@ from sim.world import VOCAB, World
 def stage_keys(cfg: Config) -> dict[str, str]:
     """Each stage's cache key: a hash of its config and of all the stages before it."""
     common = {"lang": cfg.lang, "seed": cfg.seed, "eval_per_kind": cfg.eval_per_kind,
-              "model": dataclasses.asdict(cfg.model), "vocab": VOCAB, "version": 1}
+              "model": dataclasses.asdict(cfg.model), "vocab": VOCAB, "version": 2}
     keys, chain = {}, json.dumps(common, sort_keys=True)
     for stage, part in zip(STAGES, (cfg.pretrain, cfg.sft, cfg.reward, cfg.ppo)):
         chain += json.dumps(dataclasses.asdict(part), sort_keys=True)

@@ -90,13 +90,25 @@ def wuji_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free local port; yield its base URL."""
+def streamlit_server(tmp_path_factory: pytest.TempPathFactory, wuji_cache: Path) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free local port over the prepared cache; yield its base URL."""
+    with serve(wuji_cache, tmp_path_factory.mktemp("streamlit") / "server.log") as base_url:
+        yield base_url
+
+
+@pytest.fixture()
+def fresh_server(tmp_path: Path) -> Iterator[str]:
+    """A new server process over an empty cache: nothing loaded yet, as when a room first connects."""
+    with serve(tmp_path / "cache", tmp_path / "server.log") as base_url:
+        yield base_url
+
+
+@contextlib.contextmanager
+def serve(cache_dir: Path, log_path: Path) -> Iterator[str]:
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = os.environ.copy()
-    env["WUJI_CACHE_DIR"] = str(tmp_path_factory.mktemp("wuji-cache"))
+    env["WUJI_CACHE_DIR"] = str(cache_dir)
     env["WUJI_PRESET"] = "fast"
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",

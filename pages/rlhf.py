@@ -1,0 +1,60 @@
+"""处世 · RLHF: the judging panel and its bias, the reward model, then PPO with the KL leash, live."""
+
+import streamlit as st
+
+from sim.world import annotator_panel
+from ui import charts, narrate, state, texts
+from ui import widgets as w
+
+v, lang, lens = w.header("page_rlhf")
+left, right = st.columns(2)
+with left:
+    w.control(st.select_slider, "bias", "bias_slider", lang, options=list(state.BIAS_STOPS))
+with right:
+    w.control(st.select_slider, "kl", "kl_slider", lang, options=list(state.KL_STOPS))
+st.caption(texts.t("rerun_hint", lang))
+cfg = w.config(v)
+w.autostart(cfg)
+
+
+def draw(doc, live):
+    st.subheader(texts.t("annotators_title", lang))
+    left, mid, right = st.columns([3, 2, 2])
+    with left:
+        panel = annotator_panel(cfg.reward.n_annotators, cfg.seed)
+        w.chart(charts.annotators(panel, v["bias"], lang), "annotators", key=f"ann_{live}")
+    with mid:
+        w.analogy("annotators", {"config": {"reward": {"n_annotators": len(panel)}}})
+        if doc.get("reward"):
+            w.metric("m_pref", doc["reward"]["pref_accuracy"], lang)
+            w.metric("m_gold", doc["reward"]["gold_agreement"], lang)
+    with right:
+        w.analogy("reward", doc)
+    rl = doc.get("rlhf")
+    if not rl:
+        return
+    w.chart(charts.rlhf_curves(rl["history"], lang, total=cfg.ppo.iterations), "rlhf", key=f"rlhf_{live}")
+    w.metric_row(narrate.rlhf_metric_row(rl["start"], rl["final"]), lang)
+    cols = st.columns(3)
+    for col, name in zip(cols, ("ppo", "kl", "bias"), strict=True):
+        with col:
+            w.analogy(name, doc)
+    if live or not rl.get("green_grey"):
+        return
+    st.subheader(texts.t("green_grey", lang))
+    w.analogy("green_grey", doc)
+    st.caption(texts.t("green_grey_help", lang))
+    scale = narrate.kl_scale(rl["green_grey"])
+    head = st.columns([2, 3, 3])
+    for col, key in zip(head, ("prompt", "green", "grey"), strict=True):
+        col.markdown(f"**{texts.t(key, lang)}**")
+    for row in rl["green_grey"][:8]:
+        a, b, c = st.columns([2, 3, 3])
+        a.text(row["prompt"].strip())
+        b.markdown(narrate.green_html(row["sft"]), unsafe_allow_html=True)
+        c.markdown(narrate.kl_html(row["policy"], row["token_kl"], scale), unsafe_allow_html=True)
+    w.csv(narrate.table(doc, "rlhf"), "rlhf", lang)
+    w.png_hint(lang)
+
+
+w.body(cfg, lang, draw)

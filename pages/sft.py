@@ -1,0 +1,41 @@
+"""招式 · SFT: a radar of moves per task kind, the format rate, base vs SFT answers side by side."""
+
+import streamlit as st
+
+from ui import charts, narrate, texts
+from ui import widgets as w
+
+v, lang, lens = w.header("page_sft")
+cfg = w.config(v)
+
+
+def draw(doc, live):
+    sft = doc.get("sft")
+    if not sft:
+        return
+    series = [
+        (texts.t("checkpoint", lang, step=h["step"]), h["per_task"])
+        for h in sft["history"]
+        if h.get("per_task")
+    ]
+    left, right = st.columns([3, 2])
+    with left:
+        w.chart(charts.radar(series[-3:], lang), "sft-radar", key=f"radar_{live}")
+    with right:
+        w.analogy("sft", doc)
+        a, b = st.columns(2)
+        with a:
+            w.metric("m_cap", sft.get("capability"), lang)
+        with b:
+            w.metric("m_fmt", sft.get("format_rate"), lang)
+        w.chart(charts.sft_curve(sft["history"], lang), "sft-curve", key=f"sftc_{live}")
+    if live or not sft.get("answers"):
+        return
+    st.subheader(texts.t("side_by_side", lang))
+    w.analogy("sft_compare", doc)
+    st.table(narrate.answer_rows(sft["answers"], lang))
+    w.csv(narrate.table(doc, "sft"), "sft", lang)
+    w.png_hint(lang)
+
+
+w.body(cfg, lang, draw)

@@ -1,0 +1,189 @@
+"""AppTest: every page in both languages and all lenses, sliders that change the page, URL state.
+
+Results come from the session's prepared cache (conftest.wuji_cache); no test here trains.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim.config import PRESETS
+from ui import state, texts
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ("home", "pretrain", "sft", "rlhf", "challenges")
+TIMEOUT = 60
+FAST_STEPS = PRESETS["fast"].pretrain.steps  # the pretraining budget the prepared runs used
+
+
+def open_app(page: str = "home", **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    if page != "home":
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts_of(at: AppTest) -> str:
+    """Everything written as markdown, metrics, info and captions: what a participant reads."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    parts += [f"{m.label}={m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+@pytest.fixture(autouse=True)
+def _cache(wuji_cache):
+    return wuji_cache
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("lang", ("zh", "en"))
+def test_every_page_runs_in_both_languages(page, lang):
+    at = open_app(page, lang=lang)
+    title_key = "app_title" if page == "home" else f"page_{page}"
+    assert [t.value for t in at.title] == [texts.t(title_key, lang)]
+    assert at.get("plotly_chart"), "the page draws at least one chart"
+    other = "en" if lang == "zh" else "zh"
+    assert texts.t(title_key, other) not in texts_of(at)
+
+
+@pytest.mark.parametrize("lens", state.LENSES)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_lens_gives_its_own_analogy_with_a_live_number(page, lens):
+    at = open_app(page, lens=lens, lang="en")
+    panels = [m.value for m in at.markdown if texts.lens_title(lens, "en") in m.value]
+    assert panels, f"no analogy panel for lens {lens} on {page}"
+    body = texts_of(at)
+    assert any(ch.isdigit() for ch in body.split(texts.lens_title(lens, "en"), 1)[1][:400])
+    for other in set(state.LENSES) - {lens}:
+        assert texts.lens_title(other, "en") not in body
+
+
+def test_kl_slider_changes_the_rlhf_page():
+    at = open_app("rlhf", lang="zh", lens="tech")
+    before = {m.label: m.value for m in at.metric}
+    at.select_slider(key="w_kl").set_value(0.0).run()
+    assert not at.exception
+    after = {m.label: m.value for m in at.metric}
+    assert at.session_state["values"]["kl"] == 0.0 and at.query_params["kl"] == "0", "the link follows"
+    assert before != after, "moving the KL slider must change the shown metrics"
+    assert "KL 惩罚系数 0。" in texts_of(at) and "KL 惩罚系数 0.1。" not in texts_of(at)
+    assert "job" not in at.session_state, "a cached setting shows at once, nothing retrains"
+
+
+def test_bias_slider_changes_the_rlhf_page():
+    at = open_app("rlhf", lang="zh")
+    before = {m.label: m.value for m in at.metric}
+    at.select_slider(key="w_bias").set_value(0.9).run()
+    assert not at.exception
+    after = {m.label: m.value for m in at.metric}
+    assert at.session_state["values"]["bias"] == 0.9 and at.query_params["bias"] == "0.9"
+    assert before[texts.t("m_gold", "zh")] != after[texts.t("m_gold", "zh")]
+    assert "job" not in at.session_state, "a cached setting shows at once, nothing retrains"
+
+
+def test_budget_slider_changes_the_pretraining_page():
+    at = open_app("pretrain", lang="en")
+    assert not at.info or "have not been trained" not in at.info[0].value
+    at.select_slider(key="w_steps").set_value(0).run()
+    assert not at.exception
+    assert at.session_state["values"]["steps"] == 0
+    assert any("pretraining 0 steps" in i.value for i in at.info)
+    assert at.button(key="train"), "an untrained budget offers a Train button"
+
+
+def test_language_lens_and_seed_switches():
+    at = open_app("sft")
+    assert at.title[0].value == texts.t("page_sft", "zh")
+    at.radio(key="w_lang").set_value("en").run()
+    assert at.title[0].value == texts.t("page_sft", "en")
+    at.radio(key="w_lens").set_value("tech").run()
+    assert texts.lens_title("tech", "en") in texts_of(at)
+    at.number_input(key="w_seed").set_value(7).run()
+    assert not at.exception
+    assert at.session_state["values"]["seed"] == 7
+    assert any("seed 7" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "default"),
+    [
+        ({"kl": "abc"}, "kl", 0.1),
+        ({"bias": "7"}, "bias", 0.0),
+        ({"steps": "123456789012345"}, "steps", FAST_STEPS),
+        ({"lang": "fr"}, "lang", "zh"),
+        ({"lens": "<script>"}, "lens", "wuxia"),
+        ({"seed": "-3"}, "seed", 0),
+    ],
+)
+def test_bad_url_value_warns_and_falls_back(query, name, default):
+    at = open_app("rlhf", **query)
+    warnings = [w.value for w in at.warning]
+    allowed = next(p for p in state.table() if p.name == name).allowed()
+    assert any(f"{name}=" in w and allowed in w for w in warnings), warnings
+    assert at.session_state["values"][name] == default
+    assert at.query_params[name] == state.serialize({name: default})[name], "the link is corrected"
+
+
+def test_shared_link_restores_the_sliders():
+    at = open_app("rlhf", kl="0", bias="0.9", lang="en", lens="work", steps=str(FAST_STEPS), seed="0")
+    assert at.select_slider(key="w_kl").value == 0.0
+    assert at.select_slider(key="w_bias").value == 0.9
+    assert at.radio(key="w_lens").value == "work"
+    assert not at.warning
+    assert "0.9" in texts_of(at)
+
+
+def test_url_state_parser_table():
+    values, warns = state.parse(
+        {"kl": "0.05", "bias": "0.35", "steps": "400", "seed": "12", "x": "y"}, "fast"
+    )
+    assert (
+        values["kl"] == 0.03
+        and values["bias"] in (0.3, 0.4)
+        and values["steps"] == 400
+        and values["seed"] == 12
+    )
+    assert {w.name for w in warns} == {"kl", "bias"} and all(w.reason == "snap" for w in warns)
+    values, warns = state.parse({"kl": "nan", "steps": "1.5", "seed": "1e9"}, "fast")
+    assert values == {**state.defaults("fast")} and len(warns) == 3
+    assert state.parse({}, "default")[0]["steps"] == PRESETS["default"].pretrain.steps
+
+
+def test_job_runs_from_cache_reports_progress_and_stops(wuji_cache):
+    from sim.jobs import Job
+    from sim.pipeline import STAGES, Cache, preset
+
+    cache = Cache(wuji_cache)
+    job = Job(preset("fast"), cache)
+    assert job.join(120) and job.error is None
+    assert job.result is not None and job.result["cached"] == list(STAGES)
+    assert job.progress() == dict.fromkeys(STAGES, 1.0) and job.snapshot()[-1].stage == "done"
+
+    stopped = Job(preset("fast", kl_coef=0.3), cache, start=False)
+    stopped.stop()
+    stopped._thread.start()
+    assert stopped.join(120) and stopped.stopped and stopped.result is None
+    assert len(stopped.snapshot()) == 1, "the worker stops after the event in hand"
+
+
+def test_job_keeps_the_error_message(monkeypatch):
+    import sim.pipeline
+    from sim.events import Diverged, Event
+    from sim.jobs import Job
+    from sim.pipeline import preset
+
+    def boom(cfg, cache):
+        yield Event("pretrain", 1, 10, {"train_loss": 3.0})
+        raise Diverged("pretrain diverged at step 2: lower the learning rate")
+
+    monkeypatch.setattr(sim.pipeline, "run_stream", boom)
+    job = Job(preset("fast"), None)
+    assert job.join(30)
+    assert "diverged" in job.error and job.result is None and len(job.snapshot()) == 1

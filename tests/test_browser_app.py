@@ -1,0 +1,104 @@
+"""Real Chromium against `streamlit run app.py`: every page draws, the KL slider changes a metric,
+a shared link restores the sliders, a bad link value warns, Chinese renders. Screenshots of every
+page land in test-artifacts/; the RLHF page's is copied to docs/rlhf.png for the README.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from ui import texts
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = {"home": "app_title", "pretrain": "page_pretrain", "sft": "page_sft", "rlhf": "page_rlhf",
+         "challenges": "page_challenges"}  # fmt: skip
+SLOW = 120_000  # ms: the first load of a cached result imports torch and reads the models
+
+
+def settle(page: Page) -> None:
+    """Wait until the script run is over: no 'running' status widget, a chart drawn."""
+    page.wait_for_selector(".js-plotly-plot", timeout=SLOW)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=SLOW)
+    page.wait_for_timeout(800)
+
+
+def visit(page: Page, base: str, path: str, title: str) -> None:
+    response = page.goto(f"{base}/{path}", wait_until="domcontentloaded")
+    assert response is not None and response.ok
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=SLOW)
+    settle(page)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def shoot(page: Page, path: Path) -> Path:
+    """A screenshot of the whole page (Streamlit scrolls inside its main block, so grow the window)."""
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 7000)})
+    page.wait_for_timeout(1200)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": 1400, "height": 900})
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def metrics(page: Page) -> list[str]:
+    return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_draws_in_chinese(streamlit_server, page, artifacts_dir, name):
+    path = "" if name == "home" else name
+    visit(page, streamlit_server, path, texts.t(PAGES[name], "zh"))
+    assert page.locator('.js-plotly-plot, [data-testid="stPlotlyChart"]').count() >= 1
+    expect(page.get_by_text(texts.lens_title("wuxia", "zh")).first).to_be_visible()
+    shoot(page, artifacts_dir / f"{name}.png")
+
+
+def test_kl_slider_changes_a_metric(streamlit_server, page, artifacts_dir):
+    visit(page, streamlit_server, "rlhf?lang=en", texts.t("page_rlhf", "en"))
+    before = metrics(page)
+    kl = page.locator('[data-testid="stSlider"] input[type=range]').nth(1)
+    assert kl.get_attribute("aria-valuetext") == "0.1"
+    kl.focus()
+    page.keyboard.press("Home")  # 0.0: cached, so the page redraws at once
+    expect(page.locator('[data-testid="stSliderThumbValue"]').nth(1)).to_have_text("0.0", timeout=SLOW)
+    page.wait_for_url(re.compile(r"[?&]kl=0(&|$)"), timeout=SLOW)
+    settle(page)
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_be_visible()
+    page.wait_for_function(
+        "(before) => JSON.stringify([...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
+        ".map(e => e.innerText)) !== JSON.stringify(before)",
+        arg=before,
+        timeout=SLOW,
+    )
+    assert metrics(page) != before
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def test_shared_link_restores_the_sliders(streamlit_server, page, artifacts_dir):
+    visit(page, streamlit_server, "rlhf?kl=0&bias=0.9&lang=en", texts.t("page_rlhf", "en"))
+    sliders = page.locator('[data-testid="stSlider"] input[type=range]')
+    assert sliders.nth(0).get_attribute("aria-valuetext") == "0.9"
+    assert sliders.nth(1).get_attribute("aria-valuetext") == "0.0"
+    expect(page.locator('[data-testid="stAlert"]')).to_have_count(0)
+    shoot(page, artifacts_dir / "rlhf-en-kl0-bias0.9.png")
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    shutil.copyfile(artifacts_dir / "rlhf-en-kl0-bias0.9.png", docs / "rlhf.png")
+
+
+def test_bad_link_value_warns_and_falls_back(streamlit_server, page, artifacts_dir):
+    visit(page, streamlit_server, "rlhf?kl=abc&lang=en", texts.t("page_rlhf", "en"))
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="kl=abc")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("0–1")
+    kl = page.locator('[data-testid="stSlider"] input[type=range]').nth(1)
+    assert kl.get_attribute("aria-valuetext") == "0.1"
+    shoot(page, artifacts_dir / "bad-url.png")

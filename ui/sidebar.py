@@ -1,0 +1,122 @@
+"""Thin Streamlit glue: the URL state of a session, the shared sidebar, and state-bound controls.
+
+The canonical values live in ``st.session_state["values"]``: read from the URL on a session's
+first run (``ui.state.parse``), written back to the URL on every run, so a copied link restores
+them. Widgets use keys ``w_<name>``; their callbacks copy the widget's value into the state.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import state, texts
+
+AUTOSTART = ("kl", "bias")  # moving these reruns PPO at once (earlier stages come from the cache)
+
+
+ROUTED = "_routed_by_app"
+
+
+def values() -> dict:
+    return st.session_state["values"]
+
+
+def routed() -> None:
+    """app.py marks each run it routes, just before running the page."""
+    st.session_state[ROUTED] = True
+
+
+def page_guard() -> None:
+    """Every page starts here: a page run that did not come through app.py gets rerouted."""
+    if not st.session_state.pop(ROUTED, False) or "values" not in st.session_state:
+        _leave_pages_v1()
+
+
+def _leave_pages_v1() -> None:
+    """Streamlit runs a page script alone while it still assumes a v1 ``pages/`` folder app: on the
+    first request of a fresh server to /<page>, and on every AppTest run. Switch that off and rerun,
+    so app.py (router, sidebar, URL state) runs first and then routes to the same page."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
+def lang() -> str:
+    return values()["lang"]
+
+
+def lens() -> str:
+    return values()["lens"]
+
+
+def init() -> dict:
+    """Parse the URL once a session; mirror the state back into the URL every run."""
+    ss = st.session_state
+    if "values" not in ss:
+        query = {k: st.query_params.get_all(k) for k in st.query_params}
+        ss["values"], ss["url_warnings"] = state.parse(query)
+    wanted = state.serialize(ss["values"])
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+    return ss["values"]
+
+
+def _commit(name: str) -> None:
+    ss = st.session_state
+    new = ss.get(f"w_{name}")
+    if new is None:  # nothing chosen: keep the value
+        return
+    ss["values"] = {**ss["values"], name: new}
+    ss["url_warnings"] = []
+    if name in AUTOSTART:
+        ss["autostart"] = True
+
+
+def control(widget, name: str, label: str, **kw):
+    """A widget bound to one URL parameter: it shows the state's value and writes changes back."""
+    key = f"w_{name}"
+    st.session_state[key] = values()[name]
+    return widget(label, key=key, on_change=_commit, args=(name,), **kw)
+
+
+def consume_autostart() -> bool:
+    return bool(st.session_state.pop("autostart", False))
+
+
+def draw() -> None:
+    """The shared sidebar: language, lens, seed, and the URL warnings (shown on the page)."""
+    lg = lang()
+    with st.sidebar:
+        control(
+            st.radio,
+            "lang",
+            texts.t("sb_lang", lg),
+            options=list(state.LANGS),
+            format_func=lambda x: texts.t(f"lang_{x}", lg),
+            horizontal=True,
+        )
+        control(
+            st.radio,
+            "lens",
+            texts.t("sb_lens", lg),
+            options=list(state.LENSES),
+            format_func=lambda x: texts.t(f"lens_{x}", lg),
+        )
+        seed = next(p for p in state.table() if p.name == "seed")
+        control(
+            st.number_input,
+            "seed",
+            texts.t("sb_seed", lg),
+            min_value=int(seed.lo),
+            max_value=int(seed.hi),
+            step=1,
+        )
+        v = values()
+        st.caption(
+            texts.t("sb_run", lg) + f" · steps={v['steps']} · bias={v['bias']:g} · kl={v['kl']:g}"
+            f" · seed={v['seed']}"
+        )
+        st.caption(texts.t("sb_share", lg))
+    for w in st.session_state.get("url_warnings", []):
+        st.warning(texts.url_warning(w, lg), icon=":material/warning:")

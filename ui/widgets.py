@@ -1,0 +1,233 @@
+"""Thin Streamlit glue the pages share: the cache, results, the per-visitor training Job, the live
+polling fragment, analogy panels, charts with PNG export, and CSV downloads. No math here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from sim.jobs import Job
+from sim.pipeline import STAGES, Cache, cached_result, default_cache_dir, is_cached, preset, stage_keys
+from ui import charts, labels, narrate, sidebar, state, texts
+
+POLL_S = 0.5
+
+
+@st.cache_resource(show_spinner=False)
+def _cache(root: str) -> Cache:
+    return Cache(root)
+
+
+def get_cache() -> Cache:
+    """The on-disk cache (one per folder): immutable, shared by every visitor."""
+    return _cache(str(default_cache_dir()))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _load(cfg, root: str) -> dict | None:
+    return cached_result(cfg, _cache(root))
+
+
+def config(values: dict):
+    try:
+        return preset(
+            state.preset_name(),
+            kl_coef=values["kl"],
+            reward_bias=values["bias"],
+            pretrain_steps=values["steps"],
+            lang=values["lang"],
+            seed=values["seed"],
+        )
+    except ValueError as e:
+        st.error(str(e))
+        return preset(state.preset_name(), lang=values["lang"])
+
+
+def result_for(cfg) -> dict | None:
+    """The finished result for cfg: from this visitor's job, else from the disk cache, else None."""
+    job = st.session_state.get("job")
+    if job is not None and job.cfg == cfg and job.result is not None:
+        return job.result
+    if is_cached(cfg, get_cache()):
+        return _load(cfg, str(default_cache_dir()))
+    return None
+
+
+def job_for(cfg) -> Job | None:
+    job = st.session_state.get("job")
+    return job if job is not None and job.cfg == cfg else None
+
+
+def start(cfg) -> Job:
+    old = st.session_state.get("job")
+    if old is not None and not old.done:
+        if old.cfg == cfg:
+            return old
+        old.stop()
+    st.session_state["job"] = Job(cfg, get_cache())
+    return st.session_state["job"]
+
+
+def header(key: str) -> tuple[dict, str, str]:
+    """The page title and the shared state: (values, lang, lens)."""
+    sidebar.page_guard()
+    v = sidebar.values()
+    st.title(texts.t(key, v["lang"]))
+    warning = get_cache().warning
+    if warning:
+        st.warning(texts.t("cache_warning", v["lang"], msg=warning))
+    return v, v["lang"], v["lens"]
+
+
+def control(widget, name: str, label_key: str, lang: str, **kw):
+    return sidebar.control(widget, name, texts.t(label_key, lang), **kw)
+
+
+def autostart(cfg) -> None:
+    """A moved KL or bias slider reruns PPO at once (unless the result is already cached)."""
+    if not sidebar.consume_autostart():
+        return
+    old = st.session_state.get("job")
+    if old is not None and not old.done and old.cfg != cfg:
+        old.stop()  # the slider moved on: the run for the old setting is no longer wanted
+    if not is_cached(cfg, get_cache()):
+        start(cfg)
+
+
+def progress(job: Job, lang: str) -> None:
+    done = job.progress()
+    cached = {e.stage for e in job.snapshot() if e.extra.get("cached")}
+    for s in STAGES:
+        name = labels.stage(s, lang)
+        msg = (
+            texts.t("stage_cached", lang, stage=name)
+            if s in cached
+            else texts.t("stage_progress", lang, stage=name, pct=done[s])
+        )
+        st.progress(done[s], text=msg)
+
+
+def body(cfg, lang: str, draw, train_button: str = "train") -> None:
+    """Draw the page body: live (redrawn every POLL_S while this visitor's job for cfg runs),
+    or from the finished result; with the job's controls and messages."""
+    job = job_for(cfg)
+    if job is not None and not job.done:
+
+        @st.fragment(run_every=POLL_S)
+        def poll():
+            stage = job.current_stage()
+            if stage is None:
+                st.info(texts.t("preparing", lang, sec=job.elapsed()))
+            else:
+                st.info(texts.t("running", lang, stage=labels.stage(stage, lang), sec=job.elapsed()))
+            progress(job, lang)
+            if st.button(texts.t("stop", lang), key="stop_job"):
+                job.stop()
+                job.join(5)
+            if job.done:
+                st.rerun()
+            draw(narrate.partial_doc(job.snapshot()), True)
+
+        poll()
+        return
+    if job is not None and job.error:
+        st.error(texts.t("failed", lang, msg=job.error))
+    elif job is not None and job.stopped:
+        st.info(texts.t("stopped", lang))
+    doc = result_for(cfg)
+    if doc is None:
+        v = sidebar.values()
+        st.info(
+            texts.t(
+                "not_trained",
+                lang,
+                steps=v["steps"],
+                bias=v["bias"],
+                kl=v["kl"],
+                seed=v["seed"],
+                eta=eta(cfg),
+            )
+        )
+        if st.button(texts.t(train_button, lang), type="primary", key="train"):
+            start(cfg)
+            st.rerun()
+        last = st.session_state.get("last_doc")
+        if last is not None:
+            c = last["config"]
+            st.caption(
+                texts.t(
+                    "showing_last",
+                    lang,
+                    what=f"steps={c['pretrain']['steps']}, "
+                    f"bias={c['reward']['reward_bias']:g}, kl={c['ppo']['kl_coef']:g}",
+                )
+            )
+            draw(last, False)
+        else:
+            draw({}, False)
+        return
+    st.session_state["last_doc"] = doc
+    draw(doc, False)
+
+
+def eta(cfg) -> int:
+    """A rough time (seconds) to train the stages of cfg that are not cached yet."""
+    cache, keys = get_cache(), stage_keys(cfg)
+    paths = {s: cache.path(s, keys[s]) for s in STAGES}
+    missing = [s for s, p in paths.items() if p is None or not (p / "manifest.json").exists()]
+    return narrate.eta(missing, state.preset_name())
+
+
+def analogy(name: str, doc: dict | None, live_rlhf: list | None = None) -> None:
+    v = sidebar.values()
+    text = narrate.panel(name, doc, v, v["lens"], v["lang"], live_rlhf)
+    if text is None:
+        return
+    with st.container(border=True):
+        st.markdown(f"**{texts.t('analogy', v['lang'])} · {texts.lens_title(v['lens'], v['lang'])}**")
+        st.markdown(text)
+
+
+def chart(fig, name: str, key: str | None = None) -> None:
+    st.plotly_chart(fig, config=charts.export_config(name), key=key)
+
+
+def png_hint(lang: str) -> None:
+    st.caption(texts.t("png_hint", lang))
+
+
+def csv(rows: list[dict], name: str, lang: str) -> None:
+    if not rows:
+        return
+    data = pd.DataFrame(rows).to_csv(index=False).encode("utf-8")
+    st.download_button(
+        texts.t("csv", lang), data, file_name=f"wuji-{name}.csv", mime="text/csv", key=f"csv_{name}"
+    )
+
+
+def metric(key: str, value, lang: str, fmt: str = "{:.0%}", delta=None, bad_up: bool = False) -> None:
+    st.metric(
+        texts.t(key, lang),
+        "—" if value is None else fmt.format(value),
+        delta=None if delta is None else fmt.format(delta),
+        delta_color="inverse" if bad_up else "normal",
+    )
+
+
+def metric_row(rows: list[tuple], lang: str) -> None:
+    for col, (key, value, fmt, delta, bad_up) in zip(st.columns(len(rows)), rows, strict=True):
+        with col:
+            metric(key, value, lang, fmt, delta=delta, bad_up=bad_up)
+
+
+def sweep(cfg, knob: str, stops) -> list[tuple]:
+    """(value, doc) for each stop of one knob whose run is already cached (nothing is trained)."""
+    out = []
+    for x in stops:
+        other = cfg.replace(**{knob: x})
+        if is_cached(other, get_cache()):
+            doc = _load(other, str(default_cache_dir()))
+            if doc is not None:
+                out.append((x, doc))
+    return out
