@@ -27,8 +27,9 @@ import torch.nn.functional as F
 
 from sim import evaluate
 from sim.config import PPOConfig
-from sim.events import Event, check_finite, seeded
+from sim.events import Event, seeded
 from sim.model import Samples, ValueHead, WujiForCausalLM, WujiForSequenceClassification, sample
+from sim.pretrain import update
 from sim.reward import encode_answers, score
 from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World, encode
 
@@ -180,11 +181,7 @@ def ppo(
                 pg, vf = ppo_losses(logp, old_logp[rows], adv[rows], values, old_values[rows], returns[rows],
                                     mask[rows], cfg.clip, cfg.vf_clip)
                 loss = pg + cfg.vf_coef * vf
-                check_finite(loss, "rlhf", it, cfg.lr)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(list(policy.parameters()) + list(vhead.parameters()), 1.0)
-                opt.step()
+                update(opt, loss, list(policy.parameters()) + list(vhead.parameters()), "rlhf", it, cfg.lr)
         sampled_kl = masked_mean(old_logp - ref_logp, mask).item() * mask.sum(-1).mean().item()
         if cfg.adaptive_kl:  # 6.
             kl_ctl.update(sampled_kl, cfg.batch_size)

@@ -31,6 +31,15 @@ def lr_at(step: int, total: int, peak: float, warmup: int) -> float:
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
 
 
+def update(opt, loss, params, stage: str, step: int, lr: float, max_norm: float = 1.0) -> None:
+    """One optimiser step, shared by every stage: stop on a non-finite loss, clip the gradient norm."""
+    check_finite(loss, stage, step, lr)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, max_norm)
+    opt.step()
+
+
 def token_stream(world: World, n_sentences: int, rng) -> torch.Tensor:
     ids: list[int] = []
     for s in world.corpus(n_sentences, rng):
@@ -62,11 +71,7 @@ def pretrain(model: WujiForCausalLM, world: World, cfg: PretrainConfig, seed: in
             g["lr"] = lr
         logits = model.logits(x)  # (B, T, V)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        check_finite(loss, "pretrain", step, cfg.lr)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        update(opt, loss, model.parameters(), "pretrain", step, cfg.lr)
         done = step + 1
         if done % cfg.eval_every == 0 or done == cfg.steps:  # 4. evaluate
             model.eval()

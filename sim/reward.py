@@ -19,9 +19,9 @@ import torch
 import torch.nn.functional as F
 
 from sim.config import RewardConfig
-from sim.events import Event, check_finite, seeded
+from sim.events import Event, seeded
 from sim.model import Samples, WujiForSequenceClassification
-from sim.pretrain import lr_at
+from sim.pretrain import lr_at, update
 from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World, annotate, annotator_panel, encode
 
 
@@ -94,11 +94,7 @@ def train_reward(rm: WujiForSequenceClassification, world: World, cfg: RewardCon
             g["lr"] = lr_at(step, cfg.steps, cfg.lr, 10)
         r = score(rm, s)
         loss = preference_loss(r[: len(batch)], r[len(batch) :])  # 4.
-        check_finite(loss, "reward", step, cfg.lr)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(rm.parameters(), 1.0)
-        opt.step()
+        update(opt, loss, rm.parameters(), "reward", step, cfg.lr)
         done = step + 1
         if done % cfg.eval_every == 0 or done == cfg.steps:  # 5.
             rm.eval()

@@ -16,9 +16,9 @@ import torch.nn.functional as F
 
 from sim import evaluate
 from sim.config import SFTConfig
-from sim.events import Event, check_finite, seeded
+from sim.events import Event, seeded
 from sim.model import WujiForCausalLM
-from sim.pretrain import lr_at
+from sim.pretrain import lr_at, update
 from sim.world import EOS_ID, PAD_ID, World, encode
 
 
@@ -54,11 +54,7 @@ def sft(model: WujiForCausalLM, world: World, cfg: SFTConfig, seed: int, eval_it
             g["lr"] = lr_at(step, cfg.steps, cfg.lr, cfg.warmup)
         logits = model.logits(x)[:, :-1]  # (B, T-1, V)
         loss = F.cross_entropy(logits[mask[:, :-1]], x[:, 1:][mask[:, :-1]])  # 3. answer tokens only
-        check_finite(loss, "sft", step, cfg.lr)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        update(opt, loss, model.parameters(), "sft", step, cfg.lr)
         done = step + 1
         if done % cfg.eval_every == 0 or done == cfg.steps:  # 4.
             model.eval()

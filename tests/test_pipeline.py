@@ -1,5 +1,6 @@
 """The pipeline's cache and the command line: reuse, corruption, bad input."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -38,6 +39,18 @@ def test_changing_kl_or_bias_reuses_earlier_stages(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True).stdout.split()
     assert out == [repr(first["rlhf"]["final"]["kl"]), "False"]  # answered from disk, without loading torch
     assert cached_result(TINY.replace(kl_coef=0.9), cache) is None
+
+
+def test_a_diverging_run_stops_with_a_message_and_keeps_finished_stages(tmp_path):
+    """An absurd learning rate makes SFT diverge: the run stops naming the learning rate, and the
+    pretraining that finished before stays cached for the next try."""
+    from sim.events import Diverged
+
+    cache = Cache(tmp_path)
+    bad = dataclasses.replace(TINY, sft=dataclasses.replace(TINY.sft, lr=float("inf")))
+    with pytest.raises(Diverged, match=r"sft diverged at step \d+.*Lower the learning rate"):
+        run(bad, cache)
+    assert run(TINY, cache)["cached"] == ["pretrain"]
 
 
 def test_stage_keys_chain():
