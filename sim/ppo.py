@@ -126,8 +126,7 @@ def green_grey(policy, ref, world: World, items, n: int = 6) -> list[dict]:
     sr = sample(ref, prompts, world.budget, PAD_ID, EOS_ID, temperature=0)
     tk = evaluate.token_kl(policy, ref, sp)
     out = []
-    for i, it in enumerate(items[:n]):
-        (pt, pe), (rt, re_) = evaluate.texts(sp)[i], evaluate.texts(sr)[i]
+    for i, (it, (pt, pe), (rt, re_)) in enumerate(zip(items[:n], evaluate.texts(sp), evaluate.texts(sr))):
         out.append({"prompt": world.prompt(it), "sft": rt, "policy": pt,
                     "sft_correct": world.traits(it, rt, re_).correct,
                     "policy_correct": world.traits(it, pt, pe).correct,
