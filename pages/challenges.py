@@ -37,7 +37,7 @@ def draw(doc, live):
         st.caption(texts.t("cost_hint", lang))
     with right:
         w.analogy("challenge_cost", doc)
-        w.metric("m_total", doc["seconds"].get("total"), lang, "{:.1f} s")
+        w.metric("seconds_total", doc["seconds"].get("total"), lang, "{:.1f} s")
     st.subheader(texts.t("ch_transfer_t", lang))
     left, right = st.columns([3, 2])
     with left:

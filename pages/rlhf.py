@@ -26,8 +26,8 @@ def draw(doc, live):
     with mid:
         w.analogy("annotators", {"config": {"reward": {"n_annotators": len(panel)}}})
         if doc.get("reward"):
-            w.metric("m_pref", doc["reward"]["pref_accuracy"], lang)
-            w.metric("m_gold", doc["reward"]["gold_agreement"], lang)
+            w.metric("pref_accuracy", doc["reward"]["pref_accuracy"], lang)
+            w.metric("gold_agreement", doc["reward"]["gold_agreement"], lang)
     with right:
         w.analogy("reward", doc)
     rl = doc.get("rlhf")

@@ -25,9 +25,9 @@ def draw(doc, live):
         w.analogy("sft", doc)
         a, b = st.columns(2)
         with a:
-            w.metric("m_cap", sft.get("capability"), lang)
+            w.metric("capability", sft.get("capability"), lang)
         with b:
-            w.metric("m_fmt", sft.get("format_rate"), lang)
+            w.metric("format_rate", sft.get("format_rate"), lang)
         w.chart(charts.sft_curve(sft["history"], lang), "sft-curve", key=f"sftc_{live}")
     if live or not sft.get("answers"):
         return

@@ -106,30 +106,24 @@ def _sha256(path: Path) -> str:
 
 
 # -- running the stages ----------------------------------------------------------------------------
-def _summary(stage: str, history: list[dict]) -> dict:
-    last = history[-1] if history else {}
-    names = {
-        "pretrain": ("val_loss", "probe_accuracy"),
-        "sft": ("capability", "format_rate", "per_task"),
-        "reward": ("pref_accuracy", "gold_agreement"),
-    }[stage]
-    return {k: last.get(k) for k in names}
-
-
+# Per stage: the metrics its section summarises from its last evaluation, and what else it stored.
+SUMMARY = {
+    "pretrain": (("val_loss", "probe_accuracy"), ("samples",)),
+    "sft": (("capability", "format_rate", "per_task"), ("answers",)),
+    "reward": (("pref_accuracy", "gold_agreement"), ()),
+}
 RLHF_KEYS = ("proxy_reward", "gold_reward", "kl", "capability", "flattery", "length", "format_rate", "per_task")
 
 
 def _part(stage: str, metrics: dict) -> dict:
     """A stage's section of the result document, from what the stage stored."""
     h = metrics["history"]
-    if stage == "pretrain":
-        return {**_summary(stage, h), "history": h, "samples": metrics["samples"]}
-    if stage == "sft":
-        return {**_summary(stage, h), "history": h, "answers": metrics["answers"]}
-    if stage == "reward":
-        return {**_summary(stage, h), "history": h}
-    return {"start": {k: h[0][k] for k in RLHF_KEYS}, "final": {k: h[-1][k] for k in RLHF_KEYS},
-            "history": h, "green_grey": metrics["green_grey"]}
+    if stage == "rlhf":
+        return {"start": {k: h[0][k] for k in RLHF_KEYS}, "final": {k: h[-1][k] for k in RLHF_KEYS},
+                "history": h, "green_grey": metrics["green_grey"]}
+    names, stored = SUMMARY[stage]
+    last = h[-1] if h else {}
+    return {**{k: last.get(k) for k in names}, "history": h, **{k: metrics[k] for k in stored}}
 
 
 def _collect(events: Iterator[Event], sink: list, extra: dict) -> Iterator[Event]:
@@ -266,8 +260,10 @@ def run(cfg: Config, cache: Cache | None = None, on_event: Callable[[Event], Non
 
 def is_cached(cfg: Config, cache: Cache) -> bool:
     """True when every stage of this config has an entry on disk (not yet checked for integrity)."""
+    if cache.root is None:
+        return False
     keys = stage_keys(cfg)
-    return all((cache.path(s, keys[s]) or Path("/nonexistent")).joinpath("manifest.json").exists() for s in STAGES)
+    return all((cache.path(s, keys[s]) / "manifest.json").exists() for s in STAGES)
 
 
 def cached_result(cfg: Config, cache: Cache) -> dict | None:

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim.config import PRESETS
-from ui import state, texts
+from ui import labels, state, texts
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("home", "pretrain", "sft", "rlhf", "challenges")
@@ -84,7 +84,7 @@ def test_bias_slider_changes_the_rlhf_page():
     assert not at.exception
     after = {m.label: m.value for m in at.metric}
     assert at.session_state["values"]["bias"] == 0.9 and at.query_params["bias"] == "0.9"
-    assert before[texts.t("m_gold", "zh")] != after[texts.t("m_gold", "zh")]
+    assert before[labels.short("gold_agreement", "zh")] != after[labels.short("gold_agreement", "zh")]
     assert "job" not in at.session_state, "a cached setting shows at once, nothing retrains"
 
 

@@ -30,6 +30,18 @@ LABELS = {
     "seconds": {"zh": "用时（秒）", "en": "Time (seconds)"},
 }
 
+SHORT = {  # the short name on a metric tile, where the long label does not fit
+    "capability": {"zh": "本领", "en": "Skill"},
+    "format_rate": {"zh": "守规矩", "en": "Format"},
+    "pref_accuracy": {"zh": "与评审一致", "en": "Agrees with judges"},
+    "gold_agreement": {"zh": "与真实好坏一致", "en": "Agrees with true quality"},
+    "proxy_reward": {"zh": "评审打分", "en": "Judges' score"},
+    "gold_reward": {"zh": "真实质量", "en": "True quality"},
+    "kl": {"zh": "偏离（KL）", "en": "Drift (KL)"},
+    "flattery": {"zh": "拍马屁占比", "en": "Flattery"},
+    "seconds_total": {"zh": "总用时", "en": "Total time"},
+}
+
 UNITS = {
     "val_loss": {"zh": "每字误差（nats）", "en": "nats per character"},
     "train_loss": {"zh": "每字误差（nats）", "en": "nats per character"},
@@ -69,6 +81,10 @@ STAGES = {
 
 def label(key: str, lang: str) -> str:
     return LABELS.get(key, {}).get(lang, key)
+
+
+def short(key: str, lang: str) -> str:
+    return SHORT[key][lang] if key in SHORT else label(key, lang)
 
 
 def unit(key: str, lang: str) -> str:

@@ -308,18 +308,18 @@ def sweep_rows(points: list[tuple], x: str) -> list[dict]:
     return rows
 
 
-RLHF_ROW = (  # label key, metric, format, whether a rise is bad news
-    ("m_proxy", "proxy_reward", "{:.2f}", False),
-    ("m_goldr", "gold_reward", "{:.2f}", False),
-    ("m_cap", "capability", "{:.0%}", False),
-    ("m_kl", "kl", "{:.2f}", True),
-    ("m_flat", "flattery", "{:.0%}", True),
+RLHF_ROW = (  # metric, format, whether a rise is bad news
+    ("proxy_reward", "{:.2f}", False),
+    ("gold_reward", "{:.2f}", False),
+    ("capability", "{:.0%}", False),
+    ("kl", "{:.2f}", True),
+    ("flattery", "{:.0%}", True),
 )
 
 
 def rlhf_metric_row(start: dict, final: dict) -> list[tuple]:
-    """(label key, final value, format, change since the start of PPO, rise is bad) per headline metric."""
-    return [(k, final[m], fmt, final[m] - start[m], bad) for k, m, fmt, bad in RLHF_ROW]
+    """(metric, final value, format, change since the start of PPO, rise is bad) per headline metric."""
+    return [(m, final[m], fmt, final[m] - start[m], bad) for m, fmt, bad in RLHF_ROW]
 
 
 # Measured by `python -m sim bench` on a 2-core CPU (README, Performance): share of a whole run, and its seconds.

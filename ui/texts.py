@@ -186,23 +186,12 @@ T = {
         "zh": "难点三：换了题型会不会水土不服",
         "en": "Challenge 3: does it carry over to new kinds?",
     },
-    "m_loss": {"zh": "猜字误差", "en": "Guessing error"},
-    "m_probe": {"zh": "知识小测", "en": "Knowledge quiz"},
-    "m_cap": {"zh": "本领", "en": "Skill"},
-    "m_fmt": {"zh": "守规矩", "en": "Format"},
-    "m_pref": {"zh": "与评审一致", "en": "Agrees with judges"},
-    "m_gold": {"zh": "与真实好坏一致", "en": "Agrees with true quality"},
-    "m_proxy": {"zh": "评审打分", "en": "Judges' score"},
-    "m_goldr": {"zh": "真实质量", "en": "True quality"},
-    "m_kl": {"zh": "偏离（KL）", "en": "Drift (KL)"},
-    "m_flat": {"zh": "拍马屁占比", "en": "Flattery"},
     "from_cache": {"zh": "（缓存）", "en": " (cache)"},
     "cost_hint": {
         "zh": "从缓存读取的阶段只花读取时间：这正是缓存省下的成本。第一次训练时，这些阶段要花得多。",
         "en": "Stages loaded from the cache cost only the loading time: that is what the cache saves. The "
         "first training of those stages took much longer.",
     },
-    "m_total": {"zh": "总用时", "en": "Total time"},
 }
 
 TREND = {

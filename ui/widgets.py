@@ -208,7 +208,7 @@ def csv(rows: list[dict], name: str, lang: str) -> None:
 
 def metric(key: str, value, lang: str, fmt: str = "{:.0%}", delta=None, bad_up: bool = False) -> None:
     st.metric(
-        texts.t(key, lang),
+        labels.short(key, lang),
         "—" if value is None else fmt.format(value),
         delta=None if delta is None else fmt.format(delta),
         delta_color="inverse" if bad_up else "normal",
