@@ -1,45 +1,69 @@
-"""A background runner for one pipeline run: pure Python, no Streamlit.
+"""Background training for the app: one ``Job`` a run, and the server's ``Board`` that queues them.
+Pure Python, no Streamlit.
 
 ``Job(cfg, cache)`` starts a daemon thread that iterates ``sim.pipeline.run_stream(cfg, cache)``
 and appends every event to a thread-safe list. A page keeps the Job in its own session state
 and polls it (``snapshot()``, ``progress()``, ``done``, ``result``, ``error``); the worker
 never touches the user interface. ``stop()`` asks the worker to close the generator after the
 event in hand: the stages already finished stay cached on disk.
+
+A workshop server has many visitors and few cores, so the app never starts Jobs itself: it asks
+``shared_board(cache).submit(cfg, visitor)``, which joins a run of the same config (single flight)
+or queues a new one behind at most ``workers`` running ones (see ``Board``).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 
 from sim.config import STAGES, Config
 from sim.events import Diverged, Event
 
+Stream = Callable[[Config, object], Iterator[Event]]
+
 
 class Job:
-    def __init__(self, cfg: Config, cache=None, start: bool = True):
+    def __init__(self, cfg: Config, cache=None, start: bool = True, stream: Stream | None = None, key: str = ""):
         self.cfg = cfg
         self.cache = cache
+        self.stream = stream  # (cfg, cache) -> events ending in "done"; None: the whole pipeline
+        self.key = key or config_key(cfg)
         self.result: dict | None = None
         self.error: str | None = None
         self.done = False
         self.stopped = False
-        self.started_at = time.monotonic()
+        self.started_at: float | None = None  # None while queued
         self.finished_at: float | None = None
+        self.on_done: Callable[[Job], None] | None = None  # the Board's hook, called from the worker
+        self.threads: int | None = None  # torch threads for this run (the Board sets them)
+        self.nice = 0  # a higher value yields the CPU to the web server first (Linux, per thread)
         self._events: list[Event] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._finished = threading.Event()
         self._thread = threading.Thread(target=self._work, name=f"wuji-job-{id(self):x}", daemon=True)
         if start:
-            self._thread.start()
+            self.begin()
+
+    def begin(self) -> None:
+        self.started_at = time.monotonic()
+        self._thread.start()
 
     # -- the worker ---------------------------------------------------------------------------
     def _work(self) -> None:
-        from sim.pipeline import run_stream  # torch loads here, in the worker, never at import
+        from sim import pipeline  # torch loads in the worker, never at import
 
         gen = None
         try:
-            gen = run_stream(self.cfg, self.cache)
+            _lower_priority(self.nice)
+            if self.threads:
+                import torch
+
+                torch.set_num_threads(self.threads)
+            gen = (self.stream or pipeline.run_stream)(self.cfg, self.cache)
             for ev in gen:
                 if ev.stage == "done":
                     self.result = ev.extra.get("result")
@@ -60,14 +84,22 @@ class Job:
                     self.error = self.error or f"{type(e).__name__}: {e}"
             self.finished_at = time.monotonic()
             self.done = True
+            self._finished.set()
+            if self.on_done is not None:
+                self.on_done(self)
 
     # -- what a page reads ----------------------------------------------------------------------
     def stop(self) -> None:
         """Ask the worker to stop after the current event; finished stages stay cached."""
         self._stop.set()
 
+    def withdraw(self) -> None:
+        """A queued Job that will never start: done, stopped, nothing trained."""
+        self.stopped = self.done = True
+        self._finished.set()
+
     def join(self, timeout: float | None = None) -> bool:
-        self._thread.join(timeout)
+        self._finished.wait(timeout)
         return self.done
 
     @property
@@ -92,6 +124,193 @@ class Job:
         events = self.snapshot()
         return events[-1].stage if events else None
 
+    @property
+    def queued(self) -> bool:
+        return self.started_at is None and not self.done
+
     def elapsed(self) -> float:
+        """Seconds spent training (0 while queued)."""
+        if self.started_at is None:
+            return 0.0
         end = self.finished_at if self.finished_at is not None else time.monotonic()
         return end - self.started_at
+
+
+def _lower_priority(nice: int) -> None:
+    """Raise this thread's nice value (Linux schedules threads; others ignore it)."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except OSError:
+        pass
+
+
+# -- the server's board: single flight and a bounded queue -------------------------------------------
+def default_workers() -> int:
+    """Trainings at once: ``$WUJI_WORKERS``, else one per 4 cores (at least 1). torch already spreads one
+    training over the cores; two at once on a small machine oversubscribe them and both slow down."""
+    raw = os.environ.get("WUJI_WORKERS", "")
+    if raw:
+        if not raw.isdigit() or not 1 <= int(raw) <= 64:
+            raise ValueError(f"WUJI_WORKERS must be a whole number from 1 to 64, not {raw!r}")
+        return int(raw)
+    return max(1, (os.cpu_count() or 1) // 4)
+
+
+def default_threads(workers: int) -> int:
+    """torch threads a training: the cores less one (kept for the web server), shared by the workers."""
+    return max(1, ((os.cpu_count() or 1) - 1) // workers)
+
+
+class Board:
+    """Every training of one server goes through here (pure Python; no Streamlit).
+
+    - **Single flight**: one Job per configuration. A visitor asking for a run that is queued or running
+      joins it as a watcher; nothing is trained twice.
+    - **Bounded queue**: at most ``workers`` Jobs train at once; the rest wait in order. ``place`` and
+      ``wait_s`` tell a watcher where they stand.
+    - **A responsive server**: a training uses the cores less one (``threads``) at a lower priority
+      (``nice``), so page runs, which need the web server's core, come first.
+    - **Watchers**: each visitor is a key (a session id). ``cancel`` drops one watcher; a Job nobody
+      watches any more leaves the queue, or stops if it runs (finished stages stay cached). ``touch``
+      marks a watcher alive; one silent for ``ttl_s`` (a closed tab) is dropped the same way.
+    """
+
+    def __init__(self, cache=None, workers: int | None = None, ttl_s: float = 180.0, threads: int | None = None,
+                 nice: int = 10):
+        self.cache = cache
+        self.workers = workers or default_workers()
+        self.threads = threads or default_threads(self.workers)
+        self.nice = nice
+        self.ttl_s = ttl_s
+        self._lock = threading.Lock()
+        self._queue: list[Job] = []
+        self._running: list[Job] = []
+        self._jobs: dict[str, Job] = {}  # config key -> the live Job (queued or running)
+        self._seen: dict[Job, dict[str, float]] = {}  # Job -> watcher -> last seen (monotonic)
+        self._estimate: dict[Job, float] = {}
+
+    # -- what a page calls ------------------------------------------------------------------------
+    def submit(self, cfg: Config, who: str, estimate_s: float = 30.0, stream: Stream | None = None,
+               key: str = "") -> Job:
+        """The live Job for cfg (joined), or a new one at the end of the queue. Work other than the whole
+        pipeline (a sweep, another method) passes its ``stream`` and a ``key`` naming what it computes."""
+        key = key or config_key(cfg)
+        with self._lock:
+            self._expire()
+            job = self._jobs.get(key)
+            if job is None:
+                job = Job(cfg, self.cache, start=False, stream=stream, key=key)
+                self._jobs[key] = job
+                self._seen[job] = {}
+                self._estimate[job] = float(estimate_s)
+                self._queue.append(job)
+            self._seen[job][who] = time.monotonic()
+            self._fill()
+            return job
+
+    def touch(self, job: Job, who: str) -> None:
+        with self._lock:
+            if job in self._seen:
+                self._seen[job][who] = time.monotonic()
+            self._expire()
+
+    def cancel(self, job: Job, who: str) -> bool:
+        """Drop one watcher; True when that stopped or dequeued the Job (nobody else watched it)."""
+        with self._lock:
+            self._seen.get(job, {}).pop(who, None)
+            return self._drop_if_unwatched(job)
+
+    def watchers(self, job: Job) -> int:
+        with self._lock:
+            return len(self._seen.get(job, {}))
+
+    def place(self, job: Job) -> int:
+        """0 while the Job trains (or is done), else its position in the queue (1 = next)."""
+        with self._lock:
+            return self._queue.index(job) + 1 if job in self._queue else 0
+
+    def wait_s(self, job: Job) -> float:
+        """Rough seconds before a queued Job starts: what is left of the running ones, then the queue ahead."""
+        with self._lock:
+            if job not in self._queue:
+                return 0.0
+            left = sorted(max(0.0, self._estimate[j] - j.elapsed()) for j in self._running)
+            ahead = [self._estimate[j] for j in self._queue[: self._queue.index(job)]]
+            slots = left + [0.0] * (self.workers - len(left))  # when each worker frees up
+            for est in ahead:
+                slots.sort()
+                slots[0] += est
+            return min(slots) if slots else 0.0
+
+    def status(self) -> dict:
+        with self._lock:
+            return {"running": len(self._running), "queued": len(self._queue), "workers": self.workers,
+                    "threads": self.threads}
+
+    # -- inside the lock ----------------------------------------------------------------------------
+    def _fill(self) -> None:
+        """Start queued Jobs while a worker is free."""
+        while self._queue and len(self._running) < self.workers:
+            job = self._queue.pop(0)
+            self._running.append(job)
+            job.on_done = self._finished
+            job.threads, job.nice = self.threads, self.nice
+            job.begin()
+
+    def _finished(self, job: Job) -> None:
+        with self._lock:
+            if job in self._running:
+                self._running.remove(job)
+            self._forget(job)
+            self._fill()
+
+    def _forget(self, job: Job) -> None:
+        if self._jobs.get(job.key) is job:
+            del self._jobs[job.key]
+        self._seen.pop(job, None)
+        self._estimate.pop(job, None)
+
+    def _drop_if_unwatched(self, job: Job) -> bool:
+        if self._seen.get(job):
+            return False
+        if job in self._queue:
+            self._queue.remove(job)
+            job.withdraw()
+            self._forget(job)
+            return True
+        if job in self._running:
+            job.stop()  # the worker ends after the event in hand and calls _finished
+            self._forget(job)  # a visitor asking for this config again gets a fresh Job
+            return True
+        return False
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for job, seen in list(self._seen.items()):
+            for who, t in list(seen.items()):
+                if now - t > self.ttl_s:
+                    del seen[who]
+            if not seen:
+                self._drop_if_unwatched(job)
+
+
+def config_key(cfg: Config) -> str:
+    """One key for a whole configuration: the last stage's cache key chains every stage before it."""
+    from sim.pipeline import stage_keys
+
+    return stage_keys(cfg)[STAGES[-1]]
+
+
+_BOARDS: dict[str, Board] = {}
+_BOARDS_LOCK = threading.Lock()
+
+
+def shared_board(cache) -> Board:
+    """The one Board of this server process for this cache folder (created on first use)."""
+    root = str(getattr(cache, "root", None))
+    with _BOARDS_LOCK:
+        if root not in _BOARDS:
+            _BOARDS[root] = Board(cache)
+        return _BOARDS[root]

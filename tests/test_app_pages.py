@@ -187,3 +187,38 @@ def test_job_keeps_the_error_message(monkeypatch):
     job = Job(preset("fast"), None)
     assert job.join(30)
     assert "diverged" in job.error and job.result is None and len(job.snapshot()) == 1
+
+
+def test_participants_asking_for_one_run_share_it_and_others_queue_with_their_place(monkeypatch):
+    """Three tabs: two press Train on the same new setting (one training, both watch it), a third asks
+    for another setting and sees its place in the queue; cancelling takes it out. Training is faked."""
+    import threading
+
+    import sim.pipeline
+    from sim.events import Event
+
+    gate, calls = threading.Event(), []
+
+    def run_stream(cfg, cache):
+        calls.append(cfg)
+        yield Event("pretrain", 1, 10, {"train_loss": 3.0})
+        gate.wait(30)
+
+    monkeypatch.setattr(sim.pipeline, "run_stream", run_stream)
+    try:
+        ann, bob = (open_app("rlhf", lang="en", seed="4242") for _ in range(2))
+        for at in (ann, bob):
+            at.button(key="train").click().run()
+            assert not at.exception, [e.value for e in at.exception]
+        job = ann.session_state["job"]
+        assert bob.session_state["job"] is job and len(calls) == 1, "one training for both"
+        assert any("1 other participant" in c.value for c in bob.caption)
+        cat = open_app("rlhf", lang="en", seed="4243")
+        cat.button(key="train").click().run()
+        assert any("you are number 1" in i.value for i in cat.info), [i.value for i in cat.info]
+        queued = cat.session_state["job"]
+        assert queued.queued and len(calls) == 1
+        cat.button(key="stop_job").click().run()
+        assert queued.done and queued.stopped and len(calls) == 1, "a cancelled queued run never trains"
+    finally:
+        gate.set()

@@ -5,11 +5,15 @@ ui.labels / ui.texts in the chosen language.
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from sim.world import RLHF_HELD_OUT
 from ui import labels, texts
 
+# Every chart uses plotly_white. Set once as the default: naming it in each figure made plotly validate
+# and copy the template every time (~8 ms a figure, measured under the load test).
+pio.templates.default = "plotly_white"
 FONT = "Noto Sans CJK SC, Noto Sans SC, PingFang SC, Microsoft YaHei, Helvetica, Arial, sans-serif"
 COLORS = {
     "proxy_reward": "#b5473a",
@@ -51,7 +55,6 @@ def _style(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
             "y": 0.97,
             "yref": "container",
         },
-        template="plotly_white",
         height=height,
         font={"family": FONT, "size": 13},
         margin={"l": 60, "r": 20, "t": 90, "b": 50},

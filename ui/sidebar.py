@@ -38,8 +38,26 @@ def _leave_pages_v1() -> None:
     so app.py (router, sidebar, URL state) runs first and then routes to the same page."""
     from streamlit.runtime.pages_manager import PagesManager
 
+    pressed = [k for k in sorted(BUTTONS) if st.session_state.get(k) is True]
+    if pressed:  # a button's click lasts one run: carry it over the reroute
+        st.session_state[CARRIED] = pressed
     PagesManager.uses_pages_directory = False
     st.rerun()
+
+
+BUTTONS: set[str] = set()  # keys of every button drawn through button()
+CARRIED = "_clicks_carried"
+
+
+def button(label: str, key: str, **kw) -> bool:
+    """st.button that also sees a click made in a run page_guard rerouted."""
+    BUTTONS.add(key)
+    clicked = st.button(label, key=key, **kw)
+    carried = st.session_state.get(CARRIED, [])
+    if key in carried:
+        carried.remove(key)
+        return True
+    return clicked
 
 
 def lang() -> str:

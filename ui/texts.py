@@ -52,6 +52,21 @@ T = {
         "zh": "准备中：正在载入 PyTorch 和已缓存的阶段（已用 {sec:.0f} 秒）",
         "en": "Getting ready: loading PyTorch and the cached stages ({sec:.0f} s so far)",
     },
+    "queued": {
+        "zh": "排队中：你是第 {place} 位，大约 {wait:.0f} 秒后练完（服务器同时只练 {workers} 个，"
+        "别人练完的结果大家共享）。",
+        "en": "In the queue: you are number {place}, done in about {wait:.0f} s (the server trains {workers} at a "
+        "time; a run someone else finished is shared with everyone).",
+    },
+    "cancel": {"zh": "不等了", "en": "Cancel"},
+    "watching_together": {
+        "zh": "另有 {n} 人也在等这同一组设置：只练一次，大家一起看。",
+        "en": "{n} other participant(s) asked for these same settings: it trains once and you all watch it.",
+    },
+    "left_run": {
+        "zh": "你已离开这次训练；还有 {n} 人在等它，所以它继续练。",
+        "en": "You left this run; it goes on because {n} other participant(s) are waiting for it.",
+    },
     "stage_cached": {"zh": "{stage}：已从缓存读取", "en": "{stage}: loaded from the cache"},
     "stage_progress": {"zh": "{stage}：{pct:.0%}", "en": "{stage}: {pct:.0%}"},
     "not_trained": {

@@ -4,10 +4,12 @@ polling fragment, analogy panels, charts with PNG export, and CSV downloads. No 
 
 from __future__ import annotations
 
+import uuid
+
 import pandas as pd
 import streamlit as st
 
-from sim.jobs import Job
+from sim.jobs import Job, shared_board
 from sim.pipeline import STAGES, Cache, cached_result, default_cache_dir, is_cached, preset, stage_keys
 from ui import charts, labels, narrate, sidebar, state, texts
 
@@ -59,13 +61,25 @@ def job_for(cfg) -> Job | None:
     return job if job is not None and job.cfg == cfg else None
 
 
+def visitor() -> str:
+    """This browser tab's key on the server's board (no accounts)."""
+    return st.session_state.setdefault("visitor", uuid.uuid4().hex)
+
+
+def leave(job: Job | None) -> None:
+    """This visitor no longer wants job: the board stops it only if nobody else watches it."""
+    if job is not None and not job.done:
+        shared_board(get_cache()).cancel(job, visitor())
+
+
 def start(cfg) -> Job:
+    """Join the server's run for cfg, or queue one (single flight; see sim.jobs.Board)."""
     old = st.session_state.get("job")
-    if old is not None and not old.done:
-        if old.cfg == cfg:
-            return old
-        old.stop()
-    st.session_state["job"] = Job(cfg, get_cache())
+    if old is not None and not old.done and old.cfg == cfg:
+        return old
+    if old is not None and old.cfg != cfg:
+        leave(old)  # the visitor moved on: the run for the old setting is no longer theirs
+    st.session_state["job"] = shared_board(get_cache()).submit(cfg, visitor(), estimate_s=eta(cfg))
     return st.session_state["job"]
 
 
@@ -89,8 +103,8 @@ def autostart(cfg) -> None:
     if not sidebar.consume_autostart():
         return
     old = st.session_state.get("job")
-    if old is not None and not old.done and old.cfg != cfg:
-        old.stop()  # the slider moved on: the run for the old setting is no longer wanted
+    if old is not None and old.cfg != cfg:
+        leave(old)  # the slider moved on: the run for the old setting is no longer wanted here
     if not is_cached(cfg, get_cache()):
         start(cfg)
 
@@ -116,21 +130,34 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
 
         @st.fragment(run_every=POLL_S)
         def poll():
-            stage = job.current_stage()
-            if stage is None:
+            board = shared_board(get_cache())
+            board.touch(job, visitor())
+            if job.queued:
+                st.info(texts.t("queued", lang, place=board.place(job), wait=board.wait_s(job) + eta(cfg),
+                                workers=board.workers))
+            elif job.current_stage() is None:
                 st.info(texts.t("preparing", lang, sec=job.elapsed()))
             else:
-                st.info(texts.t("running", lang, stage=labels.stage(stage, lang), sec=job.elapsed()))
+                st.info(texts.t("running", lang, stage=labels.stage(job.current_stage(), lang), sec=job.elapsed()))
+            others = board.watchers(job) - 1
+            if others > 0:
+                st.caption(texts.t("watching_together", lang, n=others))
             progress(job, lang)
-            if st.button(texts.t("stop", lang), key="stop_job"):
-                job.stop()
+            if sidebar.button(texts.t("cancel" if job.queued else "stop", lang), key="stop_job"):
+                if not board.cancel(job, visitor()):
+                    st.session_state.pop("job", None)
+                    st.session_state["left_run"] = others
                 job.join(5)
+                st.rerun()
             if job.done:
                 st.rerun()
             draw(narrate.partial_doc(job.snapshot()), True)
 
         poll()
         return
+    left = st.session_state.pop("left_run", None)
+    if left:
+        st.info(texts.t("left_run", lang, n=left))
     if job is not None and job.error:
         st.error(texts.t("failed", lang, msg=job.error))
     elif job is not None and job.stopped:
@@ -149,7 +176,7 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
                 eta=eta(cfg),
             )
         )
-        if st.button(texts.t(train_button, lang), type="primary", key="train"):
+        if sidebar.button(texts.t(train_button, lang), type="primary", key="train"):
             start(cfg)
             st.rerun()
         last = st.session_state.get("last_doc")

@@ -1,0 +1,91 @@
+"""A live `streamlit run app.py` on 127.0.0.1 for the browser tests and the load test (no pytest here)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT_S = 60.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
+            return resp.status == 200 and resp.read().decode().strip() == "ok"
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+@dataclass
+class Server:
+    url: str
+    port: int
+    proc: subprocess.Popen
+
+    def rss_mib(self) -> float:
+        """Resident memory of the server process now (MiB), from /proc."""
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+
+@contextlib.contextmanager
+def server(cache_dir: Path, log_path: Path, env: dict | None = None) -> Iterator[Server]:
+    """Start the app (fast preset) over cache_dir on a free local port; stop it on exit."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    full_env = {**os.environ, "WUJI_CACHE_DIR": str(cache_dir), "WUJI_PRESET": "fast", **(env or {})}
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not healthy(base_url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                why = f"exited with {proc.returncode}" if proc.poll() is not None else "timed out"
+                tail = log_path.read_text(errors="replace")[-4000:]
+                raise RuntimeError(f"streamlit server {why} before {base_url}/_stcore/health said ok:\n{tail}")
+            time.sleep(0.25)
+        yield Server(base_url, port, proc)
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def serve(cache_dir: Path, log_path: Path) -> Iterator[str]:
+    """The base URL of a live server (see ``server``)."""
+    with server(cache_dir, log_path) as srv:
+        yield srv.url
