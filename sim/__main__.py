@@ -1,4 +1,4 @@
-"""The command line: ``python -m sim run | sweep | bench``.
+"""The command line: ``python -m sim run | sweep | method | bench``.
 
 Bad arguments exit with status 2 and one line saying what is allowed.
 """
@@ -33,6 +33,11 @@ def _ints(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
 
 
+def _device_arg(sp) -> None:
+    sp.add_argument("--device", choices=("auto", "cpu", "cuda"),
+                    help="where to train (default: $WUJI_DEVICE, else cuda when torch sees a GPU, else cpu)")
+
+
 def build_parser() -> OneLineParser:
     p = OneLineParser(prog="python -m sim", description="Wuji: a tiny model through pretraining, SFT and RLHF.")
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=OneLineParser)
@@ -50,16 +55,29 @@ def build_parser() -> OneLineParser:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--kl-coef", type=float, metavar="F")
     r.add_argument("--reward-bias", type=float, metavar="F")
+    r.add_argument("--ptx-coef", type=float, metavar="F", help="PPO-ptx: the pretraining loss's weight (0: off)")
+    _device_arg(r)
 
     s = sub.add_parser("sweep", help="a grid of kl_coef x reward_bias x seeds, reusing the cache")
     common(s)
     s.add_argument("--kl-coef", type=_floats, required=True, metavar="LIST")
     s.add_argument("--reward-bias", type=_floats, required=True, metavar="LIST")
     s.add_argument("--seeds", type=_ints, default=[0], metavar="LIST")
+    _device_arg(s)
+
+    m = sub.add_parser("method", help="best-of-n, DPO or RLOO from the same SFT and reward model as PPO")
+    common(m)
+    m.add_argument("--name", required=True, choices=("bon", "dpo", "rloo"))
+    m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--kl-coef", type=float, metavar="F", help="RLOO's leash (PPO's kl_coef)")
+    m.add_argument("--reward-bias", type=float, metavar="F")
+    m.add_argument("--beta", type=float, metavar="F", help="DPO's beta")
+    _device_arg(m)
 
     b = sub.add_parser("bench", help="speed figures: matmul ceiling, tokens/s, stage seconds")
     b.add_argument("--json", metavar="PATH")
     b.add_argument("--quick", action="store_true", help="fewer repetitions (for tests)")
+    _device_arg(b)
     return p
 
 
@@ -92,17 +110,24 @@ def _cache(args):
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.cmd in ("run", "sweep", "method", "bench"):  # one line and status 2 for a device this machine lacks
+        from sim.device import pick_device
+
+        try:
+            args.device = str(pick_device(args.device))
+        except ValueError as e:
+            parser.error(str(e))
     if args.cmd == "bench":
         from sim.bench import main as bench_main
 
-        return bench_main(json_path=args.json, quick=args.quick)
+        return bench_main(json_path=args.json, quick=args.quick, device=args.device)
 
     from sim.pipeline import preset, run
 
     if args.cmd == "run":
         try:
             cfg = preset(args.preset, lang=args.lang, seed=args.seed, kl_coef=args.kl_coef,
-                         reward_bias=args.reward_bias, pretrain_steps=args.pretrain_steps)
+                         reward_bias=args.reward_bias, pretrain_steps=args.pretrain_steps, ptx_coef=args.ptx_coef)
         except ValueError as e:
             parser.error(str(e))
         cache = _cache(args)
@@ -111,7 +136,7 @@ def main(argv=None) -> int:
         from sim.events import Diverged
 
         try:
-            doc = run(cfg, cache, on_event=Progress())
+            doc = run(cfg, cache, on_event=Progress(), device=args.device)
         except Diverged as e:
             sys.stderr.write(f"error: {e}\n")
             return 1
@@ -121,29 +146,70 @@ def main(argv=None) -> int:
                 json.dump(doc, f, ensure_ascii=False, indent=1)
         return 0
 
+    if args.cmd == "method":
+        return _method(parser, args)
+
     # sweep
+    from sim.sweep import grid, sweep_stream
+
     try:
-        grid = [preset(args.preset, lang=args.lang, seed=sd, kl_coef=k, reward_bias=b,
-                       pretrain_steps=args.pretrain_steps)
-                for sd in args.seeds for b in args.reward_bias for k in args.kl_coef]
+        base = preset(args.preset, lang=args.lang, pretrain_steps=args.pretrain_steps)
+        cfgs = grid(base, args.kl_coef, args.reward_bias, args.seeds)
     except ValueError as e:
         parser.error(str(e))
     cache = _cache(args)
-    runs = []
-    for i, cfg in enumerate(grid):
-        doc = run(cfg, cache, on_event=Progress(f"[{i + 1}/{len(grid)}] "))
-        runs.append({"kl_coef": cfg.ppo.kl_coef, "reward_bias": cfg.reward.reward_bias, "seed": cfg.seed,
-                     "start": doc["rlhf"]["start"], "final": doc["rlhf"]["final"],
-                     "history": doc["rlhf"]["history"], "reward": {k: doc["reward"][k] for k in
-                                                                  ("pref_accuracy", "gold_agreement")},
-                     "seconds": doc["seconds"]})
-        f = doc["rlhf"]["final"]
-        print(f"kl_coef={cfg.ppo.kl_coef:<5g} bias={cfg.reward.reward_bias:<4g} seed={cfg.seed}  "
-              f"proxy={f['proxy_reward']:+.2f} gold={f['gold_reward']:+.2f} kl={f['kl']:.2f} "
-              f"capability={f['capability']:.2f} flattery={f['flattery']:.2f}")
+    if cache.warning:
+        sys.stderr.write(f"warning: {cache.warning}\n")
+    runs, bar = [], Progress()
+    for ev in sweep_stream(cfgs, cache, device=args.device):
+        if ev.stage == "sweep":
+            row = ev.extra["row"]
+            runs.append(row)
+            f = row["final"]
+            sys.stderr.write("\r" + " " * 78 + "\r")
+            print(f"[{ev.step}/{ev.total}] kl_coef={row['kl_coef']:<5g} bias={row['reward_bias']:<4g} "
+                  f"seed={row['seed']}  proxy={f['proxy_reward']:+.2f} gold={f['gold_reward']:+.2f} "
+                  f"kl={f['kl']:.2f} capability={f['capability']:.2f} flattery={f['flattery']:.2f}", flush=True)
+        elif ev.stage != "done":
+            bar.label = f"[{ev.extra['run'] + 1}/{len(cfgs)}] "
+            bar(ev)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump({"preset": args.preset, "lang": args.lang, "runs": runs}, fh, ensure_ascii=False, indent=1)
+    return 0
+
+
+def _method(parser, args) -> int:
+    import dataclasses
+
+    from sim.methods import check, run_method
+    from sim.pipeline import preset
+
+    try:
+        cfg = preset(args.preset, lang=args.lang, seed=args.seed, kl_coef=args.kl_coef,
+                     reward_bias=args.reward_bias, pretrain_steps=args.pretrain_steps)
+        if args.beta is not None:
+            cfg = dataclasses.replace(cfg, dpo=dataclasses.replace(cfg.dpo, beta=args.beta))
+        check(cfg, args.name)
+    except ValueError as e:
+        parser.error(str(e))
+    cache = _cache(args)
+    if cache.warning:
+        sys.stderr.write(f"warning: {cache.warning}\n")
+    from sim.events import Diverged
+
+    try:
+        doc = run_method(cfg, args.name, cache, on_event=Progress(), device=args.device)
+    except Diverged as e:
+        sys.stderr.write(f"error: {e}\n")
+        return 1
+    for h in doc["history"]:
+        print(f"{args.name:<5} {'n' if args.name == 'bon' else 'step'}={h['step']:<4} kl={h['kl']:6.2f} "
+              f"proxy={h['proxy_reward']:+.2f} gold={h['gold_reward']:+.2f} capability={h['capability']:.2f} "
+              f"flattery={h['flattery']:.2f} length={h['length']:.1f}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(doc, f, ensure_ascii=False, indent=1)
     return 0
 
 

@@ -7,6 +7,7 @@ and the app can paint, before the heavy libraries load.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 from sim.world import LANGS
@@ -43,6 +44,11 @@ class RewardConfig:
     lr: float = 1e-3
     eval_pairs: int = 256
     eval_every: int = 50
+    # The challenges page's annotator experiment (sim/annotators.py). Left at their defaults they change
+    # nothing, and key_fields() leaves them out of the cache key, so no existing key moves.
+    diverse: bool = False  # bosses with their own tastes (efficiency vs detail) and human-sized noise
+    rubric: bool = False  # a clear written rubric: half the bias, personal tastes set aside
+    votes: int = 1  # annotators who judge each pair; the majority decides
 
 
 @dataclass(frozen=True)
@@ -62,10 +68,42 @@ class PPOConfig:
     target_kl: float = 4.0
     horizon: int = 2000
     eval_every: int = 2
+    # PPO-ptx (InstructGPT, Ouyang et al. 2022): mix ptx_coef x the pretraining LM loss into every PPO update.
+    # 0 turns it off; key_fields() leaves these out of the cache key at their defaults.
+    ptx_coef: float = 0.0
+    ptx_batch: int = 16  # pretraining blocks per minibatch
+    ptx_sentences: int = 4000  # the first sentences of the pretraining corpus that PPO-ptx rereads
 
 
+@dataclass(frozen=True)
+class BestOfNConfig:  # sim/bestofn.py: no training, n answers and the reward model picks one
+    ns: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64)
+    batch_size: int = 2048  # answers sampled per forward batch
+
+
+@dataclass(frozen=True)
+class DPOConfig:  # sim/dpo.py: offline, on the reward model's annotator pairs
+    beta: float = 0.1
+    steps: int = 200
+    batch_size: int = 32  # pairs per step
+    lr: float = 1e-4
+    warmup: int = 10
+    eval_every: int = 25
+
+
+@dataclass(frozen=True)
+class RLOOConfig:  # sim/rloo.py: online, k answers a prompt, leave-one-out baseline; kl_coef is PPO's
+    k: int = 4
+    prompts: int = 16  # prompts per rollout (k * prompts answers)
+    iterations: int = 24
+    lr: float = 1e-4
+    eval_every: int = 3
+
+
+METHODS = ("bon", "dpo", "rloo")
 STAGES = ("pretrain", "sft", "reward", "rlhf")
 KL_RANGE = (0.0, 10.0)  # the slider shows 0-1; the core accepts a little beyond
+PTX_RANGE = (0.0, 100.0)  # PPO-ptx coefficient
 BIAS_RANGE = (0.0, 1.0)
 
 
@@ -87,6 +125,9 @@ class Config:
     sft: SFTConfig = field(default_factory=SFTConfig)
     reward: RewardConfig = field(default_factory=RewardConfig)
     ppo: PPOConfig = field(default_factory=PPOConfig)
+    bon: BestOfNConfig = field(default_factory=BestOfNConfig)  # the other ways to align (sim/methods.py);
+    dpo: DPOConfig = field(default_factory=DPOConfig)  # they are not pipeline stages and leave
+    rloo: RLOOConfig = field(default_factory=RLOOConfig)  # the stage cache keys unchanged
 
     def validate(self) -> Config:
         """Raise ValueError with a one-line message naming what is allowed."""
@@ -96,17 +137,31 @@ class Config:
             raise ValueError(f"reward bias must be between 0 and 1; got {self.reward.reward_bias}")
         if not (KL_RANGE[0] <= self.ppo.kl_coef <= KL_RANGE[1]):
             raise ValueError(f"KL coefficient must be between 0 and {KL_RANGE[1]:g}; got {self.ppo.kl_coef}")
+        if not (PTX_RANGE[0] <= self.ppo.ptx_coef <= PTX_RANGE[1]):
+            raise ValueError(f"PPO-ptx coefficient must be between 0 and {PTX_RANGE[1]:g}; got {self.ppo.ptx_coef}")
         if self.pretrain.steps < 0 or self.pretrain.steps > 100_000:
             raise ValueError(f"pretraining steps must be between 0 and 100000; got {self.pretrain.steps}")
         if self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer; got {self.seed}")
+        r = self.reward
+        if r.votes < 1 or r.votes % 2 == 0 or r.votes > r.n_annotators:
+            raise ValueError(f"annotators a pair must be an odd number from 1 to {r.n_annotators}; got {r.votes}")
         return self
 
-    def replace(self, *, kl_coef=None, reward_bias=None, pretrain_steps=None, lang=None, seed=None) -> Config:
-        """The same config with the knobs the sliders and the command line move."""
+    def replace(self, *, kl_coef=None, reward_bias=None, pretrain_steps=None, lang=None, seed=None,
+                lr_scale=None, ptx_coef=None) -> Config:
+        """The same config with the knobs the sliders and the command line move. ``lr_scale`` multiplies
+        every stage's learning rate (an advanced knob: far too large, and training diverges)."""
         c = self
+        if lr_scale is not None and lr_scale != 1:
+            if not (math.isfinite(lr_scale) and lr_scale > 0):
+                raise ValueError(f"learning-rate scale must be a positive number; got {lr_scale}")
+            c = dataclasses.replace(c, **{s: dataclasses.replace(getattr(c, s), lr=getattr(c, s).lr * lr_scale)
+                                          for s in ("pretrain", "sft", "reward", "ppo")})
         if kl_coef is not None:
             c = dataclasses.replace(c, ppo=dataclasses.replace(c.ppo, kl_coef=float(kl_coef)))
+        if ptx_coef is not None:
+            c = dataclasses.replace(c, ppo=dataclasses.replace(c.ppo, ptx_coef=float(ptx_coef)))
         if reward_bias is not None:
             c = dataclasses.replace(c, reward=dataclasses.replace(c.reward, reward_bias=float(reward_bias)))
         if pretrain_steps is not None:
@@ -128,6 +183,22 @@ PRESETS = {
         ppo=PPOConfig(iterations=24, eval_every=3),
     ),
 }
+
+
+LATER_FIELDS = {  # fields added after caches existed
+    RewardConfig: {"diverse": False, "rubric": False, "votes": 1},
+    PPOConfig: {"ptx_coef": 0.0, "ptx_batch": 16, "ptx_sentences": 4000},
+}
+
+
+def key_fields(part) -> dict:
+    """A stage's config as its cache key hashes it: a field added later is left out while it has its
+    default, so adding one never changes the key of a config that leaves it alone."""
+    d = dataclasses.asdict(part)
+    for name, default in LATER_FIELDS.get(type(part), {}).items():
+        if d.get(name) == default:
+            del d[name]
+    return d
 
 
 def preset(name: str = "default", **overrides) -> Config:

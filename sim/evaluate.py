@@ -9,6 +9,7 @@
   gold_agreement  reward model vs the gold preference on held-out pairs (see reward.py)
   proxy_reward    the reward model's score of sampled answers, normalised on the SFT model
   gold_reward     the gold preference's score of the same answers
+  per_task_gold   that score per task kind (for transfer to the kinds RLHF never practised)
   kl              exact full-vocabulary KL(policy || SFT) per token, summed over the answer (nats)
   flattery        share of sampled answers with at least one flattering phrase
   length          mean characters of a sampled answer
@@ -26,8 +27,8 @@ from sim.world import EOS_ID, KINDS, PAD_ID, World, decode, encode
 @torch.no_grad()
 def lm_loss(model: WujiForCausalLM, stream: torch.Tensor, block: int) -> float:
     n = (len(stream) - 1) // block
-    x = stream[: n * block].view(n, block)
-    y = stream[1 : n * block + 1].view(n, block)
+    x = stream[: n * block].view(n, block).to(model.device)
+    y = stream[1 : n * block + 1].view(n, block).to(model.device)
     logits = model.logits(x)
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)).item()
 
@@ -123,7 +124,18 @@ def rlhf_metrics(policy, ref, rm, world: World, items, norm: tuple[float, float]
         "length": sum(t.length for t in traits) / n,
     }
     m.update(capability(policy, world, items))
+    m["per_task_gold"] = per_kind_gold(items, traits, world)
     return m
+
+
+def per_kind_gold(items, traits, world: World) -> dict:
+    """The gold reward of sampled answers, per task kind (transfer: kinds PPO practised vs held out)."""
+    out = {}
+    for k in KINDS:
+        gs = [world.gold(t) for it, t in zip(items, traits) if it.kind == k]
+        if gs:
+            out[k] = sum(gs) / len(gs)
+    return out
 
 
 def show_answers(model: WujiForCausalLM, world: World, items, n: int = 6) -> list[dict]:

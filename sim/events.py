@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Event:
-    stage: str  # "pretrain" | "sft" | "reward" | "rlhf"
+    stage: str  # "pretrain" | "sft" | "reward" | "rlhf", or a method (sim.methods): "bon" | "dpo" | "rloo"
     step: int  # steps done so far
     total: int  # steps this stage will take
     metrics: dict = field(default_factory=dict)  # metric name -> value (keys as in design.md)

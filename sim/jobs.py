@@ -184,6 +184,7 @@ class Board:
         self.threads = threads or default_threads(self.workers)
         self.nice = nice
         self.ttl_s = ttl_s
+        self.warning: str | None = None
         self._lock = threading.Lock()
         self._queue: list[Job] = []
         self._running: list[Job] = []
@@ -312,5 +313,9 @@ def shared_board(cache) -> Board:
     root = str(getattr(cache, "root", None))
     with _BOARDS_LOCK:
         if root not in _BOARDS:
-            _BOARDS[root] = Board(cache)
+            try:
+                _BOARDS[root] = Board(cache)
+            except ValueError as e:  # a bad $WUJI_WORKERS: say so, and train one at a time
+                _BOARDS[root] = Board(cache, workers=1)
+                _BOARDS[root].warning = f"{e}; training one run at a time"
         return _BOARDS[root]

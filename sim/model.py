@@ -30,7 +30,13 @@ from transformers import (
     PretrainedConfig,
     PreTrainedModel,
 )
-from transformers.modeling_outputs import CausalLMOutputWithPast, SequenceClassifierOutputWithPast
+from transformers.modeling_outputs import (
+    BaseModelOutput,
+    CausalLMOutputWithPast,
+    SequenceClassifierOutputWithPast,
+)
+
+from sim.device import device_generator
 
 
 class WujiConfig(PretrainedConfig):
@@ -141,7 +147,14 @@ class WujiModel(WujiPreTrainedModel):
         self.ln_f = nn.LayerNorm(cfg.n_embd, bias=False)
         self.post_init()
 
-    def forward(self, idx, pos=None, mask=None, kv=None, start=0, cache=None):
+    def forward(self, idx=None, pos=None, mask=None, kv=None, start=0, cache=None, *, input_ids=None,
+                attention_mask=None, **kwargs):
+        if input_ids is not None:  # the transformers convention (AutoModel users, TRL's fused LM head)
+            if attention_mask is None:
+                return BaseModelOutput(last_hidden_state=self(input_ids))
+            valid = attention_mask.bool()
+            h = self(input_ids, positions_from_valid(valid), attention_mask_4d(valid, input_ids.shape[1]))
+            return BaseModelOutput(last_hidden_state=h)
         if pos is None:
             pos = torch.arange(start, start + idx.shape[1], device=idx.device)
         x = self.wte(idx) + self.wpe(pos)  # (B, T, C)
@@ -193,7 +206,8 @@ class WujiForCausalLM(WujiPreTrainedModel, GenerationMixin):
         if use_cache and past_key_values is None:
             past_key_values = DynamicCache(config=self.config)
         past = past_key_values.get_seq_length() if past_key_values is not None else 0
-        valid = attention_mask.bool() if attention_mask is not None else torch.ones(B, past + T, dtype=torch.bool)
+        valid = (attention_mask.bool() if attention_mask is not None
+                 else torch.ones(B, past + T, dtype=torch.bool, device=input_ids.device))
         if position_ids is None:
             position_ids = positions_from_valid(valid)[:, -T:]
         mask = attention_mask_4d(valid, T) if attention_mask is not None or past > 0 else None
@@ -219,7 +233,7 @@ class WujiForSequenceClassification(WujiPreTrainedModel):
         """Scalar reward (B,) of left-padded, right-padded sequences; ``valid`` marks real tokens."""
         h = self.wuji(idx, positions_from_valid(valid), attention_mask_4d(valid, idx.shape[1]))
         last = valid.shape[1] - 1 - valid.flip(-1).long().argmax(-1)  # index of the last real token
-        return self.score(h[torch.arange(idx.shape[0]), last]).squeeze(-1)
+        return self.score(h[torch.arange(idx.shape[0], device=idx.device), last]).squeeze(-1)
 
     def forward(self, input_ids=None, attention_mask=None, **kwargs):
         valid = attention_mask.bool() if attention_mask is not None else torch.ones_like(input_ids, dtype=torch.bool)
@@ -282,7 +296,8 @@ def sample(
     each row's first real token. ``use_cache=False`` recomputes the whole prefix every step
     (the benchmark's baseline).
     """
-    cfg = model.config
+    cfg, dev = model.config, model.device
+    generator = device_generator(generator, dev)
     B, Tp = len(prompts), max(len(p) for p in prompts)
     S = Tp + max_new
     seq = torch.full((B, S), pad_id, dtype=torch.long)
@@ -290,11 +305,13 @@ def sample(
     for i, p in enumerate(prompts):
         seq[i, Tp - len(p) : Tp] = torch.tensor(p)
         valid[i, Tp - len(p) : Tp] = True
+    seq, valid = seq.to(dev), valid.to(dev)  # built on the CPU, moved once
     hs = cfg.n_embd // cfg.n_head
-    kv = [(torch.empty(B, cfg.n_head, S, hs), torch.empty(B, cfg.n_head, S, hs)) for _ in range(cfg.n_layer)]
-    pos_all = positions_from_valid(torch.cat([valid[:, :Tp], torch.ones(B, max_new, dtype=torch.bool)], 1))
-    alive = torch.ones(B, dtype=torch.bool)
-    ended = torch.zeros(B, dtype=torch.bool)
+    kv = [(torch.empty(B, cfg.n_head, S, hs, device=dev), torch.empty(B, cfg.n_head, S, hs, device=dev))
+          for _ in range(cfg.n_layer)]
+    pos_all = positions_from_valid(torch.cat([valid[:, :Tp], torch.ones(B, max_new, dtype=torch.bool, device=dev)], 1))
+    alive = torch.ones(B, dtype=torch.bool, device=dev)
+    ended = torch.zeros(B, dtype=torch.bool, device=dev)
     t = Tp
     for step in range(max_new):
         valid[:, t] = alive  # the token written at column t is real while its row is alive
@@ -303,7 +320,7 @@ def sample(
                 h = model.wuji(seq[:, :Tp], pos_all[:, :Tp], attention_mask_4d(valid[:, :Tp], Tp), kv, 0)
             else:
                 h = model.wuji(seq[:, t - 1 : t], pos_all[:, t - 1 : t],
-                               valid[:, None, None, :t] | _self_col(B, t), kv, t - 1)
+                               valid[:, None, None, :t] | _self_col(B, t, dev), kv, t - 1)
         else:
             h = model.wuji(seq[:, :t], pos_all[:, :t], attention_mask_4d(valid[:, :t] | ~alive[:, None], t))
         logits = model.lm_head(h[:, -1])  # (B, V)
@@ -323,9 +340,9 @@ def sample(
     return Samples(seq=seq, valid=valid, prompt_len=Tp, resp_mask=valid[:, Tp:].clone(), ended=ended)
 
 
-def _self_col(B: int, t: int) -> torch.Tensor:
+def _self_col(B: int, t: int, device=None) -> torch.Tensor:
     """(B, 1, 1, t) mask that lets the newest query always see its own key (column t-1)."""
-    m = torch.zeros(B, 1, 1, t, dtype=torch.bool)
+    m = torch.zeros(B, 1, 1, t, dtype=torch.bool, device=device)
     m[..., t - 1] = True
     return m
 

@@ -23,7 +23,16 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sim.config import BIAS_RANGE, KL_RANGE, PRESETS, STAGES, Config, ModelConfig, preset  # noqa: F401 (re-exported)
+from sim.config import (  # noqa: F401 (re-exported)
+    BIAS_RANGE,
+    KL_RANGE,
+    PRESETS,
+    STAGES,
+    Config,
+    ModelConfig,
+    key_fields,
+    preset,
+)
 from sim.events import Event, seeded
 from sim.world import VOCAB, World
 
@@ -34,7 +43,7 @@ def stage_keys(cfg: Config) -> dict[str, str]:
               "model": dataclasses.asdict(cfg.model), "vocab": VOCAB, "version": 2}
     keys, chain = {}, json.dumps(common, sort_keys=True)
     for stage, part in zip(STAGES, (cfg.pretrain, cfg.sft, cfg.reward, cfg.ppo)):
-        chain += json.dumps(dataclasses.asdict(part), sort_keys=True)
+        chain += json.dumps(key_fields(part), sort_keys=True)
         keys[stage] = hashlib.sha256(chain.encode()).hexdigest()[:20]
     return keys
 
@@ -57,9 +66,25 @@ class Cache:
                 self.root.mkdir(parents=True, exist_ok=True)
                 probe = tempfile.NamedTemporaryFile(dir=self.root, prefix=".probe-", delete=True)
                 probe.close()
+                self.sweep_leftovers()
             except OSError as e:
                 self.warning = f"cache folder {self.root} is not writable ({e.strerror}); running without a cache"
                 self.root = None
+
+    def sweep_leftovers(self) -> list[str]:
+        """Remove the half-written ``.tmp-<stage>-<pid>-*`` folders of processes that died mid-write
+        (a killed server); a living process's folder is left alone. Returns the names removed."""
+        gone = []
+        for tmp in self.root.glob(".tmp-*"):
+            parts = tmp.name.split("-")
+            pid = int(parts[2]) if len(parts) > 3 and parts[2].isdigit() else None
+            if pid is not None and _alive(pid):
+                continue
+            if pid is None and time.time() - tmp.stat().st_mtime < 3600:  # an unknown writer: wait an hour
+                continue
+            shutil.rmtree(tmp, ignore_errors=True)
+            gone.append(tmp.name)
+        return gone
 
     def path(self, stage: str, key: str) -> Path | None:
         return None if self.root is None else self.root / f"{stage}-{key}"
@@ -87,7 +112,7 @@ class Cache:
         if p is None:
             return
         try:
-            tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{stage}-", dir=self.root))
+            tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{stage}-{os.getpid()}-", dir=self.root))
             if model is not None:
                 model.save_pretrained(tmp / "model")
             (tmp / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False))
@@ -99,6 +124,16 @@ class Cache:
         except OSError as e:
             self.warning = f"could not write the cache ({e.strerror}); results are kept in memory only"
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def _sha256(path: Path) -> str:
@@ -134,9 +169,10 @@ def _collect(events: Iterator[Event], sink: list, extra: dict) -> Iterator[Event
         yield ev
 
 
-def run_stream(cfg: Config, cache: Cache | None = None) -> Iterator[Event]:
+def run_stream(cfg: Config, cache: Cache | None = None, device: str | None = None) -> Iterator[Event]:
     """Run (or load) every stage, yielding progress events; the last event's ``extra['result']``
     holds the whole result document. Closing the generator stops the run; finished stages stay cached.
+    ``device`` (cpu / cuda / auto) is passed to ``sim.device.pick_device``; it is not part of any cache key.
     """
     import torch
     from transformers import AutoModelForCausalLM
@@ -144,7 +180,8 @@ def run_stream(cfg: Config, cache: Cache | None = None) -> Iterator[Event]:
 
     hf_logging.disable_progress_bar()
 
-    from sim import evaluate
+    from sim import evaluate, timeline
+    from sim.device import pick_device
     from sim.model import WujiConfig, WujiForCausalLM, WujiForSequenceClassification, init_std_residual
     from sim.ppo import ppo
     from sim.pretrain import pretrain
@@ -152,10 +189,12 @@ def run_stream(cfg: Config, cache: Cache | None = None) -> Iterator[Event]:
     from sim.sft import sft
 
     cfg.validate()
+    dev = pick_device(device)
     cache = cache if cache is not None else Cache(None)
     keys = stage_keys(cfg)
     world = World(cfg.lang, cfg.seed)
     eval_items = world.eval_items(cfg.eval_per_kind)
+    answers_to = timeline.items(world)  # the sample timeline's fixed prompts (sim/timeline.py)
     doc: dict = {"config": dataclasses.asdict(cfg), "seconds": {}, "train_seconds": {}, "cached": []}
     mc = cfg.model
 
@@ -164,6 +203,7 @@ def run_stream(cfg: Config, cache: Cache | None = None) -> Iterator[Event]:
     hit = cache.load("pretrain", keys["pretrain"], AutoModelForCausalLM)
     if hit:
         metrics, lm = hit
+        lm = lm.to(dev)
         doc["cached"].append("pretrain")
         yield Event("pretrain", cfg.pretrain.steps, cfg.pretrain.steps, metrics["history"][-1], True,
                     {"cached": True})
@@ -172,8 +212,10 @@ def run_stream(cfg: Config, cache: Cache | None = None) -> Iterator[Event]:
         lm = WujiForCausalLM(WujiConfig(vocab_size=len(VOCAB), n_positions=mc.n_positions, n_embd=mc.n_embd,
                                         n_layer=mc.n_layer, n_head=mc.n_head))
         init_std_residual(lm)
+        lm = lm.to(dev)  # initialised on the CPU: the same weights on every device
         history, extra = [], {"samples": []}
-        for ev in _collect(pretrain(lm, world, cfg.pretrain, cfg.seed), history, {}):
+        events = timeline.record(pretrain(lm, world, cfg.pretrain, cfg.seed), lambda: lm, world, answers_to)
+        for ev in _collect(events, history, {}):
             if ev.evaluated:
                 extra["samples"].append({"step": ev.step, "text": ev.extra["sample"]})
             yield ev
@@ -188,12 +230,14 @@ def run_stream(cfg: Config, cache: Cache | None = None) -> Iterator[Event]:
     hit = cache.load("sft", keys["sft"], AutoModelForCausalLM)
     if hit:
         metrics, lm = hit
+        lm = lm.to(dev)
         doc["cached"].append("sft")
         yield Event("sft", cfg.sft.steps, cfg.sft.steps, metrics["history"][-1], True, {"cached": True})
     else:
         base_answers = evaluate.show_answers(lm, world, eval_items[:: cfg.eval_per_kind], 8)
         history = []
-        for ev in _collect(sft(lm, world, cfg.sft, cfg.seed, eval_items), history, {}):
+        events = timeline.record(sft(lm, world, cfg.sft, cfg.seed, eval_items), lambda: lm, world, answers_to)
+        for ev in _collect(events, history, {}):
             yield ev
         sft_answers = evaluate.show_answers(lm, world, eval_items[:: cfg.eval_per_kind], 8)
         metrics = {"history": history, "seconds": time.perf_counter() - t0, "answers": [
@@ -210,10 +254,11 @@ def run_stream(cfg: Config, cache: Cache | None = None) -> Iterator[Event]:
     hit = cache.load("reward", keys["reward"], WujiForSequenceClassification)
     if hit:
         metrics, rm = hit
+        rm = rm.to(dev)
         doc["cached"].append("reward")
         yield Event("reward", cfg.reward.steps, cfg.reward.steps, metrics["history"][-1], True, {"cached": True})
     else:
-        rm = WujiForSequenceClassification.from_causal_lm(sft_model)
+        rm = WujiForSequenceClassification.from_causal_lm(sft_model).to(dev)
         history = []
         for ev in _collect(train_reward(rm, world, cfg.reward, cfg.seed), history, {}):
             yield ev
@@ -234,7 +279,9 @@ def run_stream(cfg: Config, cache: Cache | None = None) -> Iterator[Event]:
         policy = copy.deepcopy(sft_model)
         history, extra = [], {}
         with torch.enable_grad():
-            for ev in _collect(ppo(policy, rm, world, cfg.ppo, cfg.seed, eval_items), history, extra):
+            events = timeline.record(ppo(policy, rm, world, cfg.ppo, cfg.seed, eval_items), lambda: policy, world,
+                                     answers_to)
+            for ev in _collect(events, history, extra):
                 yield ev
         metrics = {"history": history, "green_grey": extra.get("green_grey", []), "seconds": time.perf_counter() - t0}
         cache.save("rlhf", keys["rlhf"], metrics, policy)
@@ -247,10 +294,11 @@ def run_stream(cfg: Config, cache: Cache | None = None) -> Iterator[Event]:
     yield Event("done", 1, 1, {}, True, {"result": doc})
 
 
-def run(cfg: Config, cache: Cache | None = None, on_event: Callable[[Event], None] | None = None) -> dict:
+def run(cfg: Config, cache: Cache | None = None, on_event: Callable[[Event], None] | None = None,
+        device: str | None = None) -> dict:
     """Run the whole pipeline and return the result document (see the README for its keys)."""
     result = None
-    for ev in run_stream(cfg, cache):
+    for ev in run_stream(cfg, cache, device):
         if on_event is not None:
             on_event(ev)
         if ev.stage == "done":

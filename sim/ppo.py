@@ -8,18 +8,21 @@ Each iteration, as in CleanRL's ``ppo.py`` and "The N Implementation Details of 
   3. KL-penalised rewards: -kl_coef * (log pi - log pi_sft) on every answer token, the score on
      the last one (InstructGPT; Ziegler et al. 2019);
   4. GAE over the answer tokens (gamma 1, lambda 0.95), then advantage whitening;
-  5. several epochs of minibatches: clipped policy loss and clipped value loss (N details);
+  5. several epochs of minibatches: clipped policy loss and clipped value loss (N details), plus, when
+     ``ptx_coef`` > 0, PPO-ptx: ptx_coef x the next-token loss on blocks of the pretraining corpus
+     (InstructGPT, Ouyang et al. 2022, eq. 2: keep practising the 内力 while learning 处世);
   6. optional adaptive KL controller (Ziegler et al. 2019);
   7. every ``eval_every`` iterations, measure on held-out prompts (sim.evaluate.rlhf_metrics).
 
 Deliberate simplifications: the value head shares the policy's trunk, there is no EOS penalty,
-no PPO-ptx, and the penalty uses the sampled estimator (log-ratio) while the reported ``kl`` is
-the exact full-vocabulary KL.
+PPO-ptx rereads a prefix of the pretraining corpus (``ptx_sentences``), and the penalty uses the
+sampled estimator (log-ratio) while the reported ``kl`` is the exact full-vocabulary KL.
 """
 
 from __future__ import annotations
 
 import copy
+import random
 from collections.abc import Iterator
 
 import torch
@@ -27,9 +30,9 @@ import torch.nn.functional as F
 
 from sim import evaluate
 from sim.config import PPOConfig
-from sim.events import Event, seeded
+from sim.events import Event, derive_seed, seeded
 from sim.model import Samples, ValueHead, WujiForCausalLM, WujiForSequenceClassification, sample
-from sim.pretrain import update
+from sim.pretrain import token_stream, update
 from sim.reward import encode_answers, score
 from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World, encode
 
@@ -56,7 +59,7 @@ def kl_penalized_rewards(
     """
     rewards = -kl_coef * (logp - ref_logp) * mask
     last = mask.long().sum(-1) - 1  # (B,) index of each row's last answer token
-    rewards[torch.arange(len(score)), last] += score
+    rewards[torch.arange(len(score), device=score.device), last] += score
     return rewards
 
 
@@ -68,7 +71,7 @@ def gae(rewards: torch.Tensor, values: torch.Tensor, mask: torch.Tensor, gamma: 
     """
     values, rewards = values * mask, rewards * mask
     adv = torch.zeros_like(rewards)
-    last = torch.zeros(rewards.shape[0])
+    last = rewards.new_zeros(rewards.shape[0])
     for t in reversed(range(rewards.shape[1])):
         nxt = values[:, t + 1] if t + 1 < rewards.shape[1] else torch.zeros_like(last)
         delta = rewards[:, t] + gamma * nxt - values[:, t]
@@ -87,6 +90,23 @@ def ppo_losses(logp, old_logp, adv, values, old_values, returns, mask, clip, vf_
     return masked_mean(pg, mask), masked_mean(vf, mask)
 
 
+def ptx_loss(policy: WujiForCausalLM, stream: torch.Tensor, n_blocks: int, gen: torch.Generator) -> torch.Tensor:
+    """PPO-ptx's term (InstructGPT, eq. 2): next-token cross-entropy on ``n_blocks`` random blocks of the
+    pretraining token stream, each as long as the model's context."""
+    block = policy.config.n_positions
+    starts = torch.randint(0, len(stream) - block - 1, (n_blocks,), generator=gen)
+    chunk = stream[starts[:, None] + torch.arange(block + 1)].to(policy.device)  # (n_blocks, block + 1)
+    logits = policy.logits(chunk[:, :-1])
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), chunk[:, 1:].reshape(-1))
+
+
+def ptx_corpus(world: World, cfg: PPOConfig, seed: int) -> tuple[torch.Tensor, torch.Generator]:
+    """The first ``ptx_sentences`` of the very corpus sim.pretrain drew (same seed), and the generator
+    that cuts its blocks (its own, so that the rollouts match the same run without PPO-ptx)."""
+    stream = token_stream(world, cfg.ptx_sentences, random.Random(derive_seed("pretrain", world.lang, seed)))
+    return stream, torch.Generator().manual_seed(derive_seed("ptx", world.lang, seed))
+
+
 class AdaptiveKLController:
     """Ziegler et al. 2019: nudge the coefficient so the KL stays near a target."""
 
@@ -101,9 +121,10 @@ class AdaptiveKLController:
 # -- the stage -------------------------------------------------------------------------------------
 def answer_logp_values(policy: WujiForCausalLM, vhead: ValueHead | None, s: Samples, rows=slice(None)):
     """Log-probs (B, Tr) of the sampled answer tokens, and values (B, Tr) of the states before them."""
-    h = policy.hidden(s.seq[rows], s.valid[rows])[:, s.prompt_len - 1 : -1]  # (B, Tr, C)
+    seq, valid = s.seq[rows].to(policy.device), s.valid[rows].to(policy.device)  # once (a copy), on the model's device
+    h = policy.hidden(seq, valid)[:, s.prompt_len - 1 : -1]  # (B, Tr, C)
     logits = policy.lm_head(h)
-    tokens = s.seq[rows][:, s.prompt_len :]
+    tokens = seq[:, s.prompt_len :]
     logp = torch.gather(F.log_softmax(logits, -1), 2, tokens[..., None]).squeeze(-1)
     return logp, (vhead(h) if vhead is not None else None)
 
@@ -141,13 +162,14 @@ def ppo(
     ref = copy.deepcopy(policy).eval()  # the frozen SFT model (green)
     for p in list(ref.parameters()) + list(rm.parameters()):
         p.requires_grad_(False)
-    vhead = ValueHead(policy.config.n_embd)
+    vhead = ValueHead(policy.config.n_embd).to(policy.device)
     opt = torch.optim.AdamW(list(policy.parameters()) + list(vhead.parameters()), lr=cfg.lr, eps=1e-5,
                             weight_decay=0.0)
     kl_ctl = AdaptiveKLController(cfg.kl_coef, cfg.target_kl, cfg.horizon)
     norm_rng, norm_gen = seeded("reward-norm", world.lang, seed)  # the same for every kl_coef: one start
     norm = reward_norm(rm, policy, world, world.train_items(256, norm_rng, kinds=RLHF_KINDS), norm_rng, norm_gen)
     eval_gen = torch.Generator().manual_seed(seed)
+    ptx = ptx_corpus(world, cfg, seed) if cfg.ptx_coef > 0 else None
 
     def evaluation(it: int) -> Event:
         policy.eval()
@@ -173,19 +195,24 @@ def ppo(
             adv = masked_whiten(adv, mask)
         policy.train()
         for _ in range(cfg.epochs):  # 5.
-            perm = torch.randperm(cfg.batch_size, generator=gen)
+            perm = torch.randperm(cfg.batch_size, generator=gen).to(policy.device)  # drawn on the CPU
             for k in range(cfg.minibatches):
                 rows = perm[k * mb : (k + 1) * mb]
                 logp, values = answer_logp_values(policy, vhead, s, rows)
                 pg, vf = ppo_losses(logp, old_logp[rows], adv[rows], values, old_values[rows], returns[rows],
                                     mask[rows], cfg.clip, cfg.vf_clip)
                 loss = pg + cfg.vf_coef * vf
+                if ptx is not None:  # 5. PPO-ptx
+                    lm = ptx_loss(policy, ptx[0], cfg.ptx_batch, ptx[1])
+                    loss = loss + cfg.ptx_coef * lm
                 update(opt, loss, list(policy.parameters()) + list(vhead.parameters()), "rlhf", it, cfg.lr)
         sampled_kl = masked_mean(old_logp - ref_logp, mask).item() * mask.sum(-1).mean().item()
         if cfg.adaptive_kl:  # 6.
             kl_ctl.update(sampled_kl, cfg.batch_size)
         done = it + 1
         train = {"score": scores.mean().item(), "sampled_kl": sampled_kl, "kl_coef": kl_ctl.value}
+        if ptx is not None:
+            train["ptx_loss"] = lm.item()
         if done % cfg.eval_every == 0 or done == cfg.iterations:  # 7.
             ev = evaluation(done)
             ev.metrics.update({k: v for k, v in train.items() if k != "kl_coef"})

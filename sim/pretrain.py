@@ -53,6 +53,7 @@ def pretrain(model: WujiForCausalLM, world: World, cfg: PretrainConfig, seed: in
     val = token_stream(world, 2000, rng)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.1)
     offsets = torch.arange(cfg.block + 1)
+    dev = model.device  # batches are cut on the CPU (as the generator draws them) and moved
 
     def evaluation(step: int) -> Event:
         m = {"val_loss": evaluate.lm_loss(model, val, cfg.block),
@@ -65,7 +66,7 @@ def pretrain(model: WujiForCausalLM, world: World, cfg: PretrainConfig, seed: in
     for step in range(cfg.steps):
         starts = torch.randint(0, len(train) - cfg.block - 1, (cfg.batch_size,), generator=gen)
         chunk = train[starts[:, None] + offsets]  # 2. (B, block + 1) random blocks
-        x, y = chunk[:, :-1], chunk[:, 1:]
+        x, y = chunk[:, :-1].to(dev), chunk[:, 1:].to(dev)
         lr = lr_at(step, cfg.steps, cfg.lr, cfg.warmup)  # 3. schedule + update
         for g in opt.param_groups:
             g["lr"] = lr

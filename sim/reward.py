@@ -18,6 +18,8 @@ from collections.abc import Iterator
 import torch
 import torch.nn.functional as F
 
+from sim.annotators import Judging, choose, judging_of
+from sim.annotators import panel as judges_for
 from sim.config import RewardConfig
 from sim.events import Event, seeded
 from sim.model import Samples, WujiForSequenceClassification
@@ -45,12 +47,15 @@ def encode_answers(world: World, items, answers) -> Samples:
 
 
 def score(rm: WujiForSequenceClassification, s: Samples) -> torch.Tensor:
-    return rm.reward(s.seq, s.valid)  # (B,)
+    return rm.reward(s.seq.to(rm.device), s.valid.to(rm.device))  # (B,)
 
 
-def make_pairs(world: World, n: int, bias: float, rng, n_annotators: int, seed: int, people=None):
-    """n labelled pairs: (item, chosen, rejected, gold says chosen is better or None on a tie)."""
-    panel = annotator_panel(n_annotators, seed)
+def make_pairs(world: World, n: int, bias: float, rng, n_annotators: int, seed: int, people=None,
+               judging: Judging | None = None):
+    """n labelled pairs: (item, chosen, rejected, gold says chosen is better or None on a tie).
+    ``judging`` (sim.annotators) swaps the panel, adds a rubric or more votes a pair; None: the classic panel."""
+    judging = judging or Judging()
+    panel = annotator_panel(n_annotators, seed) if judging.classic else judges_for(n_annotators, seed, judging)
     out = []
     while len(out) < n:
         it = world.make_item(rng.choice(RLHF_KINDS), rng, people=people)
@@ -58,8 +63,11 @@ def make_pairs(world: World, n: int, bias: float, rng, n_annotators: int, seed: 
         if a == b:
             continue
         ta, tb = world.traits(it, *a), world.traits(it, *b)
-        who = panel[rng.randrange(len(panel))]
-        a_wins = annotate(world, ta, tb, bias, who, rng)
+        if judging.classic:
+            who = panel[rng.randrange(len(panel))]
+            a_wins = annotate(world, ta, tb, bias, who, rng)
+        else:
+            a_wins = choose(world, ta, tb, bias, panel, judging, rng)
         chosen, rejected = (a, b) if a_wins else (b, a)
         tc, tr = (ta, tb) if a_wins else (tb, ta)
         gc, gr = world.gold(tc), world.gold(tr)
@@ -80,8 +88,9 @@ def agreement(rm: WujiForSequenceClassification, world: World, pairs) -> dict:
 
 def train_reward(rm: WujiForSequenceClassification, world: World, cfg: RewardConfig, seed: int) -> Iterator[Event]:
     rng, gen = seeded("reward", world.lang, seed, cfg.reward_bias)
-    pairs = make_pairs(world, cfg.n_pairs, cfg.reward_bias, rng, cfg.n_annotators, seed)  # 1.-2.
-    held = make_pairs(world, cfg.eval_pairs, cfg.reward_bias, rng, cfg.n_annotators, seed)
+    judging = judging_of(cfg)
+    pairs = make_pairs(world, cfg.n_pairs, cfg.reward_bias, rng, cfg.n_annotators, seed, judging=judging)  # 1.-2.
+    held = make_pairs(world, cfg.eval_pairs, cfg.reward_bias, rng, cfg.n_annotators, seed, judging=judging)
     opt = torch.optim.AdamW(rm.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.0)
     yield Event("reward", 0, cfg.steps, agreement(rm, world, held), evaluated=True)
     rm.train()

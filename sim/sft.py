@@ -40,6 +40,7 @@ def sft(model: WujiForCausalLM, world: World, cfg: SFTConfig, seed: int, eval_it
     items = world.train_items(cfg.n_demos, rng, exclude=exclude)  # 1. demonstrations
     answers = [world.sft_answer(it, rng) for it in items]
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.0)
+    dev = model.device
 
     def evaluation(step: int) -> Event:
         m = evaluate.capability(model, world, eval_items)
@@ -50,6 +51,7 @@ def sft(model: WujiForCausalLM, world: World, cfg: SFTConfig, seed: int, eval_it
     for step in range(cfg.steps):
         idx = torch.randint(0, len(items), (cfg.batch_size,), generator=gen).tolist()
         x, mask = sft_batch(world, [items[i] for i in idx], [answers[i] for i in idx])  # 2.
+        x, mask = x.to(dev), mask.to(dev)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, cfg.steps, cfg.lr, cfg.warmup)
         logits = model.logits(x)[:, :-1]  # (B, T-1, V)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import json
 import random
 import shutil
@@ -64,8 +65,9 @@ class Tab:
         self.widgets: dict[str, str] = {}  # widget key -> id
         self.query = ""
 
-    async def rerun(self, page: str, query: str | None = None, moves: dict | None = None) -> set[str]:
-        """Run a page (with widget values changed); return the element types it drew."""
+    async def rerun(self, page: str, query: str | None = None, moves: dict | None = None,
+                    clicks: tuple[str, ...] = ()) -> set[str]:
+        """Run a page (with widget values changed, buttons clicked); return the element types it drew."""
         if query is not None:
             self.query = query
         msg = BackMsg()
@@ -75,6 +77,10 @@ class Tab:
             w = msg.rerun_script.widget_states.widgets.add()
             w.id = self.widgets[key]
             w.string_array_value.data.append(value)
+        for key in clicks:
+            w = msg.rerun_script.widget_states.widgets.add()
+            w.id = self.widgets[key]
+            w.trigger_value = True
         await self.ws.send(msg.SerializeToString())
         drawn: set[str] = set()
         while True:
@@ -184,6 +190,12 @@ async def _drive(srv, n: int, ramp_s: float) -> tuple[Tally, float]:
     return tally, peak[0]
 
 
+def run_async(coro):
+    """asyncio.run in a thread of its own: the caller may already run an event loop (Playwright's does)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def load_test(n: int = 40, cache_dir: Path | None = None, ramp_s: float = 10.0, log: Path | None = None) -> dict:
     """Run the whole load test; return its report (see the module docstring)."""
     cache_dir = Path(cache_dir or tempfile.mkdtemp(prefix="wuji-load-"))
@@ -192,7 +204,7 @@ def load_test(n: int = 40, cache_dir: Path | None = None, ramp_s: float = 10.0, 
     log = log or cache_dir / "server.log"
     t0 = time.perf_counter()
     with server(cache_dir, log) as srv:
-        tally, peak = asyncio.run(_drive(srv, n, ramp_s))
+        tally, peak = run_async(_drive(srv, n, ramp_s))
         alive = srv.proc.poll() is None
     fresh_wanted = {kl for kl in fresh_plan(n) if kl is not None}
     trained = len({p.name for p in cache_dir.glob("rlhf-*")} - before)

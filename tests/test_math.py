@@ -86,3 +86,105 @@ def test_adaptive_kl_controller_moves_towards_target():
     c2 = AdaptiveKLController(0.1, target=4.0, horizon=100)
     c2.update(kl=1.0, n_steps=10)  # too close: the leash loosens
     assert c2.value < 0.1
+
+
+# -- other ways to align (sim/dpo.py, sim/rloo.py, sim/bestofn.py) and the over-optimisation fits ------------
+def test_dpo_loss_by_hand():
+    from sim.dpo import dpo_loss
+
+    # pair 1: the policy gained 0.5 on the chosen and lost 0.5 on the rejected: margin 1, beta 0.5 -> 0.5
+    # pair 2: margin (-3 + 2) - (-1 + 2) = -2 -> -1
+    loss = dpo_loss(torch.tensor([-1.0, -3.0]), torch.tensor([-2.0, -1.0]),
+                    torch.tensor([-1.5, -2.0]), torch.tensor([-1.5, -2.0]), beta=0.5)
+    expected = (math.log(1 + math.exp(-0.5)) + math.log(1 + math.exp(1.0))) / 2  # (0.4741 + 1.3133) / 2
+    assert math.isclose(loss.item(), expected, rel_tol=1e-6)
+    same = dpo_loss(torch.tensor([-4.0]), torch.tensor([-2.0]), torch.tensor([-4.0]), torch.tensor([-2.0]), 0.1)
+    assert math.isclose(same.item(), math.log(2), rel_tol=1e-6)  # the policy is the reference: log 2
+
+
+def test_rloo_advantages_by_hand():
+    from sim.rloo import rloo_advantages
+
+    adv = rloo_advantages(torch.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 6.0]]))
+    # baselines (mean of the other two): [2.5, 2, 1.5] and [3, 3, 0]
+    assert torch.allclose(adv, torch.tensor([[-1.5, 0.0, 1.5], [-3.0, -3.0, 6.0]]))
+    assert torch.allclose(adv.sum(1), torch.zeros(2))  # a group's advantages sum to zero
+
+
+def test_rloo_kl_penalized_score_and_loss_by_hand():
+    from sim.rloo import kl_penalized_score, reinforce_loss
+
+    logp = torch.tensor([[-1.0, -2.0, -9.0]])
+    ref = torch.tensor([[-1.5, -1.0, 0.0]])
+    mask = torch.tensor([[1.0, 1.0, 0.0]])  # the third column is padding
+    r = kl_penalized_score(torch.tensor([2.0]), logp, ref, mask, kl_coef=0.5)
+    assert math.isclose(r.item(), 2.0 - 0.5 * (0.5 - 1.0), rel_tol=1e-6)  # 2.25
+    assert math.isclose(reinforce_loss(logp, mask, torch.tensor([2.0])).item(), 6.0)  # -(2 * -3)
+
+
+def test_pick_best_takes_prefixes():
+    from sim.bestofn import pick_best
+
+    scores = torch.tensor([[0.0, 5.0], [3.0, 1.0], [9.0, 0.0]])  # (N=3 draws, P=2 prompts)
+    assert pick_best(scores, 1).tolist() == [0, 0]
+    assert pick_best(scores, 2).tolist() == [1, 0]
+    assert pick_best(scores, 3).tolist() == [2, 0]
+
+
+def test_bon_kl_by_hand():
+    from sim.overopt import bon_kl
+
+    assert bon_kl(1) == 0.0
+    assert math.isclose(bon_kl(2), math.log(2) - 0.5)  # 0.1931
+    assert math.isclose(bon_kl(64), math.log(64) - 63 / 64)  # 3.1745
+    assert all(bon_kl(2 * n) > bon_kl(n) for n in (1, 2, 4, 8, 16, 32))
+
+
+def test_fits_recover_known_coefficients():
+    import random
+
+    from sim.overopt import fit_bon, fit_rl
+
+    d = [0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0]
+    rl = [x * (1.2 - 0.4 * math.log(x)) if x > 0 else 0.0 for x in d]
+    f = fit_rl(d, rl)
+    assert math.isclose(f.alpha, 1.2, rel_tol=1e-9) and math.isclose(f.beta, 0.4, rel_tol=1e-9)
+    assert math.isclose(f.r2, 1.0) and math.isclose(f.d_peak, math.exp(1.2 / 0.4 - 1))  # e^2 = 7.389
+    assert math.isclose(f.r_peak, 0.4 * math.exp(2.0))
+    bon = [x * (0.9 - 0.3 * x) for x in d]
+    g = fit_bon(d, bon)
+    assert math.isclose(g.alpha, 0.9, rel_tol=1e-9) and math.isclose(g.beta, 0.3, rel_tol=1e-9)
+    assert math.isclose(g.d_peak, 1.5) and math.isclose(g.r_peak, 0.9**2 / 1.2)  # alpha / 2 beta, alpha^2 / 4 beta
+    rng = random.Random(0)
+    noisy = [r + rng.gauss(0, 0.02) for r in rl]
+    f = fit_rl(d, noisy)
+    assert abs(f.alpha - 1.2) < 0.05 and abs(f.beta - 0.4) < 0.03 and f.r2 > 0.99
+    noisy = [r + rng.gauss(0, 0.02) for r in bon]
+    g = fit_bon(d, noisy)
+    assert abs(g.alpha - 0.9) < 0.05 and abs(g.beta - 0.3) < 0.03 and g.r2 > 0.99
+
+
+def test_fit_without_a_peak_and_bad_input():
+    import pytest
+
+    from sim.overopt import fit_bon, fit_rl
+
+    rising = fit_bon([0.0, 1.0, 2.0], [0.0, 1.0, 2.5])  # convex: beta < 0, no peak
+    assert rising.beta < 0 and rising.d_peak is None and rising.r_peak is None
+    with pytest.raises(ValueError):
+        fit_rl([0.0, 1.0, 1.0], [0.0, 1.0, 1.0])  # one distinct d > 0 cannot fix two coefficients
+    with pytest.raises(ValueError):
+        fit_rl([1.0, 2.0], [1.0])
+
+
+def test_overopt_points_are_gains_over_the_start():
+    from sim.overopt import overopt
+
+    history = [{"step": 0, "kl": 0.0, "gold_reward": 0.5, "proxy_reward": 0.1},
+               {"step": 3, "kl": 1.0, "gold_reward": 0.7, "proxy_reward": 0.6},
+               {"step": 6, "kl": 4.0, "gold_reward": 0.6, "proxy_reward": 1.1}]
+    o = overopt(history, "rl", grid=5)
+    assert [p["d"] for p in o["points"]] == [0.0, 1.0, 2.0]
+    assert [round(p["gold"], 9) for p in o["points"]] == [0.0, 0.2, 0.1]
+    assert o["gold"]["beta"] > 0 and o["gold"]["d_peak"] is not None  # gold rises then falls: a peak
+    assert len(o["curves"]["gold"]) == 5 and o["curves"]["gold"][-1][0] == 2.0

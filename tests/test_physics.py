@@ -20,6 +20,7 @@ from sim.pipeline import Cache, preset, run, run_stream
 SEEDS = (0, 1, 2)
 KL_GRID = (0.0, 0.03, 0.1, 0.3, 1.0)
 BIASED = 0.9
+PTX = 8.0  # PPO-ptx's coefficient (measured: README, "Hands on the training")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,11 +40,12 @@ def _sft_only(cfg, cache) -> dict:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     cache = Cache(tmp_path_factory.mktemp("physics-cache"))
-    out = {"grid": {}, "healthy": {}, "no_pretrain": {}}
+    out = {"grid": {}, "healthy": {}, "no_pretrain": {}, "ptx": {}}
     for seed in SEEDS:
         for kl in KL_GRID:
             out["grid"][(seed, kl)] = run(preset("fast", seed=seed, kl_coef=kl, reward_bias=BIASED), cache)
         out["healthy"][seed] = run(preset("fast", seed=seed, kl_coef=0.1, reward_bias=0.0), cache)
+        out["ptx"][seed] = run(preset("fast", seed=seed, kl_coef=0.0, reward_bias=BIASED, ptx_coef=PTX), cache)
         out["no_pretrain"][seed] = _sft_only(preset("fast", seed=seed, pretrain_steps=0), cache)
     summary = {
         "sft_capability": mean(out["grid"][(s, 0.1)]["sft"]["capability"] for s in SEEDS),
@@ -60,6 +62,9 @@ def runs(tmp_path_factory):
         },
         "healthy_bias0_kl0.1": {k: mean(out["healthy"][s]["rlhf"][k]["gold_reward"] for s in SEEDS)
                                 for k in ("start", "final")},
+        f"ptx{PTX:g}_bias0.9_kl0": {k: {m: mean(out["ptx"][s]["rlhf"][k][m] for s in SEEDS)
+                                        for m in ("proxy_reward", "gold_reward", "kl", "capability", "flattery")}
+                                    for k in ("start", "final")},
     }
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     (ROOT / "test-artifacts" / "physics.json").write_text(json.dumps(summary, indent=1))
@@ -116,6 +121,15 @@ def test_trade_off_capability_needs_a_leash(runs):
     r1 = runs["summary"]["rlhf_bias0.9"]["1.0"]
     assert r0["final"]["capability"] <= r0["start"]["capability"] - 0.2, r0
     assert abs(r1["final"]["capability"] - r1["start"]["capability"]) <= 0.05, r1
+
+
+def test_ppo_ptx_keeps_capability_where_no_leash_loses_it(runs):
+    """InstructGPT's PPO-ptx: at bias 0.9 and kl_coef 0, mixing the pretraining loss into PPO's update keeps
+    clearly more capability than the same run without it, while PPO still raises the proxy reward."""
+    s = runs["summary"]
+    ptx, plain = s[f"ptx{PTX:g}_bias0.9_kl0"], s["rlhf_bias0.9"]["0.0"]
+    assert ptx["final"]["capability"] >= plain["final"]["capability"] + 0.15, (ptx, plain)
+    assert ptx["final"]["proxy_reward"] > ptx["start"]["proxy_reward"], ptx
 
 
 def test_unbiased_judges_make_rlhf_healthy(runs):

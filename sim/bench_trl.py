@@ -1,0 +1,219 @@
+"""Our stages against TRL's trainers on the same tiny model; ``python -m sim bench`` calls ``compare``.
+
+What is measured, each pair timed side by side (A B A B ..., medians; see ``side_by_side_trainer``):
+  * PPO (``sim.ppo``, one iteration: 64 prompts x 1 answer, then 2 epochs x 2 minibatches of 32) against
+    TRL's ``RLOOTrainer`` with its KL term (``beta`` = our ``kl_coef``): 32 prompts x 2 answers,
+    ``steps_per_generation`` 2 and ``num_iterations`` 2, so both sides sample 64 answers of the same
+    budget and take 4 optimiser steps of 32 answers per round. Figure: answers (samples) per second.
+  * The reward-model stage (``sim.reward``: Bradley-Terry on the annotators' pairs) against TRL's
+    ``RewardTrainer``, 32 pairs a step on both sides. Figure: pairs per second.
+  * DPO (``sim.dpo``) against TRL's ``DPOTrainer``, 32 pairs a step, reference log-probs recomputed every
+    step on both sides. Figure: pairs per second.
+Both sides start from the same seeded, untrained ``WujiForCausalLM`` / ``WujiForSequenceClassification``
+weights (TRL takes our classes: they are ``transformers`` models), tokenize with
+``sim.tokenizer.WujiTokenizer``, run in fp32 with the same learning rate, gradient clipping and answer
+budget. RLOO's reward is our reward model (cheap, and the same model PPO asks). TRL runs offline: datasets
+come from ``datasets.Dataset.from_dict``, and logging, reporting, saving, progress bars and gradient
+checkpointing are off.
+
+Simplifications: TRL owns its loop, so the interleaving runs inside it: its whole per-step loop is
+timed, not its setup (dataset tokenisation, model loading). RLOO is not PPO: it has no value head and
+a per-prompt baseline instead of GAE, so it does slightly less arithmetic per answer than ours. RLOO
+scores the decoded text re-tokenised (TRL's reward path), and TRL appends EOS to every preference
+answer. Two attributes let TRL take our model class: ``config.auto_map = {}`` on the policy (TRL reads
+it when it rebuilds the reference model from the saved folder) and ``config.num_labels = 1`` on the
+reward model.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import random
+import tempfile
+import time
+import warnings
+
+import torch
+from transformers import TrainerCallback
+
+from sim.bench import HUGE, build_ours, medians, ours_ppo, seconds, sync
+
+
+# -- timing inside a transformers Trainer ----------------------------------------------------------
+class _Rounds(TrainerCallback):
+    """After every ``steps`` optimiser steps, call each contender once; see ``side_by_side_trainer``."""
+
+    def __init__(self, steps: int, contenders: dict, rounds: int, warmup: int):
+        self.steps, self.contenders, self.rounds, self.warmup = steps, contenders, rounds, warmup
+        self.times: dict[str, list[float]] = {"trl": [], **{name: [] for name in contenders}}
+        self.seen, self.mark = 0, 0.0
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.mark = time.perf_counter()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step % self.steps:
+            return
+        sync()
+        trl_s, self.seen = time.perf_counter() - self.mark, self.seen + 1
+        timed = self.seen > self.warmup
+        if timed:
+            self.times["trl"].append(trl_s)
+        for name, fn in self.contenders.items():
+            sec = seconds(fn)
+            if timed:
+                self.times[name].append(sec)
+        control.should_training_stop = self.seen >= self.warmup + self.rounds
+        self.mark = time.perf_counter()
+
+
+def side_by_side_trainer(trainer, steps: int, contenders: dict, rounds: int, warmup: int = 1) -> dict:
+    """``sim.bench.side_by_side`` for a ``transformers.Trainer``, which owns its loop: ``train()`` runs
+    here, and after every ``steps`` optimiser steps a callback runs each contender once (T A T A ...).
+    TRL's time of a round ("trl") is the wall time between two callbacks; the first ``warmup`` rounds
+    are not kept. One thread on purpose: a second thread brings a second OpenMP team, and with more
+    threads than cores libgomp stops spinning between kernels, which slows every small kernel of both."""
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    rounds_cb = _Rounds(steps, contenders, rounds, warmup)
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(ProgressCallback)
+    trainer.add_callback(rounds_cb)
+    trainer.train()
+    return rounds_cb.times
+
+
+def trl_args(config_cls, out: str, device: torch.device, **kwargs):
+    """A TRL config for timing: fp32, no logging / reporting / saving / progress bar / checkpointing."""
+    return config_cls(output_dir=out, bf16=False, fp16=False, gradient_checkpointing=False, report_to="none",
+                      save_strategy="no", logging_strategy="no", disable_tqdm=True, max_steps=HUGE, seed=0,
+                      dataloader_num_workers=0, use_cpu=device.type == "cpu", **kwargs)
+
+
+def tokenizer(padding_side: str = "right"):
+    from sim.tokenizer import WujiTokenizer
+
+    tok = WujiTokenizer()
+    tok.padding_side = padding_side
+    return tok
+
+
+# -- the contenders ------------------------------------------------------------------------------
+def trl_rloo(policy, rm, world, cfg, device, tmp: str):
+    """TRL's RLOO trainer: 64 answers per 4 optimiser steps (see the module docstring)."""
+    from datasets import Dataset
+    from trl import RLOOConfig, RLOOTrainer
+
+    from sim.world import RLHF_KINDS
+
+    policy = copy.deepcopy(policy).cpu()
+    policy.config.auto_map = {}
+    policy.save_pretrained(f"{tmp}/policy")
+    items = world.train_items(512, random.Random(0), kinds=RLHF_KINDS)
+    p = cfg.ppo
+    args = trl_args(RLOOConfig, f"{tmp}/rloo", device, per_device_train_batch_size=p.batch_size // p.minibatches,
+                    steps_per_generation=p.minibatches, num_generations=2, num_iterations=p.epochs,
+                    max_completion_length=world.budget, beta=p.kl_coef, learning_rate=p.lr, temperature=1.0,
+                    model_init_kwargs={"device_map": None})
+    return RLOOTrainer(model=f"{tmp}/policy", reward_funcs=copy.deepcopy(rm), args=args,
+                       train_dataset=Dataset.from_dict({"prompt": [world.prompt(it) for it in items]}),
+                       processing_class=tokenizer("left"), reward_processing_classes=tokenizer())
+
+
+def ours_reward(rm, world, cfg, steps: int, seed: int = 0):
+    """``steps`` steps of the reward-model stage a call."""
+    from sim.reward import train_reward
+
+    rc = dataclasses.replace(cfg.reward, steps=HUGE, eval_every=HUGE, eval_pairs=32)
+    it = train_reward(rm, world, rc, seed)
+    return lambda: [next(it) for _ in range(steps)]
+
+
+def preference_texts(world, cfg, n: int = 512) -> dict[str, list[str]]:
+    """Annotator pairs as TRL's preference columns (prompt, chosen, rejected), drawn as the stage draws them."""
+    from sim.reward import make_pairs
+
+    pairs = make_pairs(world, n, cfg.reward.reward_bias, random.Random(0), cfg.reward.n_annotators, 0)
+    return {"prompt": [world.prompt(p[0]) for p in pairs], "chosen": [p[1][0] for p in pairs],
+            "rejected": [p[2][0] for p in pairs]}
+
+
+def trl_reward(rm, world, cfg, device, tmp: str):
+    from datasets import Dataset
+    from trl import RewardConfig, RewardTrainer
+
+    rm = copy.deepcopy(rm)
+    rm.config.num_labels = 1
+    args = trl_args(RewardConfig, f"{tmp}/reward", device, per_device_train_batch_size=cfg.reward.batch_size,
+                    learning_rate=cfg.reward.lr)
+    return RewardTrainer(model=rm, args=args, train_dataset=Dataset.from_dict(preference_texts(world, cfg)),
+                         processing_class=tokenizer())
+
+
+def ours_dpo(policy, rm, world, cfg, steps: int, seed: int = 0):
+    """``steps`` DPO steps a call (``sim.dpo``; its first call also evaluates on 8 prompts)."""
+    from sim.dpo import dpo
+
+    dc = dataclasses.replace(cfg.dpo, steps=HUGE, eval_every=HUGE)
+    it = dpo(policy, rm, world, dc, cfg.reward, seed, world.eval_items(1), (0.0, 1.0))
+    return lambda: [next(it) for _ in range(steps)]
+
+
+def trl_dpo(policy, world, cfg, device, tmp: str):
+    from datasets import Dataset
+    from trl import DPOConfig, DPOTrainer
+
+    args = trl_args(DPOConfig, f"{tmp}/dpo", device, per_device_train_batch_size=cfg.dpo.batch_size,
+                    learning_rate=cfg.dpo.lr, beta=cfg.dpo.beta)
+    return DPOTrainer(model=copy.deepcopy(policy), ref_model=copy.deepcopy(policy).eval(), args=args,
+                      train_dataset=Dataset.from_dict(preference_texts(world, cfg)), processing_class=tokenizer())
+
+
+# -- the comparison --------------------------------------------------------------------------------
+def _pair(ours, trainer, steps: int, per_call: int, rounds: int) -> dict:
+    """Ours against ``steps`` optimiser steps of TRL's trainer, ``per_call`` samples or pairs each."""
+    med = medians(side_by_side_trainer(trainer, steps, {"ours": ours}, rounds))
+    return {"per_call": per_call, "ours_per_s": per_call / med["ours"], "trl_per_s": per_call / med["trl"],
+            "speedup": med["trl"] / med["ours"]}
+
+
+def compare(cfg, device: torch.device, quick: bool) -> dict:
+    """``{"rloo": ..., "reward": ..., "dpo": ...}``: each ours / TRL per second and the speed-up; a
+    section that cannot run says why under ``skipped``; all of it is skipped when TRL is not installed."""
+    try:
+        import datasets
+        import trl
+        from transformers.utils import logging as hf_logging
+    except ImportError as e:
+        return {"skipped": f"{e.name} is not installed (pip install -r requirements-dev.txt)"}
+    from sim.model import WujiForSequenceClassification
+    from sim.world import World
+
+    datasets.disable_progress_bars()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    world, rounds, steps = World("zh", 0), (2 if quick else 7), 4
+    policy = build_ours(cfg).to(device)
+    rm = WujiForSequenceClassification.from_causal_lm(policy).to(device)
+    p = cfg.ppo
+    out: dict = {"trl": trl.__version__, "online_trainer": "RLOOTrainer", "batch": p.batch_size,
+                 "max_new": world.budget}
+    with tempfile.TemporaryDirectory(prefix="wuji-trl-") as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # transformers renames gradient_checkpointing, TRL sets it
+        out["rloo"] = _pair(ours_ppo(copy.deepcopy(policy), copy.deepcopy(rm), world, cfg),
+                            trl_rloo(policy, rm, world, cfg, device, tmp), p.minibatches * p.epochs,
+                            p.batch_size, rounds)
+        out["reward"] = _pair(ours_reward(copy.deepcopy(rm), world, cfg, steps),
+                              trl_reward(rm, world, cfg, device, tmp), steps, steps * cfg.reward.batch_size, rounds)
+        out["dpo"] = _dpo(policy, rm, world, cfg, device, tmp, steps, rounds)
+    return out
+
+
+def _dpo(policy, rm, world, cfg, device, tmp: str, steps: int, rounds: int) -> dict:
+    try:
+        from sim.dpo import dpo  # noqa: F401 (written alongside; the comparison waits for it)
+    except ImportError:
+        return {"skipped": "sim.dpo is not there"}
+    return _pair(ours_dpo(copy.deepcopy(policy), copy.deepcopy(rm), world, cfg, steps),
+                 trl_dpo(policy, world, cfg, device, tmp), steps, steps * cfg.dpo.batch_size, rounds)

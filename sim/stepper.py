@@ -1,0 +1,224 @@
+"""A hands-on run for ONE visitor: play / pause / step / reset every stage, as in TensorFlow Playground
+(Smilkov & Carter 2016), and step the reward model or the policy alone, as in GAN Lab (Kahng et al. 2019),
+where the discriminator and the generator can be trained one at a time.
+
+The stages are the very generators ``sim.pipeline`` runs: one event is one optimiser step (one PPO
+iteration in RLHF). A ``Stepper`` holds them, their models and their events between calls, and never runs
+by itself: the page owns the clock and asks for a *slice* (``step`` with a time budget), so
+
+  1. pausing loses nothing: the generators wait, suspended, until the next slice;
+  2. a workshop server stays fair: one slice at a time in the process (``_TURN``), each a fraction of a
+     second, so the visitors who play take turns and a page run never waits long;
+  3. reset(stage) rewinds that stage and every later one (they were built on it) to the stage's start.
+
+"Step the judges only" trains the reward model; "step the policy only" runs PPO against the reward model
+as it is now (a frozen copy, refreshed whenever the judges take another step). PPO's reward scale is set
+when it starts, so the policy waits until the judges have been evaluated once after training.
+
+No Streamlit here. Pretraining can start from scratch, or a later stage from the disk cache (``start``).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+
+from sim import timeline
+from sim.config import STAGES, Config
+from sim.events import Event, seeded
+from sim.world import World
+
+SLICE_S = 0.3  # the longest a slice keeps training (an evaluation in hand may overrun it)
+TURN_WAIT_S = 1.0  # how long a slice waits for its turn before giving up (the page tries again next tick)
+_TURN = threading.Lock()  # one slice at a time in this process
+
+
+class Stepper:
+    def __init__(self, cfg: Config, cache=None, start: str = "pretrain"):
+        if start not in STAGES:
+            raise ValueError(f"start must be one of {', '.join(STAGES)}; got {start!r}")
+        self.cfg = cfg.validate()
+        self.cache = cache
+        self.world = World(cfg.lang, cfg.seed)
+        self.eval_items = self.world.eval_items(cfg.eval_per_kind)
+        self.answers_to = timeline.items(self.world)
+        self.events: dict[str, list[Event]] = {s: [] for s in STAGES}
+        self.done = dict.fromkeys(STAGES, False)
+        self.cached: set[str] = set()
+        self.lm = self.rm = self.policy = self._rm_ppo = None
+        self._sft_start = None  # the LM's weights when SFT begins (pretraining's end), for reset("sft")
+        self._gens: dict = {}
+        self._lock = threading.Lock()
+        self._device = None
+        if start != "pretrain":
+            self._load_until(start)
+
+    # -- what a page asks ---------------------------------------------------------------------------
+    def current(self) -> str | None:
+        """The stage a plain step advances: the first one not done (None when all are)."""
+        return next((s for s in STAGES if not self.done[s]), None)
+
+    def why_not(self, stage: str) -> str | None:
+        """None when ``stage`` can take a step now, else a reason code (the page words it)."""
+        if self.done[stage]:
+            return "finished"
+        missing = [s for s in STAGES[: STAGES.index(stage)] if not self.done[s] and (stage, s) != ("rlhf", "reward")]
+        if missing:
+            return f"needs_{missing[0]}"
+        judged = self.done["reward"] or any(e.evaluated and e.step > 0 for e in self.events["reward"])
+        return "needs_judges" if stage == "rlhf" and not judged else None
+
+    def progress(self) -> dict[str, float]:
+        out = {}
+        for s in STAGES:
+            ev = self.events[s]
+            out[s] = 1.0 if self.done[s] else (min(1.0, ev[-1].step / ev[-1].total) if ev and ev[-1].total else 0.0)
+        return out
+
+    def steps(self) -> dict[str, int]:
+        return {s: (self.events[s][-1].step if self.events[s] else 0) for s in STAGES}
+
+    def all_events(self) -> list[Event]:
+        """Every event so far, in stage order (``ui.narrate.partial_doc`` turns them into a result document)."""
+        return [e for s in STAGES for e in self.events[s]]
+
+    def frames(self) -> list[dict]:
+        """The sample timeline of this run so far (see sim.timeline)."""
+        rows = {s: [{"step": e.step, **e.metrics} for e in self.events[s] if e.evaluated] for s in STAGES}
+        return timeline.frames(rows)
+
+    # -- what a page does ---------------------------------------------------------------------------
+    def step(self, n: int = 1, part: str | None = None, budget_s: float | None = SLICE_S) -> int:
+        """Advance up to ``n`` training steps: of ``part`` alone, or (None) of the pipeline, stage after
+        stage. Stops early when ``budget_s`` seconds have passed. Returns the steps taken (0 when refused,
+        finished, or when another visitor's slice held the turn for longer than ``TURN_WAIT_S``)."""
+        if n < 1:
+            raise ValueError(f"steps must be a positive whole number; got {n}")
+        if part is not None and part not in STAGES:
+            raise ValueError(f"part must be one of {', '.join(STAGES)}; got {part!r}")
+        with self._lock:
+            if not _TURN.acquire(timeout=TURN_WAIT_S):
+                return 0
+            try:
+                return self._advance(n, part, budget_s)
+            finally:
+                _TURN.release()
+
+    def reset(self, stage: str) -> None:
+        """Rewind ``stage`` and every later stage to the start of ``stage``; earlier stages stay as they are."""
+        if stage not in STAGES:
+            raise ValueError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        with self._lock:
+            for s in STAGES[STAGES.index(stage):]:
+                gen = self._gens.pop(s, None)
+                if gen is not None:
+                    gen.close()
+                self.events[s], self.done[s] = [], False
+                self.cached.discard(s)
+            if stage == "pretrain":
+                self.lm, self._sft_start = None, None
+            elif stage == "sft" and self._sft_start is not None:
+                self.lm.load_state_dict(self._sft_start)
+            if stage in ("pretrain", "sft", "reward"):
+                self.rm = None
+            self.policy = self._rm_ppo = None
+
+    # -- inside ---------------------------------------------------------------------------------------
+    def _advance(self, n: int, part: str | None, budget_s: float | None) -> int:
+        import torch
+
+        t0, k = time.monotonic(), 0
+        with torch.enable_grad():
+            while k < n:
+                stage = part or self.current()
+                if stage is None or self.why_not(stage) is not None:
+                    break
+                ev = next(self._gen(stage))
+                self.events[stage].append(ev)
+                k += ev.step > 0 or ev.total == 0  # a stage's opening evaluation (step 0) is not a step
+                if ev.step >= ev.total:  # the stage's last event: let its generator finish
+                    next(self._gens.pop(stage), None)
+                    self.done[stage] = True
+                    if stage == "pretrain":
+                        self._sft_start = copy.deepcopy(self.lm.state_dict())
+                if stage == "reward" and self._rm_ppo is not None:
+                    self._rm_ppo.load_state_dict(self.rm.state_dict())  # the policy sees the judges as they are now
+                if k and budget_s is not None and time.monotonic() - t0 > budget_s:  # at least one step a slice
+                    break
+        return k
+
+    def _gen(self, stage: str):
+        """The stage's generator, created on its first step from the models the earlier stages left."""
+        if stage in self._gens:
+            return self._gens[stage]
+        from sim.ppo import ppo
+        from sim.pretrain import pretrain
+        from sim.reward import train_reward
+        from sim.sft import sft
+
+        cfg, w, rec = self.cfg, self.world, self.answers_to
+        if stage == "pretrain":
+            self.lm = self._fresh_lm()
+            gen = timeline.record(pretrain(self.lm, w, cfg.pretrain, cfg.seed), lambda: self.lm, w, rec)
+        elif stage == "sft":
+            gen = timeline.record(sft(self.lm, w, cfg.sft, cfg.seed, self.eval_items), lambda: self.lm, w, rec)
+        elif stage == "reward":
+            from sim.model import WujiForSequenceClassification
+
+            self.rm = WujiForSequenceClassification.from_causal_lm(self.lm).to(self.lm.device)
+            gen = train_reward(self.rm, w, cfg.reward, cfg.seed)
+        else:
+            self.policy, self._rm_ppo = copy.deepcopy(self.lm), copy.deepcopy(self.rm)
+            gen = timeline.record(ppo(self.policy, self._rm_ppo, w, cfg.ppo, cfg.seed, self.eval_items),
+                                  lambda: self.policy, w, rec)
+        self._gens[stage] = gen
+        return gen
+
+    def _fresh_lm(self):
+        """The same initial weights sim.pipeline draws for this config."""
+        from sim.device import pick_device
+        from sim.model import WujiConfig, WujiForCausalLM, init_std_residual
+        from sim.world import VOCAB
+
+        mc = self.cfg.model
+        seeded("init", self.cfg.lang, self.cfg.seed)
+        lm = WujiForCausalLM(WujiConfig(vocab_size=len(VOCAB), n_positions=mc.n_positions, n_embd=mc.n_embd,
+                                        n_layer=mc.n_layer, n_head=mc.n_head))
+        init_std_residual(lm)
+        self._device = self._device or pick_device()
+        return lm.to(self._device)
+
+    def _load_until(self, start: str) -> None:
+        """Take the stages before ``start`` from the disk cache (models and their recorded history)."""
+        from transformers import AutoModelForCausalLM
+        from transformers.utils import logging as hf_logging
+
+        from sim.device import pick_device
+        from sim.model import WujiForSequenceClassification
+        from sim.pipeline import stage_keys
+
+        if self.cache is None or self.cache.root is None:
+            raise ValueError("starting after pretraining needs the disk cache")
+        hf_logging.disable_progress_bar()
+        keys, dev = stage_keys(self.cfg), pick_device()
+        self._device = dev
+        for s in STAGES[: STAGES.index(start)]:
+            hit = self.cache.load(s, keys[s], WujiForSequenceClassification if s == "reward" else AutoModelForCausalLM)
+            if hit is None:
+                raise ValueError(f"the {s} stage of this setting is not cached yet: train it first, or start earlier")
+            metrics, model = hit
+            model = model.to(dev).eval()
+            if s == "reward":
+                self.rm = model
+            else:
+                self.lm = model
+                if s == "pretrain":
+                    self._sft_start = copy.deepcopy(model.state_dict())
+            total = getattr(self.cfg, {"pretrain": "pretrain", "sft": "sft", "reward": "reward"}[s]).steps
+            samples = {x["step"]: x["text"] for x in metrics.get("samples", [])}
+            self.events[s] = [Event(s, r["step"], total, {k: v for k, v in r.items() if k != "step"}, True,
+                                    {"sample": samples[r["step"]]} if r["step"] in samples else {})
+                              for r in metrics["history"]]
+            self.done[s] = True
+            self.cached.add(s)

@@ -1,0 +1,75 @@
+"""The sample timeline: the model's answers to a few fixed prompts at every evaluation of every stage
+that writes (pretraining, SFT, PPO), so a slider can scrub from noise to language, from language to
+answers, and from answers to flattery. (TRL's completion tables keep only the latest step.)
+
+The answers are sampled with the same dice at every evaluation, so a frame changes only when the model
+does; they ride in the stage's metrics history under ``KEY`` and are cached with it. Entries cached
+before the timeline existed lack them: ``frames`` then marks those frames ``None`` ("not recorded for
+this run") instead of failing; no cache version moves.
+
+Pure Python at import (a page reads frames without loading torch); ``answers`` and ``record`` need torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from sim.world import World
+
+KEY = "timeline"
+KINDS = ("add", "copy", "sect", "master")  # one fixed held-out prompt of each
+WRITING = ("pretrain", "sft", "rlhf")  # the stages whose model writes; the reward model only scores
+
+
+def items(world: World) -> list:
+    """The fixed prompts: the first held-out item of each of ``KINDS`` (the same for a seed and language)."""
+    return world.eval_items(1, kinds=KINDS)
+
+
+def prompts(world: World) -> list[str]:
+    return [world.prompt(it) for it in items(world)]
+
+
+def answers(model, world: World, its) -> list[str]:
+    """The model's answers to the fixed prompts, sampled at temperature 1 with the same dice at every
+    evaluation (a generator of its own, seeded from the world): a frame changes only when the model does,
+    and the training's random draws are untouched."""
+    import torch
+
+    from sim.evaluate import texts
+    from sim.events import derive_seed
+    from sim.model import sample
+    from sim.world import EOS_ID, PAD_ID, encode
+
+    dice = torch.Generator().manual_seed(derive_seed("timeline", world.lang, world.seed))
+    with torch.no_grad():
+        s = sample(model, [encode(world.prompt(it)) for it in its], world.budget, PAD_ID, EOS_ID,
+                   temperature=1.0, generator=dice)
+    return [t for t, _ in texts(s)]
+
+
+def record(events: Iterator, model: Callable[[], object], world: World, its) -> Iterator:
+    """Pass a stage's events through, adding the answers of ``model()`` to every evaluated one."""
+    for ev in events:
+        if ev.evaluated and ev.stage in WRITING:
+            ev.metrics[KEY] = answers(model(), world, its)
+        yield ev
+
+
+def frames(histories: dict[str, list[dict]]) -> list[dict]:
+    """One frame per evaluation, in stage order: {"stage", "step", "answers"} (answers None when the run
+    was cached before the timeline was recorded). ``histories`` maps a stage to its metrics history."""
+    out = []
+    for stage in WRITING:
+        for row in histories.get(stage) or []:
+            out.append({"stage": stage, "step": row.get("step", 0), "answers": row.get(KEY)})
+    return out
+
+
+def doc_frames(doc: dict | None) -> list[dict]:
+    """The frames of a result document (``sim.pipeline`` or a live partial one)."""
+    return frames({s: (doc or {}).get(s, {}).get("history", []) for s in WRITING})
+
+
+def recorded(fr: list[dict]) -> bool:
+    return any(f["answers"] is not None for f in fr)

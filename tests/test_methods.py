@@ -1,0 +1,123 @@
+"""Best-of-n, DPO and RLOO on the fast preset: each learns, and lands on PPO's axes.
+
+They start from the SFT model and the reward model that ``wuji_cache`` (conftest.py) prepared for
+kl_coef 0.1, reward_bias 0.9, seed 0, and their own metrics are cached in the same folder.
+The pure functions (dpo_loss, rloo_advantages, bon_kl, the fits) are checked by hand in test_math.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.config import METHODS
+from sim.overopt import bon_kl, overopt
+from sim.pipeline import RLHF_KEYS, Cache, cached_result, preset
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return preset("fast", kl_coef=0.1, reward_bias=0.9)
+
+
+@pytest.fixture(scope="module")
+def docs(wuji_cache, cfg):
+    from sim.methods import run_method
+
+    return {m: run_method(cfg, m, Cache(wuji_cache)) for m in METHODS}
+
+
+def test_documents_are_shaped_like_the_rlhf_section(docs, cfg, wuji_cache):
+    ppo = cached_result(cfg, Cache(wuji_cache))["rlhf"]
+    for m, doc in docs.items():
+        assert doc["method"] == m and doc["reward_bias"] == 0.9 and doc["seed"] == 0
+        assert set(doc["start"]) == set(RLHF_KEYS) == set(doc["final"]), m
+        assert doc["history"][0]["step"] < doc["history"][-1]["step"]
+        for row in doc["history"]:
+            assert {"step", *RLHF_KEYS} <= set(row), (m, row)
+        if m != "bon":  # the same SFT model, evaluation prompts, sampling noise and normalisation as PPO
+            assert doc["start"] == ppo["start"], (m, doc["start"], ppo["start"])
+    assert docs["rloo"]["kl_coef"] == 0.1 and docs["dpo"]["kl_coef"] is None
+
+
+def test_best_of_n_proxy_rises_with_n_and_kl_is_the_formula(docs):
+    h = docs["bon"]["history"]
+    assert [r["n"] for r in h] == [1, 2, 4, 8, 16, 32, 64]
+    for r in h:
+        assert r["kl"] == pytest.approx(bon_kl(r["n"]))
+    proxy = [r["proxy_reward"] for r in h]
+    assert all(b > a for a, b in zip(proxy, proxy[1:])), proxy  # the best of more is better, to the judge
+    o = overopt(h, "bon")
+    assert o["proxy"] is not None and o["gold"] is not None
+
+
+def test_dpo_loss_falls_and_parameters_change(wuji_cache, cfg):
+    import torch
+
+    from sim.dpo import dpo
+    from sim.methods import load_models, ppo_reward_norm
+    from sim.world import World
+
+    sft_model, rm = load_models(cfg, Cache(wuji_cache))
+    before = [p.detach().clone() for p in sft_model.parameters()]
+    world = World(cfg.lang, cfg.seed)
+    items = world.eval_items(cfg.eval_per_kind)
+    short = dataclasses.replace(cfg.dpo, steps=40, eval_every=40)
+    with torch.enable_grad():
+        events = list(dpo(sft_model, rm, world, short, cfg.reward, cfg.seed, items,
+                          ppo_reward_norm(rm, sft_model, world, cfg.seed)))
+    losses = [ev.metrics["loss"] for ev in events if "loss" in ev.metrics]
+    assert len(losses) == 40
+    assert sum(losses[-10:]) / 10 < sum(losses[:10]) / 10 - 0.05, losses  # from log 2 = 0.693 down
+    assert any(not torch.equal(a, b) for a, b in zip(before, sft_model.parameters()))
+    assert events[-1].evaluated and events[-1].metrics["kl"] > 0
+
+
+def test_dpo_on_biased_pairs_moves_the_policy(docs):
+    d = docs["dpo"]
+    assert d["final"]["kl"] > 0.5 and d["final"]["proxy_reward"] > d["start"]["proxy_reward"] + 0.3, d["final"]
+
+
+def test_rloo_raises_proxy_reward(docs):
+    r = docs["rloo"]
+    assert r["final"]["proxy_reward"] > r["start"]["proxy_reward"] + 0.3, r["final"]
+    assert r["final"]["kl"] > 0
+
+
+def test_methods_are_cached_and_read_without_running(docs, cfg, wuji_cache):
+    from sim.methods import cached_method, method_key
+
+    for m, doc in docs.items():
+        again = cached_method(cfg, m, Cache(wuji_cache))
+        assert again is not None and again["cached"] and again["history"] == doc["history"]
+    assert method_key(cfg, "rloo") != method_key(cfg.replace(kl_coef=0.3), "rloo")  # RLOO's leash is in its key
+    assert method_key(cfg, "dpo") == method_key(cfg.replace(kl_coef=0.3), "dpo")  # DPO has its own beta
+
+
+def test_over_optimisation_fit_on_ppo_history(wuji_cache):
+    doc = cached_result(preset("fast", kl_coef=0.0, reward_bias=0.9), Cache(wuji_cache))
+    o = overopt(doc["rlhf"]["history"], "rl")
+    assert o["points"][0]["d"] == 0.0 and o["points"][0]["gold"] == 0.0
+    assert o["gold"]["n_points"] == len(doc["rlhf"]["history"]) and o["gold"]["r2"] <= 1.0
+    assert o["proxy"]["alpha"] > 0  # proxy rises with d
+
+
+def test_cli_method(docs, wuji_cache, tmp_path):
+    out = tmp_path / "bon.json"
+    cmd = [sys.executable, "-m", "sim", "method", "--name", "bon", "--preset", "fast", "--reward-bias", "0.9",
+           "--cache-dir", str(wuji_cache), "--json", str(out)]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text())["history"] == docs["bon"]["history"]
+    assert "n=64" in done.stdout
+    for bad in (["--name", "ppo"], ["--name", "dpo", "--beta", "0"], ["--name", "rloo", "--kl-coef", "-1"]):
+        done = subprocess.run([sys.executable, "-m", "sim", "method", *bad], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, (bad, done.stderr)
