@@ -1,8 +1,10 @@
-"""Challenges: biased annotators, training cost, transfer to held-out task kinds."""
+"""Challenges: biased annotators (and bosses with different tastes, a rubric, more votes), training cost
+(seconds, and FLOPs next to a real model's), transfer to held-out task kinds (A -> B)."""
 
 import streamlit as st
 
-from ui import charts, narrate, state, texts
+from ui import charts, narrate, state, texts, tradeoff
+from ui import explore as x
 from ui import widgets as w
 
 v, lang, lens = w.header("page_challenges")
@@ -30,6 +32,27 @@ def draw(doc, live):
         st.caption(texts.t("sweep_hint", lang))
     with right:
         w.analogy("challenge_bias", doc)
+    st.subheader(texts.t("ch_bosses_t", lang))
+    st.caption(texts.t("bosses_intro", lang))
+    a, b = st.columns(2)
+    with a:
+        rubric = st.toggle(texts.t("rubric", lang), key="x_rubric", help=texts.t("rubric_help", lang))
+    with b:
+        votes = st.select_slider(texts.t("votes", lang), options=list(x.VOTES), key="x_votes",
+                                 help=texts.t("votes_help", lang))
+    matrix, errors, err = x.boss_stats(cfg, rubric, votes)
+    nums = tradeoff.bosses_numbers(matrix, err, votes, rubric, lens, lang)
+    w.chart(charts.bosses(matrix, errors, rubric, votes, lang), "bosses")
+    left, m1, m2 = st.columns([4, 1, 1])
+    with left:
+        x.analogy("challenge_bosses", nums, lens, lang)
+    m1.metric(texts.t("disagree_metric", lang), f"{nums['dis']:.0%}")
+    m2.metric(texts.t("error_metric", lang), f"{err:.0%}")
+    st.caption(texts.t("bosses_hint", lang, bias=v["bias"], kl=v["kl"], seed=v["seed"]))
+    x.judging_section(cfg, rubric, votes, lang)
+    points = tradeoff.judging_points(x.judging_docs(cfg))
+    if points:
+        w.chart(charts.judging_effect(points, lang), "judging")
     st.subheader(texts.t("ch_cost_t", lang))
     left, right = st.columns([3, 2])
     with left:
@@ -38,6 +61,14 @@ def draw(doc, live):
     with right:
         w.analogy("challenge_cost", doc)
         w.metric("seconds_total", doc["seconds"].get("total"), lang, "{:.1f} s")
+    st.markdown(f"**{texts.t('ch_flops_t', lang)}**")
+    flops = x.flops(cfg)
+    left, right = st.columns([3, 2])
+    with left:
+        w.chart(charts.flops(flops, lang), "flops")
+    with right:
+        x.analogy("challenge_flops", tradeoff.flops_numbers(flops), lens, lang)
+    st.caption(texts.t("cost_sources", lang))
     st.subheader(texts.t("ch_transfer_t", lang))
     left, right = st.columns([3, 2])
     with left:
@@ -47,6 +78,15 @@ def draw(doc, live):
         )
     with right:
         w.analogy("challenge_transfer", doc)
+    st.markdown(f"**{texts.t('ch_ab_t', lang)}**")
+    groups = tradeoff.transfer_groups(doc["rlhf"]["history"])
+    left, right = st.columns([3, 2])
+    with left:
+        w.chart(charts.transfer_ab(groups, lang), "transfer-ab")
+        if groups["held"]["gold1"] is None:
+            st.caption(texts.t("ab_no_gold", lang))
+    with right:
+        x.analogy("challenge_ab", tradeoff.transfer_numbers(groups), lens, lang)
     w.csv(narrate.table(doc, "summary"), "challenges", lang)
     w.png_hint(lang)
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from sim.world import annotator_panel
-from ui import charts, narrate, state, texts
+from ui import charts, hands, narrate, ranking, state, texts
 from ui import widgets as w
 
 v, lang, lens = w.header("page_rlhf")
@@ -12,6 +12,7 @@ with left:
     w.control(st.select_slider, "bias", "bias_slider", lang, options=list(state.BIAS_STOPS))
 with right:
     w.control(st.select_slider, "kl", "kl_slider", lang, options=list(state.KL_STOPS))
+hands.ptx_controls(v, lang)
 st.caption(texts.t("rerun_hint", lang))
 cfg = w.config(v)
 w.autostart(cfg)
@@ -39,6 +40,7 @@ def draw(doc, live):
     for col, name in zip(cols, ("ppo", "kl", "bias"), strict=True):
         with col:
             w.analogy(name, doc)
+    hands.ptx_effect(cfg, doc, lang, live)
     if live or not rl.get("green_grey"):
         return
     st.subheader(texts.t("green_grey", lang))
@@ -58,3 +60,4 @@ def draw(doc, live):
 
 
 w.body(cfg, lang, draw)
+ranking.section(cfg, lang)

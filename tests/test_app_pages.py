@@ -14,7 +14,8 @@ from sim.config import PRESETS
 from ui import labels, state, texts
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("home", "pretrain", "sft", "rlhf", "challenges")
+PAGES = ("home", "tour", "pretrain", "sft", "rlhf", "explorer", "challenges")
+HANDS_ON = ("playground", "timeline")  # they draw once a visitor starts or picks a run (tests/test_handson.py)
 TIMEOUT = 60
 FAST_STEPS = PRESETS["fast"].pretrain.steps  # the pretraining budget the prepared runs used
 
@@ -51,6 +52,15 @@ def test_every_page_runs_in_both_languages(page, lang):
     assert at.get("plotly_chart"), "the page draws at least one chart"
     other = "en" if lang == "zh" else "zh"
     assert texts.t(title_key, other) not in texts_of(at)
+
+
+@pytest.mark.parametrize("page", HANDS_ON)
+@pytest.mark.parametrize("lang", ("zh", "en"))
+def test_the_hands_on_pages_open_in_both_languages(page, lang):
+    at = open_app(page, lang=lang)
+    assert [t.value for t in at.title] == [texts.t(f"page_{page}", lang)] and not at.error
+    other = "en" if lang == "zh" else "zh"
+    assert texts.t(f"page_{page}", other) not in texts_of(at)
 
 
 @pytest.mark.parametrize("lens", state.LENSES)
@@ -120,6 +130,10 @@ def test_language_lens_and_seed_switches():
         ({"lang": "fr"}, "lang", "zh"),
         ({"lens": "<script>"}, "lens", "wuxia"),
         ({"seed": "-3"}, "seed", 0),
+        ({"seed": "1.5"}, "seed", 0),
+        ({"lr": "0"}, "lr", 1.0),
+        ({"lr": "1e999"}, "lr", 1.0),
+        ({"kl": "nan"}, "kl", 0.1),
     ],
 )
 def test_bad_url_value_warns_and_falls_back(query, name, default):
@@ -222,3 +236,52 @@ def test_participants_asking_for_one_run_share_it_and_others_queue_with_their_pl
         assert queued.done and queued.stopped and len(calls) == 1, "a cancelled queued run never trains"
     finally:
         gate.set()
+
+
+def test_a_diverging_run_says_what_to_change_and_keeps_the_last_good_result_on_screen():
+    """Bad input: the advanced learning-rate multiplier at ×100000. Pretraining blows up within a few
+    steps (really, no fake): the page names the divergence and the knob, and still shows the last run."""
+    at = open_app("pretrain", lang="en")
+    assert at.get("plotly_chart") and not at.error
+    at.select_slider(key="w_lr").set_value(100000.0).run()
+    assert at.query_params["lr"] == "100000" and at.button(key="train")
+    at.button(key="train").click().run()
+    job = at.session_state["job"]
+    assert job.join(120) and "pretrain diverged" in job.error
+    at.run()
+    assert not at.exception
+    assert any("Training failed: pretrain diverged" in e.value for e in at.error)
+    assert any("Advanced settings back to ×1" in i.value for i in at.info)
+    assert any("Below is still the last finished run" in c.value for c in at.caption)
+    assert at.get("plotly_chart"), "the last good result stays on screen"
+
+
+def test_a_room_password_guards_every_page(monkeypatch):
+    """With $WUJI_PASSWORD set, a tab sees only the password box until the right password is typed;
+    a wrong one says so and keeps the box."""
+    monkeypatch.setenv("WUJI_PASSWORD", "九阳-2026")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.get("plotly_chart") and [t.label for t in at.text_input] == ["Room password"]
+    at.text_input(key="password").input("wrong").run()
+    assert [e.value for e in at.error] == ["That is not the password. Try again."] and not at.get("plotly_chart")
+    at.text_input(key="password").input("九阳-2026").run()
+    assert not at.exception and at.session_state["admitted"]
+    assert [t.value for t in at.title] == [texts.t("app_title", "en")] and at.get("plotly_chart")
+
+
+def test_a_value_between_slider_stops_snaps_to_the_nearest_with_a_note():
+    at = open_app("rlhf", kl="0.05", lang="en")
+    assert at.session_state["values"]["kl"] == 0.03 and at.query_params["kl"] == "0.03"
+    assert any("kl=0.05" in w.value for w in at.warning)
+
+
+def test_a_bad_worker_count_on_the_server_warns_and_trains_one_at_a_time(monkeypatch):
+    import sim.jobs
+
+    monkeypatch.setenv("WUJI_WORKERS", "lots")
+    monkeypatch.setattr(sim.jobs, "_BOARDS", {})
+    at = open_app("rlhf", lang="en")
+    assert any("WUJI_WORKERS must be a whole number" in w.value for w in at.warning)
+    assert at.get("plotly_chart"), "the page still works"

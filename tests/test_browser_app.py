@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {"home": "app_title", "pretrain": "page_pretrain", "sft": "page_sft", "rlhf": "page_rlhf",
-         "challenges": "page_challenges"}  # fmt: skip
+         "explorer": "page_explorer", "challenges": "page_challenges"}  # fmt: skip
 SLOW = 120_000  # ms: the first load of a cached result imports torch and reads the models
 
 
@@ -48,6 +48,11 @@ def shoot(page: Page, path: Path) -> Path:
     return path
 
 
+def slider(page: Page, label_key: str, lang: str = "en"):
+    """The main area's slider with this label (the sidebar has sliders of its own)."""
+    return page.locator('[data-testid="stMain"] [data-testid="stSlider"]').filter(has_text=texts.t(label_key, lang))
+
+
 def metrics(page: Page) -> list[str]:
     return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
 
@@ -64,11 +69,11 @@ def test_each_page_draws_in_chinese(streamlit_server, page, artifacts_dir, name)
 def test_kl_slider_changes_a_metric(streamlit_server, page, artifacts_dir):
     visit(page, streamlit_server, "rlhf?lang=en", texts.t("page_rlhf", "en"))
     before = metrics(page)
-    kl = page.locator('[data-testid="stSlider"] input[type=range]').nth(1)
+    kl = slider(page, "kl_slider").locator("input[type=range]")
     assert kl.get_attribute("aria-valuetext") == "0.1"
     kl.focus()
     page.keyboard.press("Home")  # 0.0: cached, so the page redraws at once
-    expect(page.locator('[data-testid="stSliderThumbValue"]').nth(1)).to_have_text("0.0", timeout=SLOW)
+    expect(slider(page, "kl_slider").locator('[data-testid="stSliderThumbValue"]')).to_have_text("0.0", timeout=SLOW)
     page.wait_for_url(re.compile(r"[?&]kl=0(&|$)"), timeout=SLOW)
     settle(page)
     expect(page.locator('[data-testid="stMetricValue"]').first).to_be_visible()
@@ -84,9 +89,8 @@ def test_kl_slider_changes_a_metric(streamlit_server, page, artifacts_dir):
 
 def test_shared_link_restores_the_sliders(streamlit_server, page, artifacts_dir):
     visit(page, streamlit_server, "rlhf?kl=0&bias=0.9&lang=en", texts.t("page_rlhf", "en"))
-    sliders = page.locator('[data-testid="stSlider"] input[type=range]')
-    assert sliders.nth(0).get_attribute("aria-valuetext") == "0.9"
-    assert sliders.nth(1).get_attribute("aria-valuetext") == "0.0"
+    assert slider(page, "bias_slider").locator("input[type=range]").get_attribute("aria-valuetext") == "0.9"
+    assert slider(page, "kl_slider").locator("input[type=range]").get_attribute("aria-valuetext") == "0.0"
     expect(page.locator('[data-testid="stAlert"]')).to_have_count(0)
     shoot(page, artifacts_dir / "rlhf-en-kl0-bias0.9.png")
     docs = ROOT / "docs"
@@ -99,6 +103,13 @@ def test_bad_link_value_warns_and_falls_back(streamlit_server, page, artifacts_d
     alert = page.locator('[data-testid="stAlert"]').filter(has_text="kl=abc")
     expect(alert).to_be_visible()
     expect(alert).to_contain_text("0–1")
-    kl = page.locator('[data-testid="stSlider"] input[type=range]').nth(1)
+    kl = slider(page, "kl_slider").locator("input[type=range]")
     assert kl.get_attribute("aria-valuetext") == "0.1"
     shoot(page, artifacts_dir / "bad-url.png")
+
+
+def test_an_unknown_page_falls_back_to_home(streamlit_server, page, artifacts_dir):
+    """Bad input: a page that does not exist. Streamlit says so in a dialog and the home page draws."""
+    visit(page, streamlit_server, "no-such-page?lang=en", texts.t("app_title", "en"))
+    expect(page.get_by_text(re.compile("not found", re.I)).first).to_be_visible()
+    shoot(page, artifacts_dir / "unknown-page.png")

@@ -8,8 +8,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from sim import sweep as sw
+from sim.cost import PUBLISHED
 from sim.world import RLHF_HELD_OUT
-from ui import labels, texts
+from ui import labels, texts, theme, tradeoff
 
 # Every chart uses plotly_white. Set once as the default: naming it in each figure made plotly validate
 # and copy the template every time (~8 ms a figure, measured under the load test).
@@ -296,3 +298,304 @@ def sweep(rows: list[dict], x: str, keys: tuple, lang: str, title_key: str, x_ra
     fig.update_xaxes(title=labels.axis(x, lang), range=x_range)
     fig.update_yaxes(title=labels.unit("capability", lang), **PCT)
     return _style(fig, texts.t(title_key, lang), height=340)
+
+
+# -- the trade-off explorer ---------------------------------------------------------------------------------
+BIAS_COLORS = ("#2f7d4f", "#d49a1f", "#b5473a", "#7a3b8f", "#2f5d9e")
+METHOD_STYLE = {  # colour, marker of each way to align
+    "ppo": ("#2f5d9e", "circle"),
+    "bon": ("#7a3b8f", "diamond"),
+    "dpo": ("#c2571a", "square"),
+    "rloo": ("#1b8a8a", "triangle-up"),
+}
+HEAT_SCALES = {"capability": "Blues", "gold_reward": "Greens", "proxy_reward": "Reds", "kl": "Greys"}
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _fmt(key: str, v) -> str:
+    if v is None:
+        return ""
+    return f"{v:.0%}" if key in ("capability", "flattery", "gold_agreement") else f"{v:.2f}"
+
+
+def frontier(rows: list[dict], kl: float, bias: float, methods: dict, lang: str) -> go.Figure:
+    """Capability against the judges' score (left) and the true quality (right): one curve per reward bias
+    through the KL coefficients (seed mean, a band of +-1 sd), the start before RLHF, the sliders' point
+    and the other methods' paths."""
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.05,
+                        subplot_titles=[texts.t("ch_frontier_proxy", lang), texts.t("ch_frontier_gold", lang)])
+    biases = sorted({r["reward_bias"] for r in rows})
+    for col, x in ((1, "proxy_reward"), (2, "gold_reward")):
+        curves, begin = sw.frontier(rows, x), sw.starts(rows, x)
+        for i, b in enumerate(biases):
+            color = BIAS_COLORS[i % len(BIAS_COLORS)]
+            pts = sorted(curves[b], key=lambda p: -p["kl_coef"])  # tightest leash first
+            xs, ys = [p["x"]["mean"] for p in pts], [p["y"]["mean"] for p in pts]
+            sy = [p["y"]["sd"] for p in pts]
+            fig.add_trace(go.Scatter(
+                x=xs + xs[::-1], y=[y + s for y, s in zip(ys, sy)] + [y - s for y, s in zip(ys[::-1], sy[::-1])],
+                mode="lines", fill="toself", fillcolor=_rgba(color, 0.14), line={"width": 0}, hoverinfo="skip",
+                showlegend=False, legendgroup=f"b{b}"), row=1, col=col)
+            fig.add_trace(go.Scatter(
+                x=xs, y=ys, name=texts.t("bias_curve", lang, b=b), legendgroup=f"b{b}", showlegend=col == 1,
+                mode="lines+markers+text", line={"color": color, "width": 3}, marker={"size": 9},
+                error_x={"type": "data", "array": [p["x"]["sd"] for p in pts], "thickness": 1, "width": 0},
+                text=[f"kl {p['kl_coef']:g}" if p["kl_coef"] in (0.0, 1.0) else "" for p in pts],
+                textposition="top center", textfont={"size": 10, "color": color},
+                customdata=[p["kl_coef"] for p in pts],
+                hovertemplate="kl_coef=%{customdata:g}<br>%{x:.2f}, %{y:.0%}<extra></extra>"), row=1, col=col)
+            if b in begin:
+                fig.add_trace(go.Scatter(
+                    x=[begin[b]["x"]["mean"]], y=[begin[b]["y"]["mean"]], mode="markers",
+                    marker={"symbol": "diamond-open", "size": 13, "color": color, "line": {"width": 2}},
+                    name=texts.t("start_point", lang), legendgroup="start", showlegend=col == 1 and i == 0,
+                    hovertemplate=f"{texts.t('start_point', lang)}<br>%{{x:.2f}}, %{{y:.0%}}<extra></extra>"),
+                    row=1, col=col)
+        here = tradeoff.at(rows, kl, bias)
+        if here:
+            fig.add_trace(go.Scatter(
+                x=[sw.stats(r["final"][x] for r in here)["mean"]],
+                y=[sw.stats(r["final"]["capability"] for r in here)["mean"]], mode="markers",
+                marker={"symbol": "star", "size": 22, "color": "#f2c230", "line": {"color": "#2b2622", "width": 2}},
+                name=texts.t("current_point", lang), legendgroup="current", showlegend=col == 1), row=1, col=col)
+        for m, doc in methods.items():
+            color, symbol = METHOD_STYLE[m]
+            h = doc["history"]
+            fig.add_trace(go.Scatter(
+                x=[r[x] for r in h], y=[r["capability"] for r in h], mode="lines+markers",
+                line={"color": color, "width": 1.5, "dash": "dot"},
+                marker={"symbol": symbol, "size": [7] * (len(h) - 1) + [13], "color": color},
+                name=labels.method(m, lang), legendgroup=m, showlegend=col == 1,
+                customdata=[r.get("n", r["step"]) for r in h],
+                hovertemplate=("n" if m == "bon" else "step") + "=%{customdata}<br>%{x:.2f}, %{y:.0%}<extra></extra>"),
+                row=1, col=col)
+        fig.update_xaxes(title=labels.axis(x, lang), row=1, col=col)
+    fig.update_yaxes(title=labels.axis("capability", lang), tickformat=".0%", rangemode="tozero", row=1, col=1)
+    fig.update_annotations(font_size=15)
+    fig = _style(fig, texts.t("ch_frontier", lang), height=540)
+    fig.update_layout(legend={"y": -0.2, "yanchor": "top"}, margin={"b": 120, "t": 90})
+    return fig
+
+
+def heatmaps(rows: list[dict], kls, biases, kl: float, bias: float, lang: str) -> go.Figure:
+    """capability, gold_reward, proxy_reward and kl over the kl_coef x reward_bias grid (seed means)."""
+    keys = ("capability", "gold_reward", "proxy_reward", "kl")
+    fig = make_subplots(rows=2, cols=2, horizontal_spacing=0.1, vertical_spacing=0.2,
+                        subplot_titles=[labels.label(k, lang) for k in keys])
+    xs, ys = [f"{k:g}" for k in kls], [f"{b:g}" for b in biases]
+    for i, key in enumerate(keys):
+        row, col = i // 2 + 1, i % 2 + 1
+        c = sw.cells(rows, key)
+        z = [[c[(b, k)]["mean"] if (b, k) in c else None for k in kls] for b in biases]
+        fig.add_trace(go.Heatmap(
+            z=z, x=xs, y=ys, text=[[_fmt(key, v) for v in line] for line in z], texttemplate="%{text}",
+            colorscale=HEAT_SCALES[key], showscale=False, hoverongaps=False,
+            hovertemplate="kl_coef=%{x}<br>reward_bias=%{y}<br>%{text}<extra></extra>"), row=row, col=col)
+        fig.update_xaxes(title=labels.label("kl_coef", lang), type="category", row=row, col=col)
+        fig.update_yaxes(title=labels.label("reward_bias", lang), type="category", row=row, col=col)
+        if kl in kls and bias in biases:
+            x0, y0 = list(kls).index(kl), list(biases).index(bias)
+            fig.add_shape(type="rect", x0=x0 - 0.5, x1=x0 + 0.5, y0=y0 - 0.5, y1=y0 + 0.5,
+                          line={"color": "#2b2622", "width": 3}, row=row, col=col)
+    fig.update_annotations(font_size=15)
+    return _style(fig, texts.t("ch_heat", lang, n_seed=len({r["seed"] for r in rows})), height=640)
+
+
+def overopt(ov: dict, lang: str, peak_text: str) -> go.Figure:
+    """Gold (left) and proxy (right) gains against d = sqrt(KL): each method's points and fitted curve, and
+    PPO's gold peak (else best-of-n's) marked."""
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
+                        subplot_titles=[texts.t("ch_overopt_gold", lang), texts.t("ch_overopt_proxy", lang)])
+    for col, name in ((1, "gold"), (2, "proxy")):
+        for m, o in ov.items():
+            color, symbol = METHOD_STYLE[m]
+            pts = o["points"]
+            fig.add_trace(go.Scatter(
+                x=[p["d"] for p in pts], y=[p[name] for p in pts], mode="markers",
+                marker={"symbol": symbol, "size": 8, "color": _rgba(color, 0.75)},
+                name=labels.method(m, lang), legendgroup=m, showlegend=col == 1,
+                customdata=[p["step"] for p in pts],
+                hovertemplate=("n" if m == "bon" else "step") + "=%{customdata}<br>d=%{x:.2f}<br>%{y:+.2f}"
+                "<extra></extra>"), row=1, col=col)
+            line = o["curves"][name]
+            if line:
+                fig.add_trace(go.Scatter(
+                    x=[p[0] for p in line], y=[p[1] for p in line], mode="lines", showlegend=False,
+                    legendgroup=m, line={"color": color, "width": 3 if m == "ppo" else 2,
+                                         "dash": None if m == "ppo" else "dash"}, hoverinfo="skip"), row=1, col=col)
+        fig.add_hline(y=0, line={"color": "#9a9a9a", "width": 1}, row=1, col=col)
+        fig.update_xaxes(title=labels.axis("d", lang), rangemode="tozero", row=1, col=col)
+        fig.update_yaxes(title=labels.label(f"{name}_gain", lang), row=1, col=col)
+    d_max = max((p["d"] for o in ov.values() for p in o["points"]), default=1.0)
+    for m in ("ppo", "bon"):
+        pk = tradeoff.peak(ov[m]) if m in ov else None
+        if pk:
+            fig.add_trace(go.Scatter(
+                x=[pk[0]], y=[pk[1]], mode="markers", showlegend=False, hoverinfo="skip",
+                marker={"symbol": "star", "size": 20, "color": "#f2c230", "line": {"color": "#2b2622", "width": 2}}),
+                row=1, col=1)
+            fig.add_annotation(x=pk[0], y=pk[1], text=peak_text, showarrow=True, arrowhead=2, ax=0, ay=60,
+                               xanchor="left" if pk[0] < d_max / 3 else "right" if pk[0] > 2 * d_max / 3 else "center",
+                               bgcolor="rgba(255,255,255,0.85)", font={"size": 13}, row=1, col=1)
+            break
+    fig.update_annotations(font_size=15, selector={"showarrow": False})
+    fig = _style(fig, texts.t("ch_overopt", lang), height=480)
+    fig.update_layout(legend={"y": -0.22, "yanchor": "top"}, margin={"b": 110, "t": 90})
+    return fig
+
+
+# -- the challenges page, deepened ------------------------------------------------------------------------------
+def bosses(matrix: list[list], errors: dict, rubric: bool, votes: int, lang: str) -> go.Figure:
+    """Left: how often two judges disagree; right: verdicts against the true quality by votes a pair, with and
+    without a rubric (the current setting ringed)."""
+    names = tradeoff.boss_names(len(matrix), lang)
+    short = [texts.t("boss", lang, i=i + 1) for i in range(len(matrix))]
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.12,
+                        subplot_titles=[texts.t("ch_boss_matrix", lang), texts.t("ch_label_error", lang)])
+    fig.add_trace(go.Heatmap(
+        z=matrix, x=short, y=names, text=[[f"{v:.0%}" for v in line] for line in matrix], texttemplate="%{text}",
+        colorscale="Oranges", zmin=0, zmax=0.6, showscale=False, hovertemplate="%{y} / %{x}: %{text}<extra></extra>"),
+        row=1, col=1)
+    fig.update_yaxes(autorange="reversed", row=1, col=1)
+    for on, color in ((False, "#b5473a"), (True, "#2f7d4f")):
+        vs = sorted(errors[on])
+        fig.add_trace(go.Scatter(
+            x=vs, y=[errors[on][v] for v in vs], mode="lines+markers", name=texts.t(f"rubric_{'on' if on else 'off'}",
+                                                                                 lang),
+            line={"color": color, "width": 3}, marker={"size": [16 if (on == rubric and v == votes) else 8 for v in vs],
+                                                       "line": {"color": "#2b2622", "width": 1}}), row=1, col=2)
+    fig.update_xaxes(title=labels.label("votes", lang), tickvals=sorted(errors[False]), row=1, col=2)
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=2)
+    fig.update_annotations(font_size=14)
+    fig = _style(fig, texts.t("ch_bosses", lang), height=420)
+    fig.update_layout(legend={"y": -0.18, "yanchor": "top"}, margin={"b": 90, "l": 150})
+    return fig
+
+
+def judging_effect(points: list[dict], lang: str) -> go.Figure:
+    """The reward model's gold agreement and PPO's final gold reward, by votes a pair, rubric off / on."""
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
+                        subplot_titles=[texts.t("ch_judging_gold_agreement", lang),
+                                        texts.t("ch_judging_gold_reward", lang)])
+    for on, color in ((False, "#b5473a"), (True, "#2f7d4f")):
+        pts = sorted((p for p in points if p["rubric"] == on), key=lambda p: p["votes"])
+        for col, key in ((1, "gold_agreement"), (2, "gold_reward")):
+            fig.add_trace(go.Scatter(
+                x=[p["votes"] for p in pts], y=[p[key] for p in pts], mode="lines+markers",
+                name=texts.t(f"rubric_{'on' if on else 'off'}", lang), legendgroup=str(on), showlegend=col == 1,
+                line={"color": color, "width": 3}, marker={"size": 10}), row=1, col=col)
+    fig.update_xaxes(title=labels.label("votes", lang), tickvals=[1, 3, 5], range=[0.5, 5.5])
+    fig.update_yaxes(tickformat=".0%", row=1, col=1)
+    fig.update_yaxes(title=labels.unit("gold_reward", lang), row=1, col=2)
+    fig.update_annotations(font_size=14)
+    fig = _style(fig, texts.t("ch_judging", lang), height=360)
+    fig.update_layout(legend={"y": -0.3, "yanchor": "top"}, margin={"b": 100})
+    return fig
+
+
+def flops(here: dict, lang: str) -> go.Figure:
+    """FLOPs per stage here next to the published compute of GPT-3 and InstructGPT, on a log scale."""
+    stages = ["pretrain", "sft", "reward", "rlhf"]
+    names = [texts.t("flops_here", lang, stage=labels.stage(s, lang)) for s in stages]
+    names += [texts.t(k, lang) for k in PUBLISHED]
+    values = [here[s] for s in stages] + list(PUBLISHED.values())
+    colors = ["#2f5d9e", "#b5473a", "#d49a1f", "#2f7d4f"] + ["#8c8577"] * len(PUBLISHED)
+    fig = go.Figure(go.Bar(y=names, x=values, orientation="h", marker_color=colors,
+                           text=[f"{v:.1e}" for v in values], textposition="outside", cliponaxis=False))
+    fig.update_xaxes(type="log", title=texts.t("flops_axis", lang), range=[10, 25.5], exponentformat="power")
+    fig.update_yaxes(autorange="reversed")
+    fig = _style(fig, texts.t("ch_flops", lang), height=400)
+    fig.update_layout(margin={"l": 230})
+    return fig
+
+
+def transfer_ab(groups: dict, lang: str) -> go.Figure:
+    """Capability (left) and gold reward (right) before and after PPO: kinds practised (A) vs held out (B)."""
+    names = [texts.t("ab_seen", lang), texts.t("ab_held", lang)]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
+                        subplot_titles=[labels.label("capability", lang), labels.label("gold_reward", lang)])
+    for when, color, key in (("0", "#9aa9c4", "before_ppo"), ("1", "#b5473a", "after_ppo")):
+        for col, what in ((1, "cap"), (2, "gold")):
+            ys = [groups[g][what + when] for g in ("seen", "held")]
+            fig.add_trace(go.Bar(x=names, y=ys, name=texts.t(key, lang), marker_color=color, legendgroup=key,
+                                 showlegend=col == 1, text=[_fmt("capability" if what == "cap" else "gold_reward", y)
+                                                            for y in ys], textposition="outside"), row=1, col=col)
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.1], row=1, col=1)
+    fig.update_yaxes(title=labels.unit("gold_reward", lang), row=1, col=2)
+    fig.update_annotations(font_size=14)
+    fig = _style(fig, texts.t("ch_ab", lang), height=400)
+    fig.update_layout(legend={"y": -0.15, "yanchor": "top"}, margin={"b": 80})
+    return fig
+
+
+def for_room(fig: go.Figure, theme_name: str, scale: float) -> go.Figure:
+    """A copy of fig for a projector (presenter mode): every font scale× larger, the theme's colours."""
+    c, remap = theme.THEMES[theme_name], theme.TRACE_COLORS[theme_name]
+    fig = go.Figure(fig)
+    lay = fig.layout
+    size = (lay.font.size or 13) * scale
+    m = lay.margin
+    fig.update_layout(
+        template="plotly_dark" if theme_name == "dark" else "plotly_white",
+        font={"size": size, "color": c["text"]},
+        legend_font_color=c["text"],
+        title_font={"size": (lay.title.font.size or 17) * scale, "color": c["text"]},
+        paper_bgcolor=c["bg"],
+        plot_bgcolor=c["bg"],
+        height=round((lay.height or 360) * (1 + (scale - 1) / 2)),
+        margin={"t": (m.t or 90) * scale, "b": (m.b or 50) * scale, "l": (m.l or 60) * scale, "r": m.r or 20},
+    )
+    axes = {"gridcolor": c["grid"], "linecolor": c["border"], "zerolinecolor": c["grid"], "color": c["muted"]}
+    fig.update_xaxes(**axes)
+    fig.update_yaxes(**axes)
+    fig.update_polars(
+        bgcolor=c["bg"], radialaxis_gridcolor=c["grid"], angularaxis_gridcolor=c["grid"], radialaxis_tickfont_size=size
+    )
+    for a in fig.layout.annotations:
+        a.font.size = (a.font.size or 15) * scale
+        a.font.color = c["text"]
+    for ax in fig.select_xaxes():  # side-by-side panels: room for the larger y-axis labels between them
+        if ax.domain and ax.domain[0] > 0.01:
+            ax.domain = (ax.domain[0] + 0.07 * (scale - 1), ax.domain[1])
+    for tr in fig.data:
+        if tr.type == "indicator":
+            tr.number.font.color = c["text"]
+            tr.number.font.size = (tr.number.font.size or 44) * scale
+            tr.title.font.size = (tr.title.font.size or 18) * scale
+            tr.gauge.bgcolor = c["panel"]
+            tr.gauge.axis.tickfont.size = lay.font.size or 13  # the gauges' ends stay apart
+            tr.gauge.bar.color = remap.get(tr.gauge.bar.color, tr.gauge.bar.color)
+            continue
+        line = getattr(tr, "line", None)
+        if line is not None and isinstance(line.color, str):
+            line.color = remap.get(line.color, line.color)
+        marker = getattr(tr, "marker", None)
+        if marker is not None and isinstance(marker.color, str):
+            marker.color = remap.get(marker.color, marker.color)
+        elif marker is not None and marker.color is not None:
+            marker.color = [remap.get(x, x) for x in marker.color]
+    return fig
+
+
+def room_guesses(rows: list[tuple[str, dict]], lang: str) -> go.Figure:
+    """The room's guesses: one bar a question (a setting), split by answer (rise, hold, fall)."""
+    fig = go.Figure()
+    for choice, color in (("up", COLORS["gold_reward"]), ("flat", "#9aa9c4"), ("down", COLORS["proxy_reward"])):
+        fig.add_trace(
+            go.Bar(
+                y=[name for name, _ in rows],
+                x=[counts.get(choice, 0) for _, counts in rows],
+                name=texts.t(f"guess_{choice}", lang),
+                orientation="h",
+                marker_color=color,
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title=texts.t("room_axis", lang), rangemode="tozero", dtick=1)
+    fig.update_yaxes(autorange="reversed")
+    return _style(fig, texts.t("room_chart", lang), height=max(240, 90 + 60 * len(rows)))

@@ -22,6 +22,9 @@ LABELS = {
     "reward_bias": {"zh": "评审爱听奉承的程度", "en": "How much the judges love flattery"},
     "flattery": {"zh": "拍马屁的回答占比", "en": "Share of answers with flattery"},
     "length": {"zh": "回答长度", "en": "Answer length"},
+    "flattery_pref": {"zh": "评审偏爱奉承", "en": "Judges' liking for flattery"},
+    "people_agreement": {"zh": "与现场排序一致", "en": "Agrees with the room"},
+    "ptx_loss": {"zh": "温习预训练时的误差", "en": "Error on the pretraining practice"},
     "score": {"zh": "本轮评审打分", "en": "Judges' score this round"},
     "sampled_kl": {"zh": "本轮偏离（估计）", "en": "Drift this round (estimate)"},
     "steps": {"zh": "九阳神功修炼步数", "en": "Pretraining steps"},
@@ -103,3 +106,22 @@ def task(kind: str, lang: str) -> str:
 
 def stage(name: str, lang: str) -> str:
     return STAGES.get(name, {}).get(lang, name)
+
+
+LABELS.update({
+    "d": {"zh": "离起点的距离 d = √KL", "en": "Distance from the start, d = √KL"},
+    "votes": {"zh": "每对回答的投票人数", "en": "Judges voting on each pair"},
+    "gold_gain": {"zh": "真实质量的增益", "en": "Gain in true quality"},
+    "proxy_gain": {"zh": "评审打分的增益", "en": "Gain in the judges' score"},
+})
+
+METHODS = {  # the ways to align the explorer compares (sim.methods), with PPO
+    "ppo": {"zh": "PPO（拴着缰绳的强化学习）", "en": "PPO (RL on a leash)"},
+    "bon": {"zh": "best-of-n（挑最好的一个）", "en": "Best-of-n (pick the best)"},
+    "dpo": {"zh": "DPO（照着偏好对直接改）", "en": "DPO (straight from the pairs)"},
+    "rloo": {"zh": "RLOO（组内互相比）", "en": "RLOO (compare within the group)"},
+}
+
+
+def method(name: str, lang: str) -> str:
+    return METHODS.get(name, {}).get(lang, name)

@@ -25,6 +25,7 @@ REQUIRES = {  # the part of the result document each panel reads its numbers fro
     "challenge_bias": "reward",
     "challenge_cost": "config",
     "challenge_transfer": "rlhf",
+    "ptx": "rlhf",
 }
 
 
@@ -68,6 +69,7 @@ def numbers(
         "steps": values["steps"],
         "bias": values["bias"],
         "kl_coef": values["kl"],
+        "ptx_coef": values["ptx_coef"] if values.get("ptx") else 0.0,
         "sub": 1 - values["bias"],
         "leash": texts.leash(values["kl"], lens, lang),
         "n": 0,

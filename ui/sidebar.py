@@ -7,11 +7,14 @@ them. Widgets use keys ``w_<name>``; their callbacks copy the widget's value int
 
 from __future__ import annotations
 
+import hmac
+import os
+
 import streamlit as st
 
 from ui import state, texts
 
-AUTOSTART = ("kl", "bias")  # moving these reruns PPO at once (earlier stages come from the cache)
+AUTOSTART = ("kl", "bias", "ptx", "ptx_coef")  # moving these reruns PPO at once (earlier stages: cache)
 
 
 ROUTED = "_routed_by_app"
@@ -130,11 +133,47 @@ def draw() -> None:
             max_value=int(seed.hi),
             step=1,
         )
+        with st.expander(texts.t("sb_advanced", lg), expanded=values()["lr"] != 1):
+            control(
+                st.select_slider,
+                "lr",
+                texts.t("sb_lr", lg),
+                options=list(state.LR_STOPS),
+                format_func=lambda x: f"×{x:g}",
+                help=texts.t("sb_lr_help", lg),
+            )
         v = values()
+        lr = f" · lr×{v['lr']:g}" if v["lr"] != 1 else ""
+        ptx = f" · ptx={v['ptx_coef']:g}" if v.get("ptx") else ""
         st.caption(
             texts.t("sb_run", lg) + f" · steps={v['steps']} · bias={v['bias']:g} · kl={v['kl']:g}"
-            f" · seed={v['seed']}"
+            f" · seed={v['seed']}{lr}{ptx}"
         )
         st.caption(texts.t("sb_share", lg))
+    warnings()
+
+
+def warnings() -> None:
+    """The URL's bad values, each named with what is allowed (shown on the page)."""
     for w in st.session_state.get("url_warnings", []):
-        st.warning(texts.url_warning(w, lg), icon=":material/warning:")
+        st.warning(texts.url_warning(w, lang()), icon=":material/warning:")
+
+
+def admitted() -> bool:
+    """True unless the server has a room password ($WUJI_PASSWORD) this session has not given yet."""
+    return not os.environ.get("WUJI_PASSWORD") or st.session_state.get("admitted", False)
+
+
+def login() -> None:
+    """The only page before the room password is given (one per browser tab; no accounts)."""
+    lg = lang()
+    st.title(texts.t("app_title", lg))
+    typed = st.text_input(texts.t("password", lg), type="password", key="password")
+    if not typed:
+        st.info(texts.t("password_help", lg))
+        return
+    if hmac.compare_digest(typed.encode(), os.environ.get("WUJI_PASSWORD", "").encode()):
+        st.session_state["admitted"] = True
+        del st.session_state["password"]
+        st.rerun()
+    st.error(texts.t("password_wrong", lg))

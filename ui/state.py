@@ -18,8 +18,12 @@ MAX_LEN = 12  # a longer raw value is refused as "too long"
 KL_STOPS = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0)
 BIAS_STOPS = tuple(round(i / 10, 1) for i in range(11))
 BUDGET_STOPS = (0, 100, 200, 400, 800)
+LR_STOPS = (0.1, 0.3, 1.0, 3.0, 10.0, 100.0, 1000.0, 100000.0)  # the advanced learning-rate multiplier
+PTX_STOPS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # PPO-ptx coefficients (README: 8 keeps skill, PPO still gains)
 LANGS = ("zh", "en")
 LENSES = ("wuxia", "work", "tech")
+TOUR_LEN = 7  # the steps of the guided tour (len(ui.story.STEPS))
+THEMES = ("light", "dark")
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,14 @@ def table(preset: str | None = None) -> tuple[Param, ...]:
         Param("bias", "float", cfg.reward.reward_bias, 0.0, 1.0, BIAS_STOPS),
         Param("steps", "int", cfg.pretrain.steps, budget[0], budget[-1], budget),
         Param("seed", "int", cfg.seed, 0, 9999),
+        Param("lr", "float", 1.0, LR_STOPS[0], LR_STOPS[-1], LR_STOPS),
+        Param("ptx", "int", 0, 0, 1),  # PPO-ptx on (1) or off (0)
+        Param("ptx_coef", "float", 8.0, PTX_STOPS[0], PTX_STOPS[-1], PTX_STOPS),  # its coefficient when on
         Param("lang", "choice", "zh", choices=LANGS),
         Param("lens", "choice", "wuxia", choices=LENSES),
+        Param("step", "int", 1, 1, TOUR_LEN),  # the guided tour's step (ui/story.py)
+        Param("present", "int", 0, 0, 1),  # presenter mode: 1 = large type, no sidebar
+        Param("theme", "choice", "light", choices=THEMES),  # presenter mode's colours (ui/theme.py)
     )
 
 

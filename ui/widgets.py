@@ -11,7 +11,7 @@ import streamlit as st
 
 from sim.jobs import Job, shared_board
 from sim.pipeline import STAGES, Cache, cached_result, default_cache_dir, is_cached, preset, stage_keys
-from ui import charts, labels, narrate, sidebar, state, texts
+from ui import charts, labels, narrate, present, sidebar, state, texts
 
 POLL_S = 0.5
 
@@ -40,6 +40,8 @@ def config(values: dict):
             pretrain_steps=values["steps"],
             lang=values["lang"],
             seed=values["seed"],
+            lr_scale=values["lr"],
+            ptx_coef=values["ptx_coef"] if values.get("ptx") else 0.0,
         )
     except ValueError as e:
         st.error(str(e))
@@ -91,6 +93,9 @@ def header(key: str) -> tuple[dict, str, str]:
     warning = get_cache().warning
     if warning:
         st.warning(texts.t("cache_warning", v["lang"], msg=warning))
+    board_warning = shared_board(get_cache()).warning
+    if board_warning:
+        st.warning(texts.t("server_warning", v["lang"], msg=board_warning))
     return v, v["lang"], v["lens"]
 
 
@@ -160,6 +165,8 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
         st.info(texts.t("left_run", lang, n=left))
     if job is not None and job.error:
         st.error(texts.t("failed", lang, msg=job.error))
+        if "diverged" in job.error and sidebar.values()["lr"] != 1:
+            st.info(texts.t("diverged_hint", lang, lr=sidebar.values()["lr"]))
     elif job is not None and job.stopped:
         st.info(texts.t("stopped", lang))
     doc = result_for(cfg)
@@ -217,7 +224,7 @@ def analogy(name: str, doc: dict | None, live_rlhf: list | None = None) -> None:
 
 
 def chart(fig, name: str, key: str | None = None) -> None:
-    st.plotly_chart(fig, config=charts.export_config(name), key=key)
+    st.plotly_chart(present.figure(fig), config=charts.export_config(name), key=key)
 
 
 def png_hint(lang: str) -> None:

@@ -1,0 +1,59 @@
+"""取舍地图 · The trade-off explorer: a kl_coef x reward_bias x seeds sweep computed once for everyone, its
+frontier and heatmaps, the over-optimisation curve (Gao et al. 2022), and best-of-n, DPO, RLOO on the same plots.
+"""
+
+import streamlit as st
+
+from ui import charts, texts, tradeoff
+from ui import explore as x
+from ui import widgets as w
+
+v, lang, lens = w.header("page_explorer")
+kls, biases, seeds = x.grid_stops()
+st.markdown(texts.t("ex_intro", lang, n_seed=len(seeds)))
+left, right = st.columns(2)
+with left:
+    bias = x.grid_slider("bias", "bias_slider", biases, lang)
+with right:
+    kl = x.grid_slider("kl", "kl_slider", kls, lang)
+cfgs = x.grid(lang)
+rows = x.sweep_section(cfgs, lang)
+
+if rows:
+    cfg = x.base(lang).replace(kl_coef=kl, reward_bias=bias, seed=v["seed"])
+    methods = x.method_docs(cfg)
+
+    st.subheader(texts.t("ex_frontier_t", lang))
+    w.chart(charts.frontier(rows, kl, bias, methods, lang), "frontier")
+    st.caption(texts.t("ex_frontier_cap", lang, n_seed=len(seeds)))
+    x.analogy("frontier", tradeoff.frontier_numbers(rows, kl, bias), lens, lang)
+
+    st.subheader(texts.t("ex_heat_t", lang))
+    w.chart(charts.heatmaps(rows, kls, biases, kl, bias, lang), "heatmaps")
+
+    st.subheader(texts.t("ex_overopt_t", lang))
+    ov = tradeoff.overopt_data(rows, kl, bias, methods)
+    w.chart(charts.overopt(ov, lang, texts.peak(lens, lang)), "overopt")
+    st.caption(texts.t("ex_overopt_cap", lang, n_seed=len(seeds)))
+    panel = tradeoff.overopt_panel(ov)
+    if panel is None:
+        st.info(texts.t("ex_nofit", lang))
+    else:
+        x.analogy(panel[0], panel[1], lens, lang)
+    fits = tradeoff.fit_rows(ov, lang)
+    if fits:
+        st.markdown(f"**{texts.t('ex_fit_t', lang)}**")
+        st.dataframe(fits, hide_index=True)
+
+    st.subheader(texts.t("ex_methods_t", lang))
+    x.methods_section(cfg, lang)
+    if methods:
+        st.caption(texts.t("ex_methods_shown", lang, seed=cfg.seed, bias=bias, kl=kl))
+    cols = st.columns(len(tradeoff.METHODS))
+    for col, m in zip(cols, tradeoff.METHODS, strict=True):
+        with col:
+            if m in methods:
+                x.analogy(f"method_{m}", tradeoff.method_numbers(m, methods[m]), lens, lang)
+
+    w.csv(tradeoff.csv_rows(rows), "explorer", lang)
+    w.png_hint(lang)

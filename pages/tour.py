@@ -1,0 +1,47 @@
+"""导览 · Guided tour: the three stages step by step — one chart, one analogy and one thing to do a step;
+predict-then-see, one-click scenarios with their link, and the slides export."""
+
+import streamlit as st
+
+from ui import guide, present, story, texts
+from ui import widgets as w
+
+v, lang, lens = w.header("page_tour")
+number = story.clamp(v["step"])
+step = story.step(number)
+st.caption(texts.t("tour_intro", lang))
+guide.nav(number, lens, lang)
+st.subheader(texts.step_text(step.key, "title", lens, lang))
+cfg = w.config(v)
+w.autostart(cfg)
+guess = guide.predict(step, v, lens, lang) if step.question else None
+
+
+def draw(doc, live):
+    hidden = step.question and guess is None  # predict first: the numbers stay hidden until a guess
+    if present.on():  # for a projector: the chart over the whole width, the words in two columns below
+        chart_at, (todo_at, words_at) = st.container(), st.columns(2)
+    else:
+        chart_at, words_at = st.columns([3, 2])
+        todo_at = words_at
+    with todo_at:
+        guide.todo(step, lens, lang, knob=not live)  # a widget only outside the live fragment
+    with words_at:
+        if not hidden:
+            w.analogy(step.panel, story.analogy_doc(step, doc, cfg))
+        if step.question and not live:
+            guide.reveal(step, guess, cfg, lens, lang)
+    with chart_at:
+        fig = story.figure(step, doc, v, lang, cfg)
+        if hidden:
+            st.info(texts.t("guess_first", lang))
+        elif fig is None:
+            st.info(texts.t("tour_no_doc", lang))
+        else:
+            w.chart(fig, f"tour-{number}-{step.key}", key=f"tour_{live}")
+
+
+w.body(cfg, lang, draw)
+guide.scenarios(v, lang)
+guide.exports(number, cfg, v, lang)
+guide.room_view(lang)

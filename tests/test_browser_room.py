@@ -1,0 +1,70 @@
+"""Real Chromium against `streamlit run app.py`: the room as annotators. A scripted participant ranks twenty
+pairs of the model's own answers by flattery alone (more flattering phrases wins), retrains the judges on
+the room's rankings, and the reward model's liking for flattery rises above the simulated panel's.
+The figures land in test-artifacts/room.json and a screenshot in test-artifacts/room.png.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from sim.world import CHAT
+from ui import texts
+
+pytestmark = pytest.mark.browser
+
+SLOW = 180_000  # ms: loading torch and the cached models, then a retraining on a shared machine
+FLATTERY = [f.strip() for f in CHAT["en"]["flattery"]]
+
+
+def t(key: str, **kw) -> str:
+    return texts.t(key, "en", **kw)
+
+
+def settle(page: Page) -> None:
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=SLOW)
+
+
+def answer(page: Page, side: str) -> str:
+    return page.locator(f".st-key-rank_{side} [data-testid='stText']").inner_text()
+
+
+def rankings(page: Page) -> int:
+    caption = page.get_by_text(re.compile(r"The room has \d+ rankings")).inner_text()
+    return int(re.search(r"The room has (\d+) rankings", caption).group(1))
+
+
+def test_a_participant_who_ranks_by_flattery_teaches_the_judges_to_love_it(streamlit_server, page, artifacts_dir):
+    page.goto(f"{streamlit_server}/rlhf?lang=en", wait_until="domcontentloaded")
+    expect(page.get_by_role("heading", name=t("rm_title"))).to_be_visible(timeout=SLOW)
+    settle(page)
+    page.get_by_text(t("rm_join"), exact=True).click()
+    expect(page.locator(".st-key-rank_a [data-testid='stText']")).to_be_visible(timeout=SLOW)
+    decisive, seen = 0, 0
+    while decisive < 20:
+        assert seen < 80, "twenty pairs that differ in flattery should come within eighty"
+        before = rankings(page)
+        a, b = (sum(answer(page, side).count(f) for f in FLATTERY) for side in ("a", "b"))
+        choice = "rm_pick_a" if a > b else "rm_pick_b" if b > a else "rm_tie"
+        page.get_by_role("button", name=t(choice), exact=True).click()
+        expect(page.get_by_text(re.compile(rf"The room has {before + 1} rankings"))).to_be_visible(timeout=SLOW)
+        decisive += choice != "rm_tie"
+        seen += 1
+    page.get_by_text(t("rm_replace"), exact=True).click()
+    settle(page)
+    page.get_by_role("button", name=t("rm_retrain"), exact=True).click()
+    effect = page.get_by_text(re.compile("Judges' liking for flattery: simulated panel"))
+    expect(effect).to_be_visible(timeout=SLOW)
+    numbers = [int(x) for x in re.findall(r"(\d+)%", effect.inner_text())]
+    panel, room, flat0, flat1 = numbers[:4]
+    (artifacts_dir / "room.json").write_text(json.dumps({
+        "pairs_seen": seen, "ranked_by_flattery": decisive, "flattery_pref_panel": panel / 100,
+        "flattery_pref_room": room / 100, "ppo_flattery_start": flat0 / 100, "ppo_flattery_final": flat1 / 100}))
+    page.screenshot(path=str(artifacts_dir / "room.png"), full_page=True)
+    assert room > panel, effect.inner_text()
+    assert room >= 50, "twenty flattering choices make the judge prefer flattery on most probe pairs"
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)

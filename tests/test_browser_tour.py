@@ -1,0 +1,149 @@
+"""Real Chromium walks the guided tour in both languages with the keyboard (→ next, ← back), guesses on
+the predict-then-see step, saves every step's chart as a PNG through plotly's own camera button, and
+screenshots each step into test-artifacts/ (three of them go to docs/ for the README). Presenter mode's
+dark theme is checked for contrast, and the HTML report is downloaded, opened offline and asked for PNGs.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from ui import story, texts, theme
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SLOW = 120_000  # ms: the first load of a cached result imports torch and reads the models
+PNG = b"\x89PNG\r\n\x1a\n"
+WALKS = {  # name -> (lang, lens, extra URL values)
+    "zh-wuxia": ("zh", "wuxia", {}),
+    "en-work-presenter-dark": ("en", "work", {"present": "1", "theme": "dark"}),
+}
+DOCS = {  # one screenshot a stage for the README: (walk, step) -> docs/ name
+    ("zh-wuxia", 1): "tour-pretrain-zh.png",
+    ("en-work-presenter-dark", 3): "tour-sft-en-presenter.png",
+    ("zh-wuxia", 6): "tour-rlhf-predict-zh.png",
+}
+
+
+def idle(page: Page) -> None:
+    """Wait until the script run is over (no 'running' status widget), then a moment for drawing."""
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=SLOW)
+    page.wait_for_timeout(600)
+
+
+def shoot(page: Page, path: Path) -> None:
+    """The whole page (Streamlit scrolls inside its main block, so grow the window to fit it)."""
+    page.evaluate("document.querySelectorAll('.plotly-notifier').forEach(n => n.remove())")  # download notices
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 4000)})
+    page.wait_for_timeout(700)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": 1400, "height": 900})
+    assert path.stat().st_size > 10_000
+
+
+def save_chart_png(page: Page, path: Path) -> None:
+    """plotly's camera button renders the chart as a PNG in the browser (no server-side image library)."""
+    chart = page.locator(".st-key-tour_False .js-plotly-plot")
+    chart.hover()
+    with page.expect_download(timeout=30_000) as dl:
+        chart.locator('.modebar-btn[data-title^="Download plot"]').click()
+    dl.value.save_as(path)
+    assert path.read_bytes()[:8] == PNG and path.stat().st_size > 5_000
+
+
+def rgb(value: str) -> str:
+    """A computed CSS colour, rgb(r, g, b), as #rrggbb."""
+    r, g, b = (int(x) for x in re.findall(r"\d+", value)[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def css(hex_color: str) -> str:
+    """#rrggbb as the browser writes a computed colour."""
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+@pytest.mark.parametrize("walk", list(WALKS))
+def test_walk_the_whole_tour_with_the_keyboard(streamlit_server, page, artifacts_dir, walk):
+    lang, lens, extra = WALKS[walk]
+    response = page.goto(f"{streamlit_server}/tour?{urlencode({'lang': lang, 'lens': lens, **extra})}")
+    assert response is not None and response.ok
+    expect(page.get_by_role("heading", name=texts.t("page_tour", lang), exact=True)).to_be_visible(timeout=SLOW)
+    for number, step in enumerate(story.STEPS, start=1):
+        title = texts.step_text(step.key, "title", lens, lang)
+        expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=SLOW)
+        idle(page)
+        if step.question:
+            expect(page.get_by_text(texts.t("guess_first", lang))).to_be_visible()
+            page.get_by_test_id("stRadioGroup").get_by_text(texts.t("guess_down", lang), exact=True).click()
+            said = re.escape(texts.t("guess_vs_result", lang).split("{")[0])
+            expect(page.get_by_text(re.compile(said))).to_be_visible(timeout=SLOW)
+        expect(page.locator(".st-key-tour_False .js-plotly-plot")).to_be_visible(timeout=SLOW)
+        expect(page.get_by_text(texts.lens_title(lens, lang)).first).to_be_visible()
+        expect(page.get_by_text(texts.step_text(step.key, "do", lens, lang))).to_be_visible()
+        expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+        idle(page)
+        name = f"tour-{walk}-{number}-{step.key}"
+        shoot(page, artifacts_dir / f"{name}.png")  # before the PNG: plotly's download notice would show
+        save_chart_png(page, artifacts_dir / f"{name}-chart.png")
+        if (walk, number) in DOCS:
+            (ROOT / "docs").mkdir(exist_ok=True)
+            shutil.copyfile(artifacts_dir / f"{name}.png", ROOT / "docs" / DOCS[(walk, number)])
+        if number < len(story.STEPS):
+            page.evaluate("document.activeElement && document.activeElement.blur()")
+            page.keyboard.press("ArrowRight")
+            page.wait_for_url(re.compile(rf"[?&]step={number + 1}(&|$)"), timeout=SLOW)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_url(re.compile(rf"[?&]step={len(story.STEPS) - 1}(&|$)"), timeout=SLOW)
+    if extra.get("present"):
+        expect(page.locator('[data-testid="stSidebar"]')).to_have_count(0)
+        assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == f"{16 * theme.SCALE:.0f}px"
+        bg = rgb(page.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor"))
+        fg = rgb(page.evaluate("getComputedStyle(document.querySelector('.stApp .stMarkdown p')).color"))
+        assert theme.contrast(fg, bg) >= 7, (fg, bg)
+        menu = page.get_by_test_id("stPopover").get_by_role("button")
+        menu.click()
+        page.get_by_test_id("stPopoverBody").get_by_text(texts.t("theme_light", lang), exact=True).click()
+        page.wait_for_url(re.compile(r"[?&]theme=light(&|$)"), timeout=SLOW)
+        white = theme.THEMES["light"]["bg"]
+        page.wait_for_function(f"getComputedStyle(document.querySelector('.stApp')).backgroundColor === '{css(white)}'")
+        if not page.get_by_test_id("stPopoverBody").is_visible():
+            menu.click()
+        page.get_by_test_id("stPopoverBody").get_by_role("button", name=texts.t("pm_exit", lang)).click()
+        expect(page.locator('[data-testid="stSidebar"]')).to_have_count(1, timeout=SLOW)
+
+
+def test_the_html_report_downloads_and_opens_offline_with_every_chart_as_png(streamlit_server, page, artifacts_dir):
+    page.goto(f"{streamlit_server}/tour?lang=en&lens=tech&step=3")
+    title = texts.step_text("moves", "title", "tech", "en")
+    expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=SLOW)
+    idle(page)
+    with page.expect_download(timeout=SLOW) as dl:
+        page.get_by_role("button", name=texts.t("sl_run", "en")).click()
+    report = artifacts_dir / "tour-report-en.html"
+    dl.value.save_as(report)
+    body = report.read_text(encoding="utf-8")
+    assert body.count("<section") == len(story.STEPS) and "<script src=" not in body
+    assert texts.step_text("moves", "title", "tech", "en") in body
+    page.context.set_offline(True)
+    page.goto(report.as_uri())
+    expect(page.locator(".plotly-graph-div .main-svg").first).to_be_visible(timeout=30_000)
+    assert page.locator(".plotly-graph-div").count() == len(story.STEPS)
+    downloads = []
+    page.on("download", lambda d: downloads.append(d))
+    page.get_by_role("button", name=texts.t("report_png_all", "en")).click()
+    page.wait_for_timeout(400 * len(story.STEPS) + 3000)
+    assert len(downloads) == len(story.STEPS), [d.suggested_filename for d in downloads]
+    first = artifacts_dir / downloads[0].suggested_filename
+    downloads[0].save_as(first)
+    assert first.read_bytes()[:8] == PNG
+    page.context.set_offline(False)

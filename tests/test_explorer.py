@@ -1,0 +1,322 @@
+"""The trade-off explorer (issue 4) and the deepened challenges page: the sweep stream and its tables, the
+annotator experiment, the FLOPs estimate, and AppTest of both pages in both languages.
+
+The sweeps here run over a tiny grid (``WUJI_EXPLORER_GRID``) of the session's prepared cache, or through a
+faked stream over an empty cache, so nothing trains.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim import annotators, cost, sweep
+from sim.config import RewardConfig, key_fields
+from sim.events import Event
+from sim.pipeline import Cache, cached_result, preset
+from sim.world import World
+from ui import labels, state, texts, tradeoff
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = "kl=0,0.1;bias=0,0.9;seeds=0"  # the four zh runs of conftest.TEST_RUNS
+TIMEOUT = 60
+
+
+@pytest.fixture(autouse=True)
+def _cache(wuji_cache):
+    return wuji_cache
+
+
+def open_page(page: str, **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts_of(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    parts += [s.value for s in at.success] + [f"{m.label}={m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def tiny_cfgs(lang: str = "zh") -> list:
+    return sweep.grid(preset("fast", lang=lang), (0.0, 0.1), (0.0, 0.9), (0,))
+
+
+# -- the core: keys, the sweep, the tables ---------------------------------------------------------------
+def test_new_reward_fields_leave_existing_cache_keys_alone():
+    base = dataclasses.asdict(RewardConfig())
+    for name in ("diverse", "rubric", "votes"):
+        base.pop(name)
+    assert key_fields(RewardConfig()) == base, "a default config hashes as it did before the fields existed"
+    cfg = preset("fast")
+    diverse = dataclasses.replace(cfg, reward=dataclasses.replace(cfg.reward, diverse=True, votes=3))
+    a, b = sweep.stage_keys(cfg), sweep.stage_keys(diverse)
+    assert a["pretrain"] == b["pretrain"] and a["sft"] == b["sft"]
+    assert a["reward"] != b["reward"] and a["rlhf"] != b["rlhf"]
+    for votes in (2, 7):
+        with pytest.raises(ValueError, match="odd number from 1 to 5"):
+            dataclasses.replace(cfg, reward=dataclasses.replace(cfg.reward, votes=votes)).validate()
+
+
+def test_sweep_stream_reads_the_cache_and_ends_with_every_row(wuji_cache):
+    cfgs = tiny_cfgs()
+    assert [(c.seed, c.reward.reward_bias, c.ppo.kl_coef) for c in cfgs] == [(0, 0.0, 0.0), (0, 0.0, 0.1),
+                                                                              (0, 0.9, 0.0), (0, 0.9, 0.1)]
+    assert sweep.sweep_key(cfgs) == sweep.sweep_key(tiny_cfgs()) != sweep.sweep_key(cfgs[:3])
+    events = list(sweep.sweep_stream(cfgs, Cache(wuji_cache)))
+    marks = [e for e in events if e.stage == "sweep"]
+    assert [e.step for e in marks] == [1, 2, 3, 4] and all(e.extra["cached"] for e in marks)
+    rows = events[-1].extra["result"]
+    assert events[-1].stage == "done" and [r["kl_coef"] for r in rows] == [0.0, 0.1, 0.0, 0.1]
+    assert sweep.missing(cfgs, Cache(wuji_cache)) == dict.fromkeys(("pretrain", "sft", "reward", "rlhf"), 0)
+    gold = sweep.cells(rows, "gold_reward")
+    assert gold[(0.9, 0.0)]["n"] == 1 and gold[(0.9, 0.0)]["sd"] == 0.0
+    curves = sweep.frontier(rows, "proxy_reward")
+    assert sorted(curves) == [0.0, 0.9] and [p["kl_coef"] for p in curves[0.9]] == [0.0, 0.1]
+
+
+def test_stats_and_the_pooled_fit_recover_known_coefficients():
+    s = sweep.stats([1.0, 2.0, 3.0])
+    assert s["mean"] == 2.0 and s["sd"] == pytest.approx(1.0) and (s["min"], s["max"], s["n"]) == (1.0, 3.0, 3)
+
+    def run(alpha, beta, ds, offset):  # an RL history whose gains follow R(d) = d (alpha - beta log d) exactly
+        return [{"step": i, "kl": d * d, "gold_reward": offset + (d * (alpha - beta * math.log(d)) if d else 0.0),
+                 "proxy_reward": offset + d} for i, d in enumerate(ds)]
+
+    o = sweep.pooled_overopt([run(0.5, 0.4, [0, 0.5, 1.0, 2.0], 0.3), run(0.5, 0.4, [0, 0.8, 1.5, 3.0], -0.2)])
+    assert o["gold"]["alpha"] == pytest.approx(0.5) and o["gold"]["beta"] == pytest.approx(0.4)
+    assert o["gold"]["r2"] == pytest.approx(1.0) and len(o["points"]) == 8
+    assert o["gold"]["d_peak"] == pytest.approx(math.exp(0.5 / 0.4 - 1))
+    kind, nums = tradeoff.overopt_panel({"ppo": o})
+    assert kind == "overopt" and nums["kl_peak"] == pytest.approx(o["gold"]["d_peak"] ** 2)
+
+
+def test_the_bosses_disagree_by_taste_and_the_remedies_work():
+    world = World("zh", 0)
+    off, on = annotators.Judging(True, False, 1), annotators.Judging(True, True, 1)
+    m = annotators.disagreement(world, 0.0, off, 5, 0)
+    assert m[0][4] > m[2][2] + 0.1, "the efficiency and the detail boss disagree beyond their own noise"
+    m_on = annotators.disagreement(world, 0.0, on, 5, 0)
+    assert m_on[0][4] < m[0][4] - 0.1, "a rubric sets the tastes aside"
+
+    def err(bias, rubric, votes):
+        return annotators.label_error(world, bias, annotators.Judging(True, rubric, votes), 5, 0)
+
+    assert err(0.0, False, 5) < err(0.0, False, 1) - 0.05, "more votes a pair average the noise away"
+    assert err(0.9, True, 1) < err(0.9, False, 1) - 0.1, "a rubric lowers the bias"
+    assert err(0.9, False, 5) > err(0.9, False, 1) - 0.02, "more votes do not fix a bias they all share"
+
+
+def test_classic_judging_labels_exactly_as_before():
+    import random
+
+    from sim.reward import make_pairs
+
+    world = World("en", 3)
+    a = make_pairs(world, 50, 0.5, random.Random(1), 5, 3)
+    b = make_pairs(world, 50, 0.5, random.Random(1), 5, 3, judging=annotators.Judging())
+    assert a == b
+    c = make_pairs(world, 50, 0.5, random.Random(1), 5, 3, judging=annotators.Judging(True, True, 3))
+    assert len(c) == 50 and c != a
+
+
+def test_flops_follow_the_model_formula_and_the_published_figures():
+    from sim.model import WujiConfig
+    from sim.model import flops_per_token as model_flops
+
+    mc = WujiConfig(vocab_size=300, n_positions=64, n_embd=64, n_layer=2, n_head=4)
+    assert cost.flops_per_token(2, 64, 300, 40) == model_flops(mc, 40)
+    f = cost.stage_flops(preset("fast"))
+    assert set(f) == {"pretrain", "sft", "reward", "rlhf"} and all(v > 0 for v in f.values())
+    assert f["pretrain"] > f["rlhf"] and f["pretrain"] == pytest.approx(
+        700 * 32 * 64 * cost.flops_per_token(2, 64, len(cost.VOCAB), 64))
+    assert cost.PUBLISHED["gpt3_pretrain"] == 3.14e23
+    assert cost.PUBLISHED["instructgpt_ppo"] == pytest.approx(60 * 8.64e19)
+    assert cost.PUBLISHED["gpt3_pretrain"] / cost.PFS_DAY == pytest.approx(3640, rel=0.01)
+
+
+# -- AppTest: the explorer ------------------------------------------------------------------------------------
+@pytest.fixture()
+def tiny_grid(monkeypatch):
+    monkeypatch.setenv("WUJI_EXPLORER_GRID", TINY)
+
+
+@pytest.mark.parametrize("lang", ("zh", "en"))
+def test_the_map_fills_in_the_background_and_draws_what_is_done(lang, monkeypatch, tmp_path, wuji_cache, tiny_grid):
+    """An empty cache: the page offers one button; the sweep (faked: rows from the prepared runs, two at once,
+    then a pause) runs on the Board, the page draws the finished half, then the whole map."""
+    monkeypatch.setenv("WUJI_CACHE_DIR", str(tmp_path / "cache"))
+    docs = {(c.ppo.kl_coef, c.reward.reward_bias): cached_result(c, Cache(wuji_cache)) for c in tiny_cfgs("zh")}
+    gate = threading.Event()
+
+    def fake(cfgs, cache):
+        rows = []
+        for i, c in enumerate(cfgs):
+            if i == 2:
+                gate.wait(30)
+            rows.append(sweep.summary(c, docs[(c.ppo.kl_coef, c.reward.reward_bias)]))
+            yield Event("sweep", i + 1, len(cfgs), {}, True, {"row": rows[-1], "cached": False})
+        yield Event("done", 1, 1, {}, True, {"result": rows})
+
+    monkeypatch.setattr(sweep, "sweep_stream", fake)
+    try:
+        at = open_page("explorer", lang=lang, bias="0.9", kl="0")
+        assert at.title[0].value == texts.t("page_explorer", lang)
+        assert texts.t("ex_status", lang, done=0, total=4, n_kl=2, n_bias=2, n_seed=1) in texts_of(at)
+        assert not at.get("plotly_chart") and at.button(key="start_sweep")
+        at.button(key="start_sweep").click().run()
+        job = at.session_state["sweep_job"]
+        deadline = time.monotonic() + 30
+        while sum(e.stage == "sweep" for e in job.snapshot()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert texts.t("ex_status", lang, done=2, total=4, n_kl=2, n_bias=2, n_seed=1) in texts_of(at)
+        assert at.button(key="stop_sweep_job"), "a running sweep shows its progress and a Stop button"
+        assert texts.t("ch_frontier", lang) in chart_titles(at), "the finished half is drawn already"
+        gate.set()
+        assert job.join(30) and job.error is None
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        titles = chart_titles(at)
+        assert texts.t("ch_frontier", lang) in titles and texts.t("ch_overopt", lang) in titles
+        assert texts.t("ch_heat", lang, n_seed=1) in titles
+        assert texts.t("ex_done", lang) in texts_of(at)
+        other = "en" if lang == "zh" else "zh"
+        assert texts.t("ex_frontier_t", other) not in texts_of(at)
+    finally:
+        gate.set()
+
+
+def test_slider_moves_answer_from_the_cache_at_once(tiny_grid):
+    from sim.jobs import shared_board
+    from ui import widgets
+
+    at = open_page("explorer", lang="zh", lens="tech", bias="0.9", kl="0")
+    assert texts.t("ex_done", "zh") in texts_of(at)
+    before = texts_of(at)
+    assert "标注偏差 0.9、KL 系数 0，1 个种子的均值" in before
+    times = []
+    for kl in (0.1, 0.0, 0.1):
+        t0 = time.perf_counter()
+        at.select_slider(key="x_kl").set_value(kl).run()
+        times.append(time.perf_counter() - t0)
+        assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["values"]["kl"] == 0.1 and at.query_params["kl"] == "0.1", "the link follows"
+    assert "标注偏差 0.9、KL 系数 0.1，1 个种子的均值" in texts_of(at) != before
+    at.select_slider(key="x_bias").set_value(0.0).run()
+    assert at.session_state["values"]["bias"] == 0.0 and "标注偏差 0.0、KL 系数 0.1" in texts_of(at)
+    assert not {"sweep_job", "methods_job", "job", "autostart"} & set(at.session_state), "nothing trains"
+    assert shared_board(widgets.get_cache()).status()["running"] == 0
+    assert min(times) < 1.0, times  # an AppTest run: the page's own work is well under 0.3 s (see the report)
+
+
+def test_a_bias_off_the_grid_shows_the_nearest_stop(tiny_grid):
+    at = open_page("explorer", lang="en", bias="0.3")
+    assert at.select_slider(key="x_bias").value == 0.0
+    assert texts.t("ex_not_in_grid", "en", bias=0.3, near=0.0, stops="0, 0.9") in texts_of(at)
+    assert at.session_state["values"]["bias"] == 0.3, "the shared value is kept until the slider moves"
+
+
+def _method_doc(method: str, cfg) -> dict:
+    """A made-up method document with the shape of sim.methods' (rises, peaks, falls)."""
+    ns = (1, 2, 4, 8, 16, 32, 64)
+    steps = ns if method == "bon" else (0, 5, 10, 15, 20)
+    hist = []
+    for i, s in enumerate(steps):
+        kl = math.log(s) - (s - 1) / s if method == "bon" else 0.5 * i * i
+        d = math.sqrt(kl)
+        hist.append({"step": s, "n": s, "kl": kl, "proxy_reward": 0.1 + 0.6 * d,
+                     "gold_reward": 0.5 + d * (0.4 - 0.3 * d), "capability": 0.6 - 0.05 * i, "flattery": 0.1 * i,
+                     "length": 12.0, "format_rate": 1.0, "per_task": {}})
+    return {"method": method, "seed": cfg.seed, "reward_bias": cfg.reward.reward_bias,
+            "kl_coef": cfg.ppo.kl_coef if method == "rloo" else None,
+            "config": {"beta": 0.1} if method == "dpo" else {"k": 4} if method == "rloo" else {},
+            "start": hist[0], "final": hist[-1], "history": hist}
+
+
+@pytest.mark.parametrize("lens", state.LENSES)
+def test_other_methods_join_the_plots_each_with_its_analogy(lens, monkeypatch, tiny_grid):
+    def fake(cfg, methods, cache):
+        for i, m in enumerate(methods):
+            yield Event("methods", i + 1, len(methods), {}, True, {"method": m, "finished": True})
+        yield Event("done", 1, 1, {}, True, {"result": {m: _method_doc(m, cfg) for m in methods}})
+
+    monkeypatch.setattr(sweep, "methods_stream", fake)
+    at = open_page("explorer", lang="zh", lens=lens, bias="0.9", kl="0", seed="77")  # a seed nobody computed
+    assert at.button(key="start_methods")
+    at.button(key="start_methods").click().run()
+    assert at.session_state["methods_job"].join(30)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    body = texts_of(at)
+    for m in tradeoff.METHODS:
+        panel = texts.PANELS[f"method_{m}"][lens][0]
+        assert panel.split("{")[0][:8] in body, (m, lens)
+    assert texts.lens_title(lens, "zh") in body
+    fits = at.dataframe[0].value
+    assert {labels.method(m, "zh") for m in ("ppo", "bon", "dpo", "rloo")} <= set(fits[texts.t("fit_method", "zh")])
+    assert texts.t("ex_methods_shown", "zh", seed=77, bias=0.9, kl=0.0) in body
+
+
+# -- AppTest: the challenges page, deepened ---------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ("zh", "en"))
+def test_challenges_bosses_cost_and_transfer(lang, monkeypatch):
+    import sim.pipeline
+
+    at = open_page("challenges", lang=lang, bias="0.9", kl="0")
+    titles = chart_titles(at)
+    for key in ("ch_bosses", "ch_flops", "ch_ab"):
+        assert texts.t(key, lang) in titles, key
+    body = texts_of(at)
+    assert "Brown" in body and "Ouyang" in body and "3,640" in body
+    metrics = {m.label: m.value for m in at.metric}
+    err_before = metrics[texts.t("error_metric", lang)]
+    at.toggle(key="x_rubric").set_value(True).run()
+    at.select_slider(key="x_votes").set_value(5).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert {m.label: m.value for m in at.metric}[texts.t("error_metric", lang)] != err_before, "a rubric helps"
+    assert texts.t("ch_judging", lang) not in chart_titles(at), "nothing trained for this panel yet"
+
+    cfg = preset("fast", lang=lang, kl_coef=0.0, reward_bias=0.9)
+    done = cached_result(cfg, Cache(sim.pipeline.default_cache_dir()))
+    trained = []
+
+    def fake_run(c, cache, device=None):  # the panel setting "trains": its reward model agrees more with gold
+        trained.append(c.reward)
+        doc = json.loads(json.dumps(done))
+        doc["reward"]["gold_agreement"] = 0.9
+        yield Event("done", 1, 1, {}, True, {"result": doc})
+
+    monkeypatch.setattr(sim.pipeline, "run_stream", fake_run)
+    at.button(key="train_judging").click().run()
+    assert at.session_state["judging_job"].join(30)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert trained and trained[0].diverse and trained[0].rubric and trained[0].votes == 5
+    assert texts.t("ch_judging", lang) in chart_titles(at)
+
+
+def test_a_bad_grid_setting_warns_and_draws_the_full_map(monkeypatch):
+    monkeypatch.setenv("WUJI_EXPLORER_GRID", "kl=0,0.05;bias=x")
+    at = open_page("explorer", lang="en")
+    assert any("WUJI_EXPLORER_GRID" in w.value and "full map" in w.value for w in at.warning)
+    full = texts.t("ex_status", "en", done=0, total=54, n_kl=6, n_bias=3, n_seed=3).split(" of ", 1)[1]
+    assert re.search(r"\d+ of " + re.escape(full), texts_of(at)), "the full 6 × 3 × 3 map (cached runs vary)"

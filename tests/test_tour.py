@@ -1,0 +1,196 @@
+"""The room features (issue 6) under AppTest and as pure functions: the guided tour's steps, the scenario
+presets and their links, predict-then-see with the room's tally, presenter mode, and the slides report.
+
+Results come from the session's prepared cache (conftest.wuji_cache); nothing here trains.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_architecture import imports
+
+from ui import guesses, state, story, texts, theme
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+
+
+@pytest.fixture(autouse=True)
+def _cache(wuji_cache):
+    return wuji_cache
+
+
+def open_tour(**query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("pages/tour.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.success])
+
+
+def step_charts(at: AppTest) -> list:
+    """The step's own chart (the facilitator's room chart below it is another)."""
+    return [c for c in at.get("plotly_chart") if c.proto.id.endswith("-tour_False")]
+
+
+def guess_radio(at: AppTest):
+    return next(r for r in at.radio if r.key and r.key.startswith("guess_"))
+
+
+def test_the_story_is_complete_data():
+    assert len(story.STEPS) == state.TOUR_LEN and [s.stage for s in story.STEPS] == sorted(s.stage for s in story.STEPS)
+    assert {s.stage for s in story.STEPS} == {0, 1, 2}, "the three stages, in order"
+    for s in story.STEPS:
+        assert s.panel in texts.PANELS and (s.scene is None or s.scene in story.SCENARIOS)
+        for lens in state.LENSES:
+            for lang in state.LANGS:
+                assert texts.step_text(s.key, "title", lens, lang) and texts.step_text(s.key, "do", lens, lang)
+    for name in ("story", "guesses", "theme", "slides"):
+        assert "streamlit" not in imports(ROOT / "ui" / f"{name}.py"), f"ui/{name}.py stays pure"
+
+
+@pytest.mark.parametrize(("lang", "lens"), [("zh", "wuxia"), ("en", "work"), ("en", "tech")])
+def test_next_and_back_walk_every_step_with_its_chart_analogy_and_action(lang, lens):
+    at = open_tour(lang=lang, lens=lens, seed="0")
+    for number, step in enumerate(story.STEPS, start=1):
+        assert at.query_params["step"] == str(number) and at.session_state["values"]["step"] == number
+        assert [s.value for s in at.subheader][0] == texts.step_text(step.key, "title", lens, lang)
+        assert texts.step_text(step.key, "do", lens, lang) in markdown(at)
+        if step.question:
+            assert not step_charts(at), "the result stays hidden until a guess is made"
+            guess_radio(at).set_value("down").run()
+        assert step_charts(at), f"step {number} draws its chart"
+        assert texts.lens_title(lens, lang) in markdown(at), f"step {number} shows its analogy"
+        if step.knob:
+            assert at.select_slider(key=f"w_{step.knob}"), "the knob its action moves is there"
+        if number < len(story.STEPS):
+            at.button(key="tour_next").click().run()
+            assert not at.exception, [e.value for e in at.exception]
+    assert at.button(key="tour_next").disabled
+    at.button(key="tour_back").click().run()
+    assert at.query_params["step"] == str(len(story.STEPS) - 1)
+    assert at.session_state["values"]["kl"] == 0.0 and at.session_state["values"]["bias"] == 0.9, "its scene"
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "default"), [("step", "99", 1), ("present", "2", 0), ("theme", "neon", "light")]
+)
+def test_a_bad_tour_value_in_the_link_warns_and_falls_back(name, raw, default):
+    at = open_tour(lang="en", **{name: raw})
+    allowed = next(p for p in state.table() if p.name == name).allowed()
+    assert any(f"{name}={raw}" in w.value and allowed in w.value for w in at.warning)
+    assert at.session_state["values"][name] == default and at.query_params[name] == str(default)
+    assert at.button(key="tour_back").disabled and at.sidebar, "the tour starts at step 1, not presenting"
+
+
+@pytest.mark.parametrize("name", list(story.SCENARIOS))
+def test_a_scenario_is_one_click_and_its_link_restores_it(name):
+    at = open_tour(lang="en", lens="work")
+    at.button(key=f"sc_{name}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    wanted = story.scenario(name, {**state.defaults(), "lang": "en", "lens": "work"})
+    assert at.session_state["values"] == wanted
+    assert dict(at.query_params) == state.serialize(wanted), "the URL follows"
+    link = at.code[0].value
+    assert link == story.link("", wanted) and f"kl={wanted['kl']:g}" in link
+    assert texts.t("sc_current", "en", name=texts.t(f"sc_{name}", "en")) in markdown(at)
+    again = open_tour(**state.serialize(wanted))
+    assert again.session_state["values"] == wanted and not again.warning, "the link restores the scenario"
+
+
+def test_predict_then_see_stores_counts_and_shows_the_guess_beside_the_result():
+    guesses.ROOM.clear()
+    ann = open_tour(lang="en", step="6", kl="0", bias="0.9")
+    bob = open_tour(lang="zh", step="6", kl="0", bias="0.9")
+    qid = story.question_id("capability", ann.session_state["values"])
+    assert texts.question("capability", "wuxia", "en", bias=0.9, kl=0.0) == guess_radio(ann).label
+    assert [i.value for i in ann.info] == [texts.t("guess_first", "en")]
+    guess_radio(ann).set_value("up").run()
+    guess_radio(bob).set_value("down").run()
+    assert guesses.ROOM.tally(qid) == {"up": 1, "flat": 0, "down": 1}
+    guess_radio(ann).set_value("down").run()
+    assert guesses.ROOM.tally(qid) == {"up": 0, "flat": 0, "down": 2}, "one vote a tab, changeable"
+    assert "2 in the room guessed this one" in markdown(ann)
+    real, start, final = story.outcome(ann.session_state["last_doc"], "capability")
+    line = ann.success[0].value
+    assert line.startswith("You guessed: fall · What happened: his skill ") and f"{start:.0%} → {final:.0%}" in line
+    assert ("right!" in line) == (real == "down")
+    assert step_charts(ann), "the result shows once guessed"
+    ann.button(key="tour_back").click().run()
+    ann.button(key="tour_next").click().run()
+    assert guess_radio(ann).value == "down", "the guess is kept"
+
+
+def test_the_room_counts_safely_from_many_threads():
+    r = guesses.Guesses(guesses.CHOICES)
+
+    def vote(i):
+        for k in range(200):
+            r.vote("q", f"tab-{i}", guesses.CHOICES[(i + k) % 3])
+
+    threads = [threading.Thread(target=vote, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r.tally("q").values()) == 16
+    with pytest.raises(ValueError, match="one of up, flat, down"):
+        r.vote("q", "tab-0", "sideways")
+
+
+def test_presenter_mode_hides_the_sidebar_and_enlarges_the_charts():
+    at = open_tour(lang="en", step="3")
+    assert at.sidebar.toggle(key="w_present").value is False
+    normal = json.loads(step_charts(at)[0].proto.spec)["layout"]
+    at.sidebar.toggle(key="w_present").set_value(True).run()
+    assert at.query_params["present"] == "1" and not at.exception
+    assert not at.sidebar.children or not list(at.sidebar), "no sidebar in presenter mode"
+    css = [h.proto.body for h in at.get("html") if "<style>" in h.proto.body]
+    assert css and "font-size: 24px" in css[0]
+    big = json.loads(step_charts(at)[0].proto.spec)["layout"]
+    assert big["font"]["size"] == pytest.approx(normal["font"]["size"] * theme.SCALE)
+    at.radio(key="w_theme").set_value("dark").run()
+    dark = json.loads(step_charts(at)[0].proto.spec)["layout"]
+    assert at.query_params["theme"] == "dark" and dark["paper_bgcolor"] == theme.THEMES["dark"]["bg"]
+    at.button(key="pm_exit").click().run()
+    assert at.query_params["present"] == "0" and at.sidebar.toggle(key="w_present").value is False
+
+
+@pytest.mark.parametrize("name", list(theme.THEMES))
+def test_both_themes_project_well(name):
+    from ui.charts import COLORS
+
+    c = theme.THEMES[name]
+    assert theme.contrast(c["text"], c["bg"]) >= 7 and theme.contrast(c["muted"], c["bg"]) >= 7
+    assert theme.contrast(c["text"], c["panel"]) >= 7 and theme.contrast(c["on_accent"], c["accent"]) >= 4.5
+    for color in COLORS.values():
+        assert theme.contrast(theme.TRACE_COLORS[name].get(color, color), c["bg"]) >= 3, color
+
+
+@pytest.mark.parametrize("lang", state.LANGS)
+def test_the_report_is_one_self_contained_html_in_the_chosen_language(lang, wuji_cache):
+    from sim.pipeline import Cache, cached_result, preset
+
+    values = {**state.defaults(), "lang": lang, "lens": "work"}
+    cfg = preset("fast", lang=lang)
+    doc = cached_result(cfg, Cache(wuji_cache))
+    page = story.report(values, doc, cfg, range(1, len(story.STEPS) + 1), {6: "down"}, "http://x/tour?kl=0.1")
+    assert page.count("<section") == len(story.STEPS) and page.count('class="plotly-graph-div"') == len(story.STEPS)
+    assert page.count("* plotly.js v") == 1, "plotly.js is inlined, once"
+    assert "<script src=" not in page and "<link" not in page, "nothing is fetched from the network"
+    assert texts.step_text("moves", "title", "work", lang) in page and texts.t("report_png_all", lang) in page
+    assert story.guess_line("down", doc, "capability", "work", lang) in page
+    assert texts.lens_title("work", lang) in page
+    one = story.report(values, doc, cfg, (3,), {}, None)
+    assert one.count("<section") == 1 and texts.step_text("moves", "title", "work", lang) in one

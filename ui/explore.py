@@ -1,0 +1,361 @@
+"""Streamlit glue of the trade-off explorer and the deepened challenges page: the sweep, the other methods and
+the annotator runs as jobs on the server's Board (every visitor shares them), their polling, memoized reads of
+what is finished, the grid's sliders and analogy boxes. No math here (ui.tradeoff, sim.sweep).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+import time
+
+import streamlit as st
+
+from sim import annotators, sweep
+from sim.jobs import Job, config_key, shared_board
+from sim.methods import cached_method, method_key
+from sim.pipeline import STAGES, cached_result, preset
+from ui import labels, narrate, sidebar, state, texts, tradeoff
+from ui import widgets as w
+
+POLL_S = 2.0  # how often a waiting page looks at its job
+REDRAW_S = 8.0  # while the sweep fills, redraw the charts at most this often (a full page run)
+GRID_BIAS = (0.0, 0.5, 0.9)
+GRID_SEEDS = (0, 1, 2)
+VOTES = (1, 3, 5)
+_LIVE: dict[str, Job] = {}  # sweep key -> its job, server-wide: a visitor who arrives later joins it
+_LIVE_LOCK = threading.Lock()
+
+
+def grid_stops() -> tuple[tuple, tuple, tuple]:
+    """(kl stops, bias stops, seeds) of the map. ``WUJI_EXPLORER_GRID="kl=0,0.1;bias=0,0.9;seeds=0"`` draws a
+    smaller one (a slow machine, a test); a bad value is ignored with a warning on the page."""
+    kls, biases, seeds = state.KL_STOPS, GRID_BIAS, GRID_SEEDS
+    raw = os.environ.get("WUJI_EXPLORER_GRID", "")
+    if not raw:
+        return kls, biases, seeds
+    try:
+        parts = dict(p.split("=", 1) for p in raw.split(";") if p.strip())
+        kls = tuple(sorted(float(x) for x in parts.get("kl", ",".join(map(str, kls))).split(",")))
+        biases = tuple(sorted(float(x) for x in parts.get("bias", ",".join(map(str, biases))).split(",")))
+        seeds = tuple(sorted(int(x) for x in parts.get("seeds", ",".join(map(str, seeds))).split(",")))
+        if not (set(kls) <= set(state.KL_STOPS) and set(biases) <= set(state.BIAS_STOPS) and seeds):
+            raise ValueError(raw)
+    except ValueError:
+        st.warning(texts.t("ex_bad_grid", sidebar.values()["lang"], raw=raw))
+        return state.KL_STOPS, GRID_BIAS, GRID_SEEDS
+    return kls, biases, seeds
+
+
+def base(lang: str):
+    return preset(state.preset_name(), lang=lang)
+
+
+def grid(lang: str) -> list:
+    kls, biases, seeds = grid_stops()
+    return sweep.grid(base(lang), kls, biases, seeds)
+
+
+# -- sliders and boxes --------------------------------------------------------------------------------------
+def _commit(name: str, key: str) -> None:
+    ss = st.session_state
+    ss["values"] = {**ss["values"], name: ss[key]}
+    ss["url_warnings"] = []
+
+
+def grid_slider(name: str, label_key: str, stops, lang: str) -> float:
+    """A slider over the map's stops bound to the shared URL value ``name`` (a value off the grid shows the
+    nearest stop and says so; moving the slider writes the stop back, so the link follows)."""
+    key, value = f"x_{name}", sidebar.values()[name]
+    near = tradeoff.nearest(value, stops)
+    st.session_state[key] = near
+    st.select_slider(texts.t(label_key, lang), options=list(stops), key=key, on_change=_commit, args=(name, key))
+    if abs(near - value) > 1e-9:
+        st.caption(texts.t("ex_not_in_grid", lang, bias=value, near=near, stops=", ".join(f"{s:g}" for s in stops)))
+    return near
+
+
+def analogy(name: str, nums: dict | None, lens: str, lang: str) -> None:
+    if nums is None:
+        return
+    try:
+        text = texts.panel(name, lens, lang, nums)
+    except (KeyError, TypeError, ValueError):
+        return
+    with st.container(border=True):
+        st.markdown(f"**{texts.t('analogy', lang)} · {texts.lens_title(lens, lang)}**")
+        st.markdown(text)
+
+
+# -- memoized reads of finished work ------------------------------------------------------------------------
+def _stamp(entries: list[tuple[str, str]]) -> tuple | None:
+    """The manifests' modification times of cache entries (stage, key); None while one is missing."""
+    cache, out = w.get_cache(), []
+    for stage, key in entries:
+        p = cache.path(stage, key)
+        try:
+            out.append((p / "manifest.json").stat().st_mtime_ns)
+        except (OSError, TypeError):
+            return None
+    return tuple(out)
+
+
+def _run_entries(cfg) -> list[tuple[str, str]]:
+    from sim.pipeline import stage_keys
+
+    keys = stage_keys(cfg)
+    return [(s, keys[s]) for s in STAGES]
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def _doc(key: str, stamp: tuple, root: str, _cfg) -> dict | None:
+    return cached_result(_cfg, w.get_cache())
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _method(key: str, stamp: tuple, root: str, method: str, _cfg) -> dict | None:
+    return cached_method(_cfg, method, w.get_cache())
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def _summary(key: str, stamp: tuple, root: str, _cfg) -> dict | None:
+    doc = cached_result(_cfg, w.get_cache())
+    return None if doc is None else sweep.summary(_cfg, doc)
+
+
+def finished(cfg) -> dict | None:
+    """The result document of cfg when all of it is cached (memoized until the cache entry changes)."""
+    stamp = _stamp(_run_entries(cfg))
+    return None if stamp is None else _doc(config_key(cfg), stamp, str(w.get_cache().root), cfg)
+
+
+def rows(cfgs: list, job: Job | None = None) -> list[dict]:
+    """Sweep rows of the finished runs of ``cfgs``: from the cache, and from the job's events (no cache)."""
+    out, root = {}, str(w.get_cache().root)
+    for c in cfgs:
+        stamp = _stamp(_run_entries(c))
+        row = None if stamp is None else _summary(config_key(c), stamp, root, c)
+        if row is not None:
+            out[(c.ppo.kl_coef, c.reward.reward_bias, c.seed)] = row
+    if job is not None:
+        for ev in job.snapshot():
+            if ev.stage == "sweep":
+                r = ev.extra["row"]
+                out.setdefault((r["kl_coef"], r["reward_bias"], r["seed"]), r)
+    return list(out.values())
+
+
+def method_docs(cfg) -> dict:
+    """{method: document} of best-of-n, DPO and RLOO for cfg: cached, or from this visitor's finished job."""
+    out = {}
+    for m in tradeoff.METHODS:
+        stamp = _stamp([(m, method_key(cfg, m))])
+        doc = None if stamp is None else _method(method_key(cfg, m), stamp, str(w.get_cache().root), m, cfg)
+        if doc is not None:
+            out[m] = doc
+    job = st.session_state.get("methods_job")
+    if job is not None and job.key == sweep.methods_key(cfg, tradeoff.METHODS) and job.result:
+        out = {**job.result, **out}
+    return out
+
+
+# -- jobs on the Board --------------------------------------------------------------------------------------
+def _eta(missing: dict) -> int:
+    full = narrate.FULL_RUN_S.get(state.preset_name(), 40)
+    return max(3, round(sum(n * full * narrate.STAGE_SHARE[s] for s, n in missing.items())))
+
+
+def _submit(name: str, cfg, estimate: float, stream=None, key: str = "") -> Job:
+    job = shared_board(w.get_cache()).submit(cfg, w.visitor(), estimate_s=estimate, stream=stream, key=key)
+    st.session_state[name] = job
+    st.session_state.pop(f"{name}_left", None)
+    return job
+
+
+def _watch(name: str, job: Job, lang: str, message, redraw=None) -> None:
+    """Poll a job this visitor waits for: its place in the queue or what it does, who else waits, a Stop
+    button; a full page run when it ends, or when ``redraw(job)`` says there is more to draw."""
+    board = shared_board(w.get_cache())
+
+    @st.fragment(run_every=POLL_S)
+    def poll():
+        board.touch(job, w.visitor())
+        if job.queued:
+            st.info(texts.t("job_queued", lang, place=board.place(job), wait=board.wait_s(job)))
+        else:
+            frac, text = message(job)
+            st.progress(frac, text=text)
+        others = board.watchers(job) - 1
+        if others > 0:
+            st.caption(texts.t("sweep_running_other", lang, n=others))
+        if sidebar.button(texts.t("cancel" if job.queued else "stop", lang), key=f"stop_{name}"):
+            if not board.cancel(job, w.visitor()):  # others still wait for it: it goes on without this visitor
+                st.session_state.pop(name, None)
+                st.session_state[f"{name}_left"] = job.key
+            job.join(5)
+            st.rerun()
+        if job.done or (redraw is not None and redraw(job)):
+            st.rerun()
+
+    poll()
+
+
+def _ended(job: Job | None, lang: str) -> None:
+    if job is not None and job.done and job.error:
+        st.error(texts.t("job_failed", lang, msg=job.error))
+    elif job is not None and job.done and job.stopped:
+        st.info(texts.t("job_stopped", lang))
+
+
+def sweep_job(cfgs: list) -> Job | None:
+    """This visitor's sweep job for ``cfgs``; a visitor arriving while someone's sweep runs joins it."""
+    key = sweep.sweep_key(cfgs)
+    job = st.session_state.get("sweep_job")
+    if job is not None and job.key == key:
+        return job
+    with _LIVE_LOCK:
+        live = _LIVE.get(key)
+    if live is not None and not live.done and st.session_state.get("sweep_job_left") != key:
+        return _submit("sweep_job", cfgs[0], 0, stream=live.stream, key=key)
+    return None
+
+
+def sweep_section(cfgs: list, lang: str) -> list[dict]:
+    """The sweep's status, its Start button or its progress; returns the rows finished so far."""
+    job = sweep_job(cfgs)
+    found = rows(cfgs, job)
+    kls, biases, seeds = grid_stops()
+    st.caption(texts.t("ex_status", lang, done=len(found), total=len(cfgs), n_kl=len(kls), n_bias=len(biases),
+                       n_seed=len(seeds)))
+    if job is not None and not job.done:
+        st.session_state["sweep_drawn"] = (len(found), time.monotonic())
+
+        def message(j):
+            n = sum(e.stage == "sweep" for e in j.snapshot())
+            return n / len(cfgs), texts.t("ex_running", lang, i=min(n + 1, len(cfgs)), n=len(cfgs), sec=j.elapsed())
+
+        def redraw(j):
+            n = sum(e.stage == "sweep" for e in j.snapshot())
+            drawn, at = st.session_state.get("sweep_drawn", (0, 0.0))
+            return n > drawn and time.monotonic() - at > REDRAW_S
+
+        _watch("sweep_job", job, lang, message, redraw)
+        return found
+    _ended(job, lang)
+    if len(found) == len(cfgs):
+        st.success(texts.t("ex_done", lang))
+        return found
+    st.caption(texts.t("ex_eta", lang, eta=_eta(sweep.missing(cfgs, w.get_cache()))))
+    if sidebar.button(texts.t("ex_start", lang), key="start_sweep", type="primary"):
+        key = sweep.sweep_key(cfgs)
+        job = _submit("sweep_job", cfgs[0], _eta(sweep.missing(cfgs, w.get_cache())),
+                      stream=lambda cfg, cache: sweep.sweep_stream(cfgs, cache), key=key)
+        with _LIVE_LOCK:
+            _LIVE[key] = job
+        st.rerun()
+    if not found:
+        st.info(texts.t("ex_empty", lang))
+    return found
+
+
+def methods_section(cfg, lang: str) -> dict:
+    """Best-of-n, DPO and RLOO for cfg: the button or the progress; returns the documents there are."""
+    docs = method_docs(cfg)
+    key = sweep.methods_key(cfg, tradeoff.METHODS)
+    job = st.session_state.get("methods_job")
+    if job is not None and job.key == key and not job.done:
+
+        def message(j):
+            events = j.snapshot()
+            m = next((e.extra["method"] for e in reversed(events) if e.extra.get("method")), None)
+            done = sum(e.stage == "methods" for e in events)
+            name = labels.method(m, lang) if m else labels.stage("reward", lang)
+            return done / len(tradeoff.METHODS), texts.t("ex_methods_running", lang, method=name, sec=j.elapsed())
+
+        _watch("methods_job", job, lang, message)
+        return docs
+    if job is not None and job.key == key:
+        _ended(job, lang)
+    if len(docs) < len(tradeoff.METHODS):
+        missing = sweep.missing([cfg], w.get_cache())
+        eta = _eta({s: n for s, n in missing.items() if s != "rlhf"}) + _eta({"rlhf": 6})  # ~ 6 PPO runs
+        st.caption(texts.t("ex_methods_eta", lang, eta=eta))
+        label = texts.t("ex_methods_btn", lang, seed=cfg.seed, bias=cfg.reward.reward_bias, kl=cfg.ppo.kl_coef)
+        if sidebar.button(label, key="start_methods"):
+            _submit("methods_job", cfg, eta, key=key,
+                    stream=lambda c, cache: sweep.methods_stream(c, tradeoff.METHODS, cache))
+            st.rerun()
+    return docs
+
+
+# -- the annotator experiment (challenges) ------------------------------------------------------------------
+def judging_config(cfg, rubric: bool, votes: int):
+    return dataclasses.replace(cfg, reward=dataclasses.replace(cfg.reward, diverse=True, rubric=rubric, votes=votes))
+
+
+def judging_docs(cfg) -> dict:
+    """{(rubric, votes): result document} of every finished annotator setting at cfg's bias, leash and seed."""
+    out = {}
+    job = st.session_state.get("judging_job")
+    for rubric in (False, True):
+        for votes in VOTES:
+            c = judging_config(cfg, rubric, votes)
+            doc = finished(c)
+            if doc is None and job is not None and job.cfg == c and job.result:
+                doc = job.result
+            if doc is not None:
+                out[(rubric, votes)] = doc
+    return out
+
+
+def judging_section(cfg, rubric: bool, votes: int, lang: str) -> None:
+    """The Train button for the current annotator setting, or its progress."""
+    target = judging_config(cfg, rubric, votes)
+    job = st.session_state.get("judging_job")
+    if job is not None and job.cfg == target and not job.done:
+
+        def message(j):
+            done = j.progress()
+            return sum(done.values()) / len(done), texts.t("bosses_running", lang, sec=j.elapsed())
+
+        _watch("judging_job", job, lang, message)
+        return
+    if job is not None and job.cfg == target:
+        _ended(job, lang)
+    if finished(target) is None and not (job is not None and job.cfg == target and job.result):
+        label = texts.t("bosses_train", lang, rubric=texts.t(f"rubric_{'on' if rubric else 'off'}", lang),
+                        votes=votes)
+        if sidebar.button(label, key="train_judging"):
+            if job is not None and not job.done:
+                shared_board(w.get_cache()).cancel(job, w.visitor())  # the visitor moved on to another setting
+            _submit("judging_job", target, _eta(sweep.missing([target], w.get_cache())))
+            st.rerun()
+
+
+def boss_stats(cfg, rubric: bool, votes: int) -> tuple[list[list], dict, float]:
+    """(disagreement matrix, {rubric: {votes: label error}}, label error now) of the diverse panel."""
+    return _boss_stats(cfg.lang, cfg.seed, cfg.reward.reward_bias, cfg.reward.n_annotators, rubric, votes)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _boss_stats(lang: str, seed: int, bias: float, n: int, rubric: bool, votes: int):
+    from sim.world import World
+
+    world = World(lang, seed)
+    matrix = annotators.disagreement(world, bias, annotators.Judging(True, rubric, 1), n, seed)
+    errors = {on: {v: annotators.label_error(world, bias, annotators.Judging(True, on, v), n, seed) for v in VOTES}
+              for on in (False, True)}
+    return matrix, errors, errors[rubric][votes]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _flops(cfg) -> dict:
+    from sim.cost import stage_flops
+
+    return stage_flops(cfg)
+
+
+def flops(cfg) -> dict:
+    """FLOPs each stage of cfg spends training (sim.cost), memoized."""
+    return _flops(cfg)

@@ -1,0 +1,134 @@
+"""The guided tour, Streamlit glue: next / back (keys ← →), the step's knob, predict-then-see with the
+room's tally, the scenario buttons with their link, and the slides export. The story itself is data in
+``ui.story``; the room's tally of guesses is ``ui.guesses``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import streamlit as st
+
+from ui import charts, guesses, sidebar, state, story, texts
+from ui import widgets as w
+
+KNOBS = {  # the knobs a step's action may move: label key and stops
+    "kl": ("kl_slider", state.KL_STOPS),
+    "bias": ("bias_slider", state.BIAS_STOPS),
+}
+
+
+def _go(number: int) -> None:
+    st.session_state["values"] = story.go(sidebar.values(), number)
+    st.rerun()
+
+
+def nav(number: int, lens: str, lang: str) -> None:
+    """Back, where we are, next. The arrow keys press the buttons (st.button's ``shortcut``)."""
+    n = len(story.STEPS)
+    back, mid, nxt = st.columns([1, 4, 1], vertical_alignment="center")
+    with back:
+        if sidebar.button(texts.t("tour_back", lang), key="tour_back", shortcut="Left", disabled=number <= 1):
+            _go(number - 1)
+    with mid:
+        stage = story.step(number).stage
+        chapters = [texts.chapter(i, lens, lang) for i in range(3)]
+        st.progress(number / n, text=texts.t("tour_progress", lang, i=number, n=n, chapter=chapters[stage]))
+        st.markdown(" → ".join(f"**{c}**" if i == stage else c for i, c in enumerate(chapters)))
+    with nxt:
+        if sidebar.button(
+            texts.t("tour_next", lang), key="tour_next", shortcut="Right", disabled=number >= n, type="primary"
+        ):
+            _go(number + 1)
+
+
+def todo(step: story.Step, lens: str, lang: str, knob: bool = True) -> None:
+    """The one thing to do, and the knob it moves."""
+    with st.container(border=True):
+        st.markdown(f"**{texts.t('tour_try', lang)}** · {texts.step_text(step.key, 'do', lens, lang)}")
+        if step.knob and knob:
+            label, stops = KNOBS[step.knob]
+            w.control(st.select_slider, step.knob, label, lang, options=list(stops))
+    if step.scene and story.scenario_of(sidebar.values()) == step.scene:
+        st.caption(texts.t("tour_scene", lang, name=texts.t(f"sc_{step.scene}", lang)))
+
+
+def _vote(qid: str) -> None:
+    choice = st.session_state.get(f"guess_{qid}")
+    if choice is not None:
+        guesses.ROOM.vote(qid, w.visitor(), choice)
+
+
+def predict(step: story.Step, values: dict, lens: str, lang: str) -> str | None:
+    """Ask before the result shows; one vote a tab and question, changeable. Returns this tab's guess."""
+    qid = story.question_id(step.question, values)
+    key = f"guess_{qid}"
+    st.session_state[key] = guesses.ROOM.guess(qid, w.visitor())
+    st.markdown(f"#### {texts.t('predict_title', lang)}")
+    st.radio(
+        texts.question(step.question, lens, lang, bias=values["bias"], kl=values["kl"]),
+        options=list(guesses.CHOICES),
+        format_func=lambda c: texts.t(f"guess_{c}", lang),
+        horizontal=True,
+        key=key,
+        on_change=_vote,
+        args=(qid,),
+    )
+    guess = guesses.ROOM.guess(qid, w.visitor())
+    if guess is not None:  # the room's answers only after one's own: nobody copies the crowd
+        tally = guesses.ROOM.tally(qid)
+        st.caption(texts.t("room_now", lang, n=sum(tally.values()), **tally))
+    return guess
+
+
+def reveal(step: story.Step, guess: str | None, cfg, lens: str, lang: str) -> None:
+    """The guess beside what really happened (only for the result of these very settings)."""
+    line = story.guess_line(guess, w.result_for(cfg), step.question, lens, lang)
+    if line:
+        st.success(line, icon=":material/how_to_vote:")
+
+
+def scenarios(values: dict, lang: str) -> None:
+    """One click a scenario: it sets the session's values (and so the URL); the link is shown to share."""
+    st.subheader(texts.t("sc_title", lang))
+    for col, name in zip(st.columns(len(story.SCENARIOS)), story.SCENARIOS, strict=True):
+        with col:
+            picked = story.scenario_of(values) == name
+            if sidebar.button(texts.t(f"sc_{name}", lang), key=f"sc_{name}", type="primary" if picked else "secondary",
+                              width="stretch"):
+                st.session_state["values"] = story.scenario(name, sidebar.values())
+                st.rerun()
+    current = story.scenario_of(values)
+    st.caption(texts.t("sc_current", lang, name=texts.t(f"sc_{current}" if current else "sc_custom", lang)))
+    st.caption(texts.t("sc_link", lang))
+    st.code(story.link(st.context.url or "", values), language=None, wrap_lines=True)
+
+
+def exports(number: int, cfg, values: dict, lang: str) -> None:
+    """The current step, or the whole run, as ONE self-contained HTML file (made when clicked)."""
+    doc = w.result_for(cfg)
+    st.subheader(texts.t("sl_title", lang))
+    st.caption(texts.t("sl_png", lang))
+    if doc is None:
+        return
+    guessed = {i + 1: guesses.ROOM.guess(story.question_id(s.question, values), w.visitor())
+               for i, s in enumerate(story.STEPS) if s.question}
+    link = story.link(st.context.url or "", values)
+    make = functools.partial(story.report, dict(values), doc, cfg, guesses=guessed, link=link)
+    left, right = st.columns(2)
+    with left:
+        st.download_button(texts.t("sl_step", lang), functools.partial(make, (number,)), key="sl_step",
+                           file_name=f"wuji-tour-{number}-{lang}.html", mime="text/html", on_click="ignore")
+    with right:
+        st.download_button(texts.t("sl_run", lang), functools.partial(make, range(1, len(story.STEPS) + 1)),
+                           key="sl_run", file_name=f"wuji-run-{lang}.html", mime="text/html", on_click="ignore")
+
+
+def room_view(lang: str) -> None:
+    """For the facilitator: every question the room answered, as one chart (newest last)."""
+    with st.expander(texts.t("room_title", lang)):
+        rows = [(q.split("@", 1)[1].replace(",", " · "), guesses.ROOM.tally(q)) for q in guesses.ROOM.questions()[-8:]]
+        if not rows:
+            st.caption(texts.t("room_empty", lang))
+            return
+        w.chart(charts.room_guesses(rows, lang), "room")

@@ -1,0 +1,73 @@
+"""Presenter mode, Streamlit glue: the switch, the menu that replaces the sidebar, the page's CSS, and
+charts redrawn for a projector. The URL keeps it (``?present=1&theme=dark``), so a link starts it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import charts, sidebar, state, texts, theme
+
+
+def on() -> bool:
+    return sidebar.values()["present"] == 1
+
+
+def _set(value: int) -> None:
+    st.session_state["values"] = {**sidebar.values(), "present": value}
+
+
+def switch() -> None:
+    """The sidebar's switch into presenter mode (out of it: the presenter menu)."""
+    st.session_state["w_present"] = on()
+    st.sidebar.toggle(
+        texts.t("pm_toggle", sidebar.lang()),
+        key="w_present",
+        on_change=lambda: _set(int(st.session_state["w_present"])),
+    )
+
+
+def menu(pages: list) -> None:
+    """Presenter mode has no sidebar: language, lens, colours, the pages and the way out sit in one menu."""
+    lg = sidebar.lang()
+    with st.popover(texts.t("pm_menu", lg), icon=":material/tune:"):
+        sidebar.control(
+            st.radio,
+            "lang",
+            texts.t("sb_lang", lg),
+            options=list(state.LANGS),
+            format_func=lambda x: texts.t(f"lang_{x}", lg),
+            horizontal=True,
+        )
+        sidebar.control(
+            st.radio,
+            "lens",
+            texts.t("sb_lens", lg),
+            options=list(state.LENSES),
+            format_func=lambda x: texts.t(f"lens_{x}", lg),
+            horizontal=True,
+        )
+        sidebar.control(
+            st.radio,
+            "theme",
+            texts.t("pm_theme", lg),
+            options=list(state.THEMES),
+            format_func=lambda x: texts.t(f"theme_{x}", lg),
+            horizontal=True,
+        )
+        for page in pages:
+            st.page_link(page)
+        if sidebar.button(texts.t("pm_exit", lg), key="pm_exit"):
+            _set(0)
+            st.rerun()
+
+
+def style() -> None:
+    """Larger type and the chosen theme's colours over the whole page (presenter mode only)."""
+    if on():
+        st.html(theme.css(sidebar.values()["theme"]))
+
+
+def figure(fig):
+    """A chart as presenter mode shows it (bigger fonts, the theme's colours); unchanged otherwise."""
+    return charts.for_room(fig, sidebar.values()["theme"], theme.SCALE) if on() else fig

@@ -1,0 +1,140 @@
+"""Streamlit glue of the room as annotators (sim/room.py): a participant ranks pairs of the model's own
+answers, the rankings pool on the server, and the reward model retrains on them through the server's
+Board (single flight, queued, with progress). No math here.
+"""
+
+from __future__ import annotations
+
+import random
+
+import streamlit as st
+
+from sim import room
+from sim.jobs import shared_board
+from sim.pipeline import is_cached, stage_keys
+from sim.world import World
+from ui import narrate, sidebar, state, texts
+from ui import widgets as w
+
+BATCH = 8  # pairs drawn at once for one participant
+
+
+def section(cfg, lang: str) -> None:
+    st.subheader(texts.t("rm_title", lang))
+    st.caption(texts.t("rm_intro", lang))
+    if not is_cached(cfg, w.get_cache()):
+        st.info(texts.t("rm_not_trained", lang))
+        return
+    if st.toggle(texts.t("rm_join", lang), key="rank_on"):  # off: the page never loads a model for this
+        rank(cfg, lang)
+    else:
+        tally(World(cfg.lang, cfg.seed), lang)
+    retrain(cfg, lang)
+
+
+def _next_pair(cfg, world: World):
+    """This participant's next pair, drawn from the cached SFT model a few at a time."""
+    ss, key = st.session_state, stage_keys(cfg)["sft"]
+    if ss.get("rank_key") != key or not ss.get("rank_queue"):
+        sft = room.cached_model(cfg, w.get_cache(), "sft")
+        if sft is None:
+            return None
+        ss["rank_drawn"] = ss.get("rank_drawn", 0) + 1
+        rng = random.Random(f"{w.visitor()}-{ss['rank_drawn']}")
+        ss["rank_queue"], ss["rank_key"] = room.pairs_to_rank(sft, world, BATCH, rng), key
+    return ss["rank_queue"][0]
+
+
+def _pick(world: World, pair: tuple, choice: str) -> None:
+    try:
+        room.shared_pool().add(w.visitor(), world, *pair, choice)
+    except ValueError as e:  # a full pool: say so; the pair stays on screen
+        st.session_state["rank_error"] = str(e)
+        return
+    st.session_state["rank_queue"].pop(0)
+
+
+def _take_back(lang: str) -> None:
+    st.toast(texts.t("rm_taken", lang, n=room.shared_pool().take_back(w.visitor())))
+
+
+@st.fragment
+def rank(cfg, lang: str) -> None:
+    """One pair and the three choices; a click reruns this fragment only, not the page's charts."""
+    world = World(cfg.lang, cfg.seed)
+    pair = _next_pair(cfg, world)
+    if pair is None:
+        st.info(texts.t("rm_not_trained", lang))
+        return
+    if "rank_error" in st.session_state:
+        st.warning(st.session_state.pop("rank_error"))
+    item, a, b = pair
+    st.markdown(f"**{texts.t('prompt', lang)}** · {world.prompt(item).strip()}")
+    for col, name, ans in zip(st.columns(2), ("a", "b"), (a, b)):
+        with col, st.container(border=True, key=f"rank_{name}"):
+            st.markdown(f"**{texts.t(f'rm_{name}', lang)}**")
+            st.text(ans[0])
+    picks = st.columns(4)
+    for col, choice, label in zip(picks, room.CHOICES, ("rm_pick_a", "rm_pick_b", "rm_tie")):
+        with col:
+            sidebar.button(texts.t(label, lang), key=f"rank_pick_{choice}", on_click=_pick, args=(world, pair, choice))
+    with picks[3]:
+        sidebar.button(texts.t("rm_take_back", lang), key="rank_take_back", on_click=_take_back, args=(lang,))
+    tally(world, lang)
+
+
+def tally(world: World, lang: str) -> None:
+    """How many rankings came from people, and how far they agree with the gold preference."""
+    s = room.summary(world, room.shared_pool().rankings(world), w.visitor())
+    st.caption(texts.t("rm_pool", lang, n=s["rankings"], people=s["people"], mine=s["mine"], ties=s["ties"]))
+    gold = s["gold_agreement"]
+    st.caption(texts.t("rm_gold", lang, agree=gold) if gold is not None else texts.t("rm_gold_none", lang))
+
+
+def retrain(cfg, lang: str) -> None:
+    """The switch (join or replace the panel), the retrain button, and the Job's progress or result."""
+    world, pool, ss = World(cfg.lang, cfg.seed), room.shared_pool(), st.session_state
+    replace = st.toggle(texts.t("rm_replace", lang), key="rank_replace")
+    if sidebar.button(texts.t("rm_retrain", lang), key="rank_retrain", type="primary"):
+        rankings = pool.rankings(world)
+        people = room.training_pairs(world, rankings)
+        if not people:
+            st.warning(texts.t("rm_need", lang))
+        else:
+            key = room.pool_key(cfg, rankings, replace)
+            ss["rank_result"] = key
+            if pool.result(key) is None:
+                stream = room.stream_for(pool, key, people, replace, len({r.who for r in rankings}))
+                eta = narrate.eta(["reward", "rlhf"], state.preset_name())
+                ss["rank_job"] = shared_board(w.get_cache()).submit(cfg, w.visitor(), eta, stream=stream, key=key)
+    job = ss.get("rank_job")
+    if job is not None and not job.done:
+        progress(job, lang)
+        return
+    if job is not None and job.error:
+        st.error(texts.t("rm_failed", lang, msg=job.error))
+    result = pool.result(ss.get("rank_result", ""))
+    if result is not None:
+        show(result, lang)
+
+
+@st.fragment(run_every=w.POLL_S)
+def progress(job, lang: str) -> None:
+    shared_board(w.get_cache()).touch(job, w.visitor())
+    st.info(texts.t("rm_running", lang, sec=job.elapsed()))
+    w.progress(job, lang)
+    if job.done:
+        st.rerun()
+
+
+def show(result: dict, lang: str) -> None:
+    """What the room's rankings did: the judge's liking for flattery, then PPO against that judge."""
+    r, a, b = result["reward"], result["rlhf"]["start"], result["rlhf"]["final"]
+    mode = texts.t("rm_mode_replace" if result["replace"] else "rm_mode_join", lang)
+    st.caption(texts.t("rm_used", lang, n=result["people"], k=result["participants"], mode=mode))
+    w.metric_row([("flattery_pref", r["flattery_pref"], "{:.0%}", r["flattery_pref"] - r["panel_flattery_pref"], True),
+                  ("gold_agreement", r["gold_agreement"], "{:.0%}", None, False),
+                  ("flattery", b["flattery"], "{:.0%}", b["flattery"] - a["flattery"], True),
+                  ("capability", b["capability"], "{:.0%}", b["capability"] - a["capability"], False)], lang)
+    st.markdown(texts.t("rm_effect", lang, p0=r["panel_flattery_pref"], p1=r["flattery_pref"], f0=a["flattery"],
+                        f1=b["flattery"], c0=a["capability"], c1=b["capability"]))

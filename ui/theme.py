@@ -1,0 +1,84 @@
+"""Presenter mode's two projector themes: colours, the CSS of the page, contrast (no Streamlit here).
+
+Streamlit's own theme is set once for the whole server (.streamlit/config.toml), so a visitor's light
+or dark choice is done here instead: CSS over the page, and ``ui.charts.for_room`` over each figure.
+"""
+
+from __future__ import annotations
+
+THEMES = {
+    "light": {
+        "bg": "#ffffff",
+        "text": "#14110e",
+        "muted": "#3f3831",
+        "panel": "#f3eee6",
+        "border": "#8c8279",
+        "accent": "#a1362b",
+        "on_accent": "#ffffff",
+        "grid": "#d6d0c7",
+    },
+    "dark": {
+        "bg": "#111317",
+        "text": "#f4f1ea",
+        "muted": "#cfc8bc",
+        "panel": "#1e2127",
+        "border": "#7a808a",
+        "accent": "#ff8f80",
+        "on_accent": "#111317",
+        "grid": "#3b4048",
+    },
+}
+
+# The dark theme redraws the charts' series in lighter tones (the light ones are the charts' own).
+TRACE_COLORS = {
+    "dark": {
+        "#b5473a": "#ff8f80",
+        "#2f7d4f": "#6fd49a",
+        "#2f5d9e": "#86b6ff",
+        "#d49a1f": "#ffcc55",
+        "#555555": "#d4d4d4",
+        "#9aa9c4": "#b8c8ea",
+        "#c9c3b8": "#e2ddd4",
+    },
+    "light": {"#d49a1f": "#9a6400", "#9aa9c4": "#5f77a3", "#c9c3b8": "#8d857a"},
+}
+
+SCALE = 1.5  # presenter mode: every font this much larger
+
+
+def _luminance(hex_color: str) -> float:
+    rgb = [int(hex_color.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two colours (#rrggbb): 1 (none) to 21 (black on white)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def css(theme: str, scale: float = SCALE) -> str:
+    """The page's CSS in presenter mode: larger type everywhere, and the theme's colours."""
+    c = THEMES[theme]
+    return f"""<style>
+html {{ font-size: {16 * scale:.0f}px !important; }}
+.stApp, [data-testid="stHeader"], [data-testid="stBottomBlockContainer"] {{ background: {c["bg"]} !important; }}
+[data-testid="stMainBlockContainer"] {{ max-width: 100%; padding: 4rem 2.5rem 2rem; }}
+.stApp h1 {{ font-size: 2.2rem; padding-top: .5rem; }}
+.stApp, .stApp h1, .stApp h2, .stApp h3, .stApp p, .stApp li, .stApp label, .stApp td, .stApp th,
+.stApp [data-testid="stMarkdownContainer"], .stApp [data-testid="stWidgetLabel"],
+.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricLabel"], .stApp [data-testid="stText"],
+[data-testid="stPopoverBody"], [data-testid="stPopoverBody"] p {{ color: {c["text"]} !important; }}
+.stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] p {{
+  color: {c["muted"]} !important; opacity: 1; }}
+.stApp button, .stApp [data-testid="stDownloadButton"] button, [data-testid="stPopoverBody"] {{
+  background: {c["panel"]} !important; color: {c["text"]} !important; border-color: {c["border"]} !important; }}
+.stApp button[kind="primary"], .stApp button[data-testid="stBaseButton-primary"] {{
+  background: {c["accent"]} !important; color: {c["on_accent"]} !important; }}
+.stApp button [data-testid="stMarkdownContainer"], .stApp button p {{ color: inherit !important; }}
+.stApp [data-testid="stVerticalBlockBorderWrapper"], .stApp [data-testid="stExpander"] details {{
+  border-color: {c["border"]} !important; }}
+.stApp code, .stApp pre {{ background: {c["panel"]} !important; color: {c["text"]} !important; }}
+.stApp [data-testid="stAlertContainer"] * {{ color: {c["text"]} !important; }}
+</style>"""

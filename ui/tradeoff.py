@@ -1,0 +1,180 @@
+"""Pure helpers of the trade-off explorer and the deepened challenges page: from sweep rows, method documents
+and configs to the numbers a panel, a table or a chart shows. No Streamlit, no plotly.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sim import sweep as sw
+from sim.cost import PUBLISHED
+from sim.methods import FORM
+from sim.overopt import overopt
+from sim.world import RLHF_HELD_OUT, RLHF_KINDS
+from ui import labels, texts
+
+METHODS = ("bon", "dpo", "rloo")
+
+
+def nearest(x: float, stops) -> float:
+    return min(stops, key=lambda s: abs(s - x))
+
+
+def at(rows: list[dict], kl: float, bias: float) -> list[dict]:
+    """The rows (one a seed) of one setting of the grid."""
+    return [r for r in rows if r["kl_coef"] == kl and r["reward_bias"] == bias]
+
+
+def _mean(xs) -> float | None:
+    return sw.stats(xs)["mean"]
+
+
+def frontier_numbers(rows: list[dict], kl: float, bias: float) -> dict | None:
+    """The "frontier" panel's numbers at the sliders, or None when that setting is not finished."""
+    here = at(rows, kl, bias)
+    if not here:
+        return None
+    gold = sw.cells([r for r in rows if r["reward_bias"] == bias], "gold_reward")
+    best = max(gold, key=lambda k: gold[k]["mean"])
+    return {
+        "bias": bias, "kl_coef": kl, "n_seed": len(here),
+        "cap0": _mean(r["start"]["capability"] for r in here), "cap": _mean(r["final"]["capability"] for r in here),
+        "gold0": _mean(r["start"]["gold_reward"] for r in here), "gold": _mean(r["final"]["gold_reward"] for r in here),
+        "proxy": _mean(r["final"]["proxy_reward"] for r in here),
+        "best_kl": best[1], "best_gold": gold[best]["mean"],
+    }  # fmt: skip
+
+
+def overopt_data(rows: list[dict], kl: float, bias: float, methods: dict) -> dict:
+    """{"ppo": the pooled fit of PPO's runs (all seeds) at the sliders, method: the fit of its history}."""
+    out = {}
+    here = at(rows, kl, bias)
+    if here:
+        out["ppo"] = sw.pooled_overopt([r["history"] for r in here], "rl")
+    for m in METHODS:
+        if m in methods:
+            out[m] = overopt(methods[m]["history"], FORM[m])
+    return out
+
+
+def peak(o: dict) -> tuple[float, float] | None:
+    """(d, gain) of the gold peak when the fit has one inside the distance the points reach."""
+    f = o.get("gold")
+    if not f or f["d_peak"] is None or not o["points"]:
+        return None
+    if f["d_peak"] > max(p["d"] for p in o["points"]):
+        return None
+    return f["d_peak"], f["r_peak"]
+
+
+def overopt_panel(ov: dict) -> tuple[str, dict] | None:
+    """("overopt" | "overopt_none", numbers) for PPO's gold fit, or None when there is none."""
+    o = ov.get("ppo")
+    if not o or not o.get("gold"):
+        return None
+    f = o["gold"]
+    nums = {"alpha": f["alpha"], "beta": f["beta"], "r2": f["r2"], "d_max": max(p["d"] for p in o["points"])}
+    pk = peak(o)
+    if pk is None:
+        return "overopt_none", nums
+    return "overopt", {**nums, "d_peak": pk[0], "kl_peak": pk[0] ** 2, "gain_peak": pk[1]}
+
+
+def fit_rows(ov: dict, lang: str) -> list[dict]:
+    """One table row a fitted curve: method, score, form, alpha, beta, R^2, KL at the peak, points."""
+    out = []
+    for m, o in ov.items():
+        for name in ("gold", "proxy"):
+            f = o.get(name)
+            if not f:
+                continue
+            pk = peak(o) if name == "gold" else None
+            out.append({
+                texts.t("fit_method", lang): labels.method(m, lang),
+                texts.t("fit_reward", lang): labels.label(f"{name}_reward", lang),
+                texts.t("fit_form", lang): texts.t(f"form_{o['form']}", lang),
+                "α": round(f["alpha"], 3), "β": round(f["beta"], 3), "R²": round(f["r2"], 3),
+                texts.t("fit_peak", lang): f"{pk[0] ** 2:.2f}" if pk else texts.t("fit_none", lang),
+                texts.t("fit_points", lang): f["n_points"],
+            })  # fmt: skip
+    return out
+
+
+def method_numbers(method: str, doc: dict) -> dict:
+    """A method panel's numbers from its document (sim.methods)."""
+    s, f, h = doc["start"], doc["final"], doc["history"]
+    nums = {"cap0": s["capability"], "cap1": f["capability"], "gold0": s["gold_reward"], "gold1": f["gold_reward"],
+            "kl": f["kl"], "beta": doc["config"].get("beta", 0.0), "k": doc["config"].get("k", 0),
+            "kl_coef": doc.get("kl_coef") or 0.0}
+    best = max(h, key=lambda r: r["gold_reward"])
+    nums.update(best_n=best.get("n", best["step"]), best_gold=best["gold_reward"])
+    return nums
+
+
+def csv_rows(rows: list[dict]) -> list[dict]:
+    """Flat rows of the sweep (one a run) for a CSV download."""
+    out = []
+    for r in sorted(rows, key=lambda r: (r["reward_bias"], r["kl_coef"], r["seed"])):
+        row = {"kl_coef": r["kl_coef"], "reward_bias": r["reward_bias"], "seed": r["seed"]}
+        for where in ("start", "final"):
+            row.update({f"{where}.{k}": r[where].get(k) for k in sw.FINAL_KEYS})
+        row.update({f"reward.{k}": v for k, v in r["reward"].items()})
+        out.append(row)
+    return out
+
+
+# -- the challenges page --------------------------------------------------------------------------------
+def bosses_numbers(matrix: list[list], err: float, votes: int, rubric: bool, lens: str, lang: str) -> dict:
+    return {"n": len(matrix), "dis": sw.stats(matrix[i][j] for i in range(len(matrix))
+                                                for j in range(len(matrix)) if i != j)["mean"] or 0.0,
+            "ext": matrix[0][-1], "err": err, "votes": votes, "rubric_word": texts.rubric_word(rubric, lens, lang)}
+
+
+def boss_names(n: int, lang: str) -> list[str]:
+    """Judge 1 (efficiency) ... Judge n (detail), as sim.annotators.bosses orders them."""
+    def taste(i):
+        return "taste_eff" if 2 * i < n - 1 else "taste_detail" if 2 * i > n - 1 else "taste_mid"
+
+    return [texts.t("boss", lang, i=i + 1) + texts.t(taste(i), lang) for i in range(n)]
+
+
+def judging_points(docs: dict) -> list[dict]:
+    """{(rubric, votes): result document} -> chart rows with the reward model's and PPO's gold numbers."""
+    return [{"rubric": rubric, "votes": votes, "gold_agreement": d["reward"]["gold_agreement"],
+             "gold_reward": d["rlhf"]["final"]["gold_reward"]} for (rubric, votes), d in sorted(docs.items())]
+
+
+def flops_numbers(flops: dict) -> dict:
+    total = sum(flops.values())
+    gpt3 = PUBLISHED["gpt3_pretrain"]
+    return {"total": total, "pre_share": flops["pretrain"] / total,
+            "rl_share": (flops["reward"] + flops["rlhf"]) / total,
+            "orders": round(math.log10(gpt3 / flops["pretrain"])),
+            "ig_share": PUBLISHED["instructgpt_ppo"] / gpt3}
+
+
+def _group(per: dict | None, kinds) -> float | None:
+    if not per:
+        return None
+    xs = [per[k] for k in kinds if k in per]
+    return sum(xs) / len(xs) if xs else None
+
+
+def transfer_groups(history: list[dict]) -> dict:
+    """Capability and gold reward before / after PPO on the kinds it practised (A) and those held out (B);
+    gold is None where the run did not record it per kind (an older cache entry)."""
+    a, b = history[0], history[-1]
+    out = {}
+    for name, kinds in (("seen", RLHF_KINDS), ("held", RLHF_HELD_OUT)):
+        out[name] = {"cap0": _group(a.get("per_task"), kinds), "cap1": _group(b.get("per_task"), kinds),
+                     "gold0": _group(a.get("per_task_gold"), kinds), "gold1": _group(b.get("per_task_gold"), kinds)}
+    return out
+
+
+def transfer_numbers(groups: dict) -> dict:
+    def g(x):
+        return "—" if x is None else f"{x:.2f}"
+
+    s, h = groups["seen"], groups["held"]
+    return {"seen0": s["cap0"] or 0.0, "seen1": s["cap1"] or 0.0, "held0": h["cap0"] or 0.0, "held1": h["cap1"] or 0.0,
+            "gseen0": g(s["gold0"]), "gseen1": g(s["gold1"]), "gheld0": g(h["gold0"]), "gheld1": g(h["gold1"])}
