@@ -100,11 +100,30 @@ class Progress:
 
 
 def _cache(args):
+    """The cache the arguments name; its warning (an unwritable folder) goes to stderr."""
     from sim.pipeline import Cache
 
-    if args.no_cache:
-        return Cache(None)
-    return Cache(args.cache_dir) if args.cache_dir else Cache()
+    cache = Cache(None) if args.no_cache else Cache(args.cache_dir) if args.cache_dir else Cache()
+    if cache.warning:
+        sys.stderr.write(f"warning: {cache.warning}\n")
+    return cache
+
+
+def _trained(train):
+    """What train() returns, or None after one line on stderr when training diverged."""
+    from sim.events import Diverged
+
+    try:
+        return train()
+    except Diverged as e:
+        sys.stderr.write(f"error: {e}\n")
+        return None
+
+
+def _write_json(path: str | None, obj) -> None:
+    if path:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(obj, f, ensure_ascii=False, indent=1)
 
 
 def main(argv=None) -> int:
@@ -131,19 +150,11 @@ def main(argv=None) -> int:
         except ValueError as e:
             parser.error(str(e))
         cache = _cache(args)
-        if cache.warning:
-            sys.stderr.write(f"warning: {cache.warning}\n")
-        from sim.events import Diverged
-
-        try:
-            doc = run(cfg, cache, on_event=Progress(), device=args.device)
-        except Diverged as e:
-            sys.stderr.write(f"error: {e}\n")
+        doc = _trained(lambda: run(cfg, cache, on_event=Progress(), device=args.device))
+        if doc is None:
             return 1
         _report(doc)
-        if args.json:
-            with open(args.json, "w", encoding="utf-8") as f:
-                json.dump(doc, f, ensure_ascii=False, indent=1)
+        _write_json(args.json, doc)
         return 0
 
     if args.cmd == "method":
@@ -158,8 +169,6 @@ def main(argv=None) -> int:
     except ValueError as e:
         parser.error(str(e))
     cache = _cache(args)
-    if cache.warning:
-        sys.stderr.write(f"warning: {cache.warning}\n")
     runs, bar = [], Progress()
     for ev in sweep_stream(cfgs, cache, device=args.device):
         if ev.stage == "sweep":
@@ -173,9 +182,7 @@ def main(argv=None) -> int:
         elif ev.stage != "done":
             bar.label = f"[{ev.extra['run'] + 1}/{len(cfgs)}] "
             bar(ev)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"preset": args.preset, "lang": args.lang, "runs": runs}, fh, ensure_ascii=False, indent=1)
+    _write_json(args.json, {"preset": args.preset, "lang": args.lang, "runs": runs})
     return 0
 
 
@@ -194,22 +201,14 @@ def _method(parser, args) -> int:
     except ValueError as e:
         parser.error(str(e))
     cache = _cache(args)
-    if cache.warning:
-        sys.stderr.write(f"warning: {cache.warning}\n")
-    from sim.events import Diverged
-
-    try:
-        doc = run_method(cfg, args.name, cache, on_event=Progress(), device=args.device)
-    except Diverged as e:
-        sys.stderr.write(f"error: {e}\n")
+    doc = _trained(lambda: run_method(cfg, args.name, cache, on_event=Progress(), device=args.device))
+    if doc is None:
         return 1
     for h in doc["history"]:
         print(f"{args.name:<5} {'n' if args.name == 'bon' else 'step'}={h['step']:<4} kl={h['kl']:6.2f} "
               f"proxy={h['proxy_reward']:+.2f} gold={h['gold_reward']:+.2f} capability={h['capability']:.2f} "
               f"flattery={h['flattery']:.2f} length={h['length']:.1f}")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(doc, f, ensure_ascii=False, indent=1)
+    _write_json(args.json, doc)
     return 0
 
 

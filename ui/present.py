@@ -31,30 +31,9 @@ def menu(pages: list) -> None:
     """Presenter mode has no sidebar: language, lens, colours, the pages and the way out sit in one menu."""
     lg = sidebar.lang()
     with st.popover(texts.t("pm_menu", lg), icon=":material/tune:"):
-        sidebar.control(
-            st.radio,
-            "lang",
-            texts.t("sb_lang", lg),
-            options=list(state.LANGS),
-            format_func=lambda x: texts.t(f"lang_{x}", lg),
-            horizontal=True,
-        )
-        sidebar.control(
-            st.radio,
-            "lens",
-            texts.t("sb_lens", lg),
-            options=list(state.LENSES),
-            format_func=lambda x: texts.t(f"lens_{x}", lg),
-            horizontal=True,
-        )
-        sidebar.control(
-            st.radio,
-            "theme",
-            texts.t("pm_theme", lg),
-            options=list(state.THEMES),
-            format_func=lambda x: texts.t(f"theme_{x}", lg),
-            horizontal=True,
-        )
+        sidebar.choice("lang", "sb_lang", state.LANGS)
+        sidebar.choice("lens", "sb_lens", state.LENSES)
+        sidebar.choice("theme", "pm_theme", state.THEMES)
         for page in pages:
             st.page_link(page)
         if sidebar.button(texts.t("pm_exit", lg), key="pm_exit"):

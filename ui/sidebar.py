@@ -105,25 +105,19 @@ def consume_autostart() -> bool:
     return bool(st.session_state.pop("autostart", False))
 
 
+def choice(name: str, label_key: str, options, horizontal: bool = True) -> None:
+    """Radio buttons bound to a URL parameter whose options are named by the texts ``<name>_<option>``."""
+    lg = lang()
+    control(st.radio, name, texts.t(label_key, lg), options=list(options),
+            format_func=lambda x: texts.t(f"{name}_{x}", lg), horizontal=horizontal)
+
+
 def draw() -> None:
     """The shared sidebar: language, lens, seed, and the URL warnings (shown on the page)."""
     lg = lang()
     with st.sidebar:
-        control(
-            st.radio,
-            "lang",
-            texts.t("sb_lang", lg),
-            options=list(state.LANGS),
-            format_func=lambda x: texts.t(f"lang_{x}", lg),
-            horizontal=True,
-        )
-        control(
-            st.radio,
-            "lens",
-            texts.t("sb_lens", lg),
-            options=list(state.LENSES),
-            format_func=lambda x: texts.t(f"lens_{x}", lg),
-        )
+        choice("lang", "sb_lang", state.LANGS)
+        choice("lens", "sb_lens", state.LENSES, horizontal=False)
         seed = next(p for p in state.table() if p.name == "seed")
         control(
             st.number_input,
