@@ -25,12 +25,12 @@ from collections.abc import Iterator
 import torch
 
 from sim.config import BestOfNConfig
-from sim.evaluate import texts
+from sim.evaluate import accuracy, texts
 from sim.events import Event, seeded
 from sim.model import WujiForCausalLM, WujiForSequenceClassification, sample
 from sim.overopt import bon_kl
 from sim.reward import score
-from sim.world import EOS_ID, KINDS, PAD_ID, World, encode
+from sim.world import EOS_ID, PAD_ID, World, encode
 
 
 def pick_best(scores: torch.Tensor, n: int) -> torch.Tensor:
@@ -42,19 +42,12 @@ def kept_metrics(world: World, items, traits, proxy: torch.Tensor, choice: torch
     """PPO's metric names, over the kept answer of each prompt. ``traits[j][i]``, ``proxy`` (N, P)."""
     P = len(items)
     kept = [traits[j][i] for i, j in enumerate(choice.tolist())]
-    per_task = {}
-    for k in KINDS:
-        ts = [t for it, t in zip(items, kept) if it.kind == k]
-        if ts:
-            per_task[k] = sum(t.correct for t in ts) / len(ts)
     return {
         "proxy_reward": proxy[choice, torch.arange(P)].mean().item(),
         "gold_reward": sum(world.gold(t) for t in kept) / P,
         "flattery": sum(t.flattery > 0 for t in kept) / P,
         "length": sum(t.length for t in kept) / P,
-        "capability": sum(per_task.values()) / len(per_task),
-        "per_task": per_task,
-        "format_rate": sum(t.well_formed for t in kept) / P,
+        **accuracy(items, kept),
     }
 
 

@@ -69,7 +69,11 @@ def texts(s: Samples) -> list[tuple[str, bool]]:
 def capability(model: WujiForCausalLM, world: World, items) -> dict:
     """Greedy accuracy per kind on held-out prompts, its mean, and the format rate."""
     s = sample(model, [encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID, temperature=0)
-    traits = [world.traits(it, t, e) for it, (t, e) in zip(items, texts(s))]
+    return accuracy(items, [world.traits(it, t, e) for it, (t, e) in zip(items, texts(s))])
+
+
+def accuracy(items, traits) -> dict:
+    """Share right per task kind, their mean (``capability``: every kind counts alike) and the format rate."""
     per_task = {}
     for k in KINDS:
         ts = [t for it, t in zip(items, traits) if it.kind == k]

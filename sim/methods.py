@@ -31,9 +31,9 @@ import time
 from collections.abc import Callable, Iterator
 
 from sim.config import METHODS, Config
-from sim.events import Event, seeded
+from sim.events import Event
 from sim.pipeline import RLHF_KEYS, Cache, run_stream, stage_keys
-from sim.world import RLHF_KINDS, World
+from sim.world import World
 
 FORM = {"rlhf": "rl", "rloo": "rl", "dpo": "rl", "bon": "bon"}  # sim.overopt form of each kind of history
 
@@ -77,14 +77,6 @@ def cached_method(cfg: Config, method: str, cache: Cache) -> dict | None:
     """The method's document when its metrics are cached (torch is not imported); otherwise None."""
     hit = cache.load(method, method_key(cfg, method))
     return None if hit is None else _doc(cfg, method, hit[0], cached=True)
-
-
-def ppo_reward_norm(rm, sft_model, world: World, seed: int) -> tuple[float, float]:
-    """PPO's reward normalisation (sim.ppo.reward_norm), drawn from the same seeds: the same numbers."""
-    from sim.ppo import reward_norm
-
-    norm_rng, norm_gen = seeded("reward-norm", world.lang, seed)
-    return reward_norm(rm, sft_model, world, world.train_items(256, norm_rng, kinds=RLHF_KINDS), norm_rng, norm_gen)
 
 
 def load_models(cfg: Config, cache: Cache):
@@ -147,7 +139,9 @@ def method_stream(cfg: Config, method: str, cache: Cache | None = None, device: 
     world = World(cfg.lang, cfg.seed)
     eval_items = world.eval_items(cfg.eval_per_kind)
     t0 = time.perf_counter()
-    norm = ppo_reward_norm(rm, sft_model, world, cfg.seed)
+    from sim.ppo import start_norm
+
+    norm = start_norm(rm, sft_model, world, cfg.seed)
     if method == "bon":
         from sim.bestofn import best_of_n
 

@@ -140,6 +140,13 @@ def reward_norm(rm, policy, world: World, items, rng, gen) -> tuple[float, float
     return score(rm, s).mean().item(), max(pool.std().item(), 1e-3)
 
 
+def start_norm(rm, policy, world: World, seed: int) -> tuple[float, float]:
+    """``reward_norm`` drawn from its own seed: the same for every kl_coef (one start), and for the other
+    ways to align (sim/methods.py), so every method's proxy reward is on PPO's scale."""
+    norm_rng, norm_gen = seeded("reward-norm", world.lang, seed)
+    return reward_norm(rm, policy, world, world.train_items(256, norm_rng, kinds=RLHF_KINDS), norm_rng, norm_gen)
+
+
 def green_grey(policy, ref, world: World, items, n: int = 6) -> list[dict]:
     """The SFT (green) and policy (grey) answers to the same prompts, with per-token KL."""
     prompts = [encode(world.prompt(it)) for it in items[:n]]
@@ -166,8 +173,7 @@ def ppo(
     opt = torch.optim.AdamW(list(policy.parameters()) + list(vhead.parameters()), lr=cfg.lr, eps=1e-5,
                             weight_decay=0.0)
     kl_ctl = AdaptiveKLController(cfg.kl_coef, cfg.target_kl, cfg.horizon)
-    norm_rng, norm_gen = seeded("reward-norm", world.lang, seed)  # the same for every kl_coef: one start
-    norm = reward_norm(rm, policy, world, world.train_items(256, norm_rng, kinds=RLHF_KINDS), norm_rng, norm_gen)
+    norm = start_norm(rm, policy, world, seed)
     eval_gen = torch.Generator().manual_seed(seed)
     ptx = ptx_corpus(world, cfg, seed) if cfg.ptx_coef > 0 else None
 

@@ -62,7 +62,8 @@ def test_dpo_loss_falls_and_parameters_change(wuji_cache, cfg):
     import torch
 
     from sim.dpo import dpo
-    from sim.methods import load_models, ppo_reward_norm
+    from sim.methods import load_models
+    from sim.ppo import start_norm
     from sim.world import World
 
     sft_model, rm = load_models(cfg, Cache(wuji_cache))
@@ -72,7 +73,7 @@ def test_dpo_loss_falls_and_parameters_change(wuji_cache, cfg):
     short = dataclasses.replace(cfg.dpo, steps=40, eval_every=40)
     with torch.enable_grad():
         events = list(dpo(sft_model, rm, world, short, cfg.reward, cfg.seed, items,
-                          ppo_reward_norm(rm, sft_model, world, cfg.seed)))
+                          start_norm(rm, sft_model, world, cfg.seed)))
     losses = [ev.metrics["loss"] for ev in events if "loss" in ev.metrics]
     assert len(losses) == 40
     assert sum(losses[-10:]) / 10 < sum(losses[:10]) / 10 - 0.05, losses  # from log 2 = 0.693 down
