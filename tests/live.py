@@ -1,4 +1,5 @@
-"""A live `streamlit run app.py` on 127.0.0.1 for the browser tests and the load test (no pytest here)."""
+"""A live `streamlit run app.py` on 127.0.0.1 for the browser tests and the load test (no pytest here),
+and what every browser test does with its pages: wait for a run to end, take a whole-page screenshot."""
 
 from __future__ import annotations
 
@@ -89,3 +90,24 @@ def serve(cache_dir: Path, log_path: Path) -> Iterator[str]:
     """The base URL of a live server (see ``server``)."""
     with server(cache_dir, log_path) as srv:
         yield srv.url
+
+
+# -- in the browser (a Playwright page) ---------------------------------------------------------------------
+def idle(page, timeout_ms: float, pause_ms: int = 0) -> None:
+    """Wait until the script run is over (no 'running' status widget), then ``pause_ms`` for drawing."""
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+    if pause_ms:
+        page.wait_for_timeout(pause_ms)
+
+
+def shoot(page, path: Path, max_height: int = 7000, pause_ms: int = 1200) -> Path:
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so grow the window to fit it
+    (at most ``max_height``); plotly's download notices are removed first."""
+    page.evaluate("document.querySelectorAll('.plotly-notifier').forEach(n => n.remove())")
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, max_height)})
+    page.wait_for_timeout(pause_ms)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": 1400, "height": 900})
+    assert path.stat().st_size > 10_000
+    return path

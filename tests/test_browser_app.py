@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from live import idle, shoot
 from playwright.sync_api import Page, expect
 
 from ui import texts
@@ -25,8 +26,7 @@ SLOW = 120_000  # ms: the first load of a cached result imports torch and reads 
 def settle(page: Page) -> None:
     """Wait until the script run is over: no 'running' status widget, a chart drawn."""
     page.wait_for_selector(".js-plotly-plot", timeout=SLOW)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=SLOW)
-    page.wait_for_timeout(800)
+    idle(page, SLOW, 800)
 
 
 def visit(page: Page, base: str, path: str, title: str) -> None:
@@ -35,17 +35,6 @@ def visit(page: Page, base: str, path: str, title: str) -> None:
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=SLOW)
     settle(page)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-
-
-def shoot(page: Page, path: Path) -> Path:
-    """A screenshot of the whole page (Streamlit scrolls inside its main block, so grow the window)."""
-    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 7000)})
-    page.wait_for_timeout(1200)
-    page.screenshot(path=str(path))
-    page.set_viewport_size({"width": 1400, "height": 900})
-    assert path.stat().st_size > 10_000
-    return path
 
 
 def slider(page: Page, label_key: str, lang: str = "en"):

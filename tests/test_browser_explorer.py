@@ -8,9 +8,9 @@ import re
 import time
 
 import pytest
-from live import server
+from live import server, shoot
 from playwright.sync_api import expect
-from test_browser_app import SLOW, settle, shoot, visit
+from test_browser_app import SLOW, settle, visit
 
 from ui import texts
 

@@ -10,6 +10,7 @@ import json
 import re
 
 import pytest
+from live import idle
 from playwright.sync_api import Page, expect
 
 from sim.world import CHAT
@@ -25,10 +26,6 @@ def t(key: str, **kw) -> str:
     return texts.t(key, "en", **kw)
 
 
-def settle(page: Page) -> None:
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=SLOW)
-
-
 def answer(page: Page, side: str) -> str:
     return page.locator(f".st-key-rank_{side} [data-testid='stText']").inner_text()
 
@@ -41,7 +38,7 @@ def rankings(page: Page) -> int:
 def test_a_participant_who_ranks_by_flattery_teaches_the_judges_to_love_it(streamlit_server, page, artifacts_dir):
     page.goto(f"{streamlit_server}/rlhf?lang=en", wait_until="domcontentloaded")
     expect(page.get_by_role("heading", name=t("rm_title"))).to_be_visible(timeout=SLOW)
-    settle(page)
+    idle(page, SLOW)
     page.get_by_text(t("rm_join"), exact=True).click()
     expect(page.locator(".st-key-rank_a [data-testid='stText']")).to_be_visible(timeout=SLOW)
     decisive, seen = 0, 0
@@ -55,7 +52,7 @@ def test_a_participant_who_ranks_by_flattery_teaches_the_judges_to_love_it(strea
         decisive += choice != "rm_tie"
         seen += 1
     page.get_by_text(t("rm_replace"), exact=True).click()
-    settle(page)
+    idle(page, SLOW)
     page.get_by_role("button", name=t("rm_retrain"), exact=True).click()
     effect = page.get_by_text(re.compile("Judges' liking for flattery: simulated panel"))
     expect(effect).to_be_visible(timeout=SLOW)

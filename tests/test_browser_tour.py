@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from live import idle, shoot
 from playwright.sync_api import Page, expect
 
 from ui import story, texts, theme
@@ -30,23 +31,6 @@ DOCS = {  # one screenshot a stage for the README: (walk, step) -> docs/ name
     ("en-work-presenter-dark", 3): "tour-sft-en-presenter.png",
     ("zh-wuxia", 6): "tour-rlhf-predict-zh.png",
 }
-
-
-def idle(page: Page) -> None:
-    """Wait until the script run is over (no 'running' status widget), then a moment for drawing."""
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=SLOW)
-    page.wait_for_timeout(600)
-
-
-def shoot(page: Page, path: Path) -> None:
-    """The whole page (Streamlit scrolls inside its main block, so grow the window to fit it)."""
-    page.evaluate("document.querySelectorAll('.plotly-notifier').forEach(n => n.remove())")  # download notices
-    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 4000)})
-    page.wait_for_timeout(700)
-    page.screenshot(path=str(path))
-    page.set_viewport_size({"width": 1400, "height": 900})
-    assert path.stat().st_size > 10_000
 
 
 def save_chart_png(page: Page, path: Path) -> None:
@@ -80,7 +64,7 @@ def test_walk_the_whole_tour_with_the_keyboard(streamlit_server, page, artifacts
     for number, step in enumerate(story.STEPS, start=1):
         title = texts.step_text(step.key, "title", lens, lang)
         expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=SLOW)
-        idle(page)
+        idle(page, SLOW, 600)
         if step.question:
             expect(page.get_by_text(texts.t("guess_first", lang))).to_be_visible()
             page.get_by_test_id("stRadioGroup").get_by_text(texts.t("guess_down", lang), exact=True).click()
@@ -90,9 +74,10 @@ def test_walk_the_whole_tour_with_the_keyboard(streamlit_server, page, artifacts
         expect(page.get_by_text(texts.lens_title(lens, lang)).first).to_be_visible()
         expect(page.get_by_text(texts.step_text(step.key, "do", lens, lang))).to_be_visible()
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-        idle(page)
+        idle(page, SLOW, 600)
         name = f"tour-{walk}-{number}-{step.key}"
-        shoot(page, artifacts_dir / f"{name}.png")  # before the PNG: plotly's download notice would show
+        # before the PNG: plotly's download notice would show
+        shoot(page, artifacts_dir / f"{name}.png", max_height=4000, pause_ms=700)
         save_chart_png(page, artifacts_dir / f"{name}-chart.png")
         if (walk, number) in DOCS:
             (ROOT / "docs").mkdir(exist_ok=True)
@@ -126,7 +111,7 @@ def test_the_html_report_downloads_and_opens_offline_with_every_chart_as_png(str
     page.goto(f"{streamlit_server}/tour?lang=en&lens=tech&step=3")
     title = texts.step_text("moves", "title", "tech", "en")
     expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=SLOW)
-    idle(page)
+    idle(page, SLOW, 600)
     with page.expect_download(timeout=SLOW) as dl:
         page.get_by_role("button", name=texts.t("sl_run", "en")).click()
     report = artifacts_dir / "tour-report-en.html"

@@ -9,6 +9,7 @@ import dataclasses
 import os
 import threading
 import time
+from collections import Counter
 
 import streamlit as st
 
@@ -162,8 +163,8 @@ def method_docs(cfg) -> dict:
 
 # -- jobs on the Board --------------------------------------------------------------------------------------
 def _eta(missing: dict) -> int:
-    full = narrate.FULL_RUN_S.get(state.preset_name(), 40)
-    return max(3, round(sum(n * full * narrate.STAGE_SHARE[s] for s, n in missing.items())))
+    """Rough seconds to train ``missing`` ({stage: how many entries of it}), as narrate.eta reckons one run."""
+    return narrate.eta(list(Counter(missing).elements()), state.preset_name())
 
 
 def _submit(name: str, cfg, estimate: float, stream=None, key: str = "") -> Job:
@@ -189,16 +190,17 @@ def _watch(name: str, job: Job, lang: str, message, redraw=None) -> None:
         others = board.watchers(job) - 1
         if others > 0:
             st.caption(texts.t("sweep_running_other", lang, n=others))
-        if sidebar.button(texts.t("cancel" if job.queued else "stop", lang), key=f"stop_{name}"):
-            if not board.cancel(job, w.visitor()):  # others still wait for it: it goes on without this visitor
-                st.session_state.pop(name, None)
-                st.session_state[f"{name}_left"] = job.key
-            job.join(5)
-            st.rerun()
+        w.stop_button(job, lang, f"stop_{name}", lambda _others: _left(name, job))
         if job.done or (redraw is not None and redraw(job)):
             st.rerun()
 
     poll()
+
+
+def _left(name: str, job: Job) -> None:
+    """This visitor left a job others still wait for: it goes on without them."""
+    st.session_state.pop(name, None)
+    st.session_state[f"{name}_left"] = job.key
 
 
 def _ended(job: Job | None, lang: str) -> None:

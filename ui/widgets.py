@@ -85,6 +85,23 @@ def start(cfg) -> Job:
     return st.session_state["job"]
 
 
+def stop_button(job: Job, lang: str, key: str, on_leave) -> None:
+    """The Stop / Cancel button of a job this visitor polls. Pressed, this visitor stops waiting for it; the
+    board stops the job only when nobody else waits, else ``on_leave(others)`` notes a run that goes on."""
+    if sidebar.button(texts.t("cancel" if job.queued else "stop", lang), key=key):
+        board = shared_board(get_cache())
+        others = board.watchers(job) - 1
+        if not board.cancel(job, visitor()):
+            on_leave(others)
+        job.join(5)
+        st.rerun()
+
+
+def left_run(others: int) -> None:
+    st.session_state.pop("job", None)
+    st.session_state["left_run"] = others
+
+
 def header(key: str) -> tuple[dict, str, str]:
     """The page title and the shared state: (values, lang, lens)."""
     sidebar.page_guard()
@@ -107,11 +124,12 @@ def autostart(cfg) -> None:
     """A moved KL or bias slider reruns PPO at once (unless the result is already cached)."""
     if not sidebar.consume_autostart():
         return
+    if not is_cached(cfg, get_cache()):
+        start(cfg)  # it leaves this visitor's run for the old setting
+        return
     old = st.session_state.get("job")
     if old is not None and old.cfg != cfg:
-        leave(old)  # the slider moved on: the run for the old setting is no longer wanted here
-    if not is_cached(cfg, get_cache()):
-        start(cfg)
+        leave(old)  # the slider moved on to a cached setting: the old run is no longer wanted here
 
 
 def progress(job: Job, lang: str) -> None:
@@ -148,12 +166,7 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
             if others > 0:
                 st.caption(texts.t("watching_together", lang, n=others))
             progress(job, lang)
-            if sidebar.button(texts.t("cancel" if job.queued else "stop", lang), key="stop_job"):
-                if not board.cancel(job, visitor()):
-                    st.session_state.pop("job", None)
-                    st.session_state["left_run"] = others
-                job.join(5)
-                st.rerun()
+            stop_button(job, lang, "stop_job", left_run)
             if job.done:
                 st.rerun()
             draw(narrate.partial_doc(job.snapshot()), True)
