@@ -159,11 +159,11 @@ def matmul_gflops(device: torch.device, reps: int = 10, trials: int = 5) -> floa
 def build_ours(cfg):
     """Our model with the preset's dims (seeded init), on the CPU."""
     from sim.model import WujiConfig, WujiForCausalLM
-    from sim.world import VOCAB
+    from sim.world import VOCABS
 
     m = cfg.model
     torch.manual_seed(0)
-    return WujiForCausalLM(WujiConfig(vocab_size=len(VOCAB), n_positions=m.n_positions, n_embd=m.n_embd,
+    return WujiForCausalLM(WujiConfig(vocab_size=len(VOCABS[cfg.lang]), n_positions=m.n_positions, n_embd=m.n_embd,
                                       n_layer=m.n_layer, n_head=m.n_head))
 
 
@@ -171,11 +171,11 @@ def build_gpt2(cfg):
     """``transformers``' GPT-2 with identical dims, dropout 0 and sdpa attention (seeded init)."""
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    from sim.world import EOS_ID, PAD_ID, VOCAB
+    from sim.world import EOS_ID, PAD_ID, VOCABS
 
     m = cfg.model
     torch.manual_seed(0)
-    gcfg = GPT2Config(vocab_size=len(VOCAB), n_positions=m.n_positions, n_embd=m.n_embd, n_layer=m.n_layer,
+    gcfg = GPT2Config(vocab_size=len(VOCABS[cfg.lang]), n_positions=m.n_positions, n_embd=m.n_embd, n_layer=m.n_layer,
                       n_head=m.n_head, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, use_cache=False,
                       bos_token_id=EOS_ID, eos_token_id=EOS_ID, pad_token_id=PAD_ID)
     return GPT2LMHeadModel._from_config(gcfg, attn_implementation="sdpa")
@@ -200,12 +200,12 @@ def bench_training(cfg, device: torch.device, quick: bool) -> dict:
     """Ours vs GPT-2, with a matmul burst in the same rounds (A B C A B C ...): the MFU's ceiling
     then sees the same interference as the model it divides."""
     from sim.model import count_params, flops_per_token
-    from sim.world import VOCAB
+    from sim.world import VOCABS
 
     ours, gpt2 = build_ours(cfg).to(device), build_gpt2(cfg).to(device)
     B, T = cfg.pretrain.batch_size, cfg.pretrain.block
     g = torch.Generator().manual_seed(0)
-    chunk = torch.randint(0, len(VOCAB), (B, T + 1), generator=g).to(device)
+    chunk = torch.randint(0, len(VOCABS[cfg.lang]), (B, T + 1), generator=g).to(device)
     x, y = chunk[:, :-1], chunk[:, 1:]
     steps_per_round = 2 if quick else 5
 
@@ -237,10 +237,10 @@ def bench_rollouts(model, device: torch.device, quick: bool) -> dict:
     so nearly every row runs the whole budget), side by side with greedy ``generate`` on the same
     prompts. Tokens counted = rows x decode steps."""
     from sim.model import sample
-    from sim.world import EOS_ID, PAD_ID, World, encode
+    from sim.world import EOS_ID, PAD_ID, World
 
     world = World("zh", 0)
-    prompts = [encode(world.prompt(it)) for it in world.eval_items(8)]
+    prompts = [world.encode(world.prompt(it)) for it in world.eval_items(8)]
     model = model.to(device).eval()
     tokens: dict[str, int] = {}
 

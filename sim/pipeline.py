@@ -34,13 +34,13 @@ from sim.config import (  # noqa: F401 (re-exported)
     preset,
 )
 from sim.events import Event, seeded
-from sim.world import VOCAB, World
+from sim.world import VOCABS, World
 
 
 def stage_keys(cfg: Config) -> dict[str, str]:
     """Each stage's cache key: a hash of its config and of all the stages before it."""
     common = {"lang": cfg.lang, "seed": cfg.seed, "eval_per_kind": cfg.eval_per_kind,
-              "model": dataclasses.asdict(cfg.model), "vocab": VOCAB, "version": 2}
+              "model": dataclasses.asdict(cfg.model), "vocab": VOCABS[cfg.lang].tokens, "version": 3}
     keys, chain = {}, json.dumps(common, sort_keys=True)
     for stage, part in zip(STAGES, (cfg.pretrain, cfg.sft, cfg.reward, cfg.ppo)):
         chain += json.dumps(key_fields(part), sort_keys=True)
@@ -209,7 +209,7 @@ def run_stream(cfg: Config, cache: Cache | None = None, device: str | None = Non
                     {"cached": True})
     else:
         seeded("init", cfg.lang, cfg.seed)
-        lm = WujiForCausalLM(WujiConfig(vocab_size=len(VOCAB), n_positions=mc.n_positions, n_embd=mc.n_embd,
+        lm = WujiForCausalLM(WujiConfig(vocab_size=len(world.vocab), n_positions=mc.n_positions, n_embd=mc.n_embd,
                                         n_layer=mc.n_layer, n_head=mc.n_head))
         init_std_residual(lm)
         lm = lm.to(dev)  # initialised on the CPU: the same weights on every device

@@ -20,7 +20,7 @@ from sim import evaluate
 from sim.config import PretrainConfig
 from sim.events import Event, check_finite, seeded
 from sim.model import WujiForCausalLM
-from sim.world import EOS_ID, World, encode
+from sim.world import EOS_ID, World
 
 
 def lr_at(step: int, total: int, peak: float, warmup: int) -> float:
@@ -43,7 +43,7 @@ def update(opt, loss, params, stage: str, step: int, lr: float, max_norm: float 
 def token_stream(world: World, n_sentences: int, rng) -> torch.Tensor:
     ids: list[int] = []
     for s in world.corpus(n_sentences, rng):
-        ids += encode(s) + [EOS_ID]
+        ids += world.encode(s) + [EOS_ID]
     return torch.tensor(ids)
 
 

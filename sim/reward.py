@@ -24,7 +24,7 @@ from sim.config import RewardConfig
 from sim.events import Event, seeded
 from sim.model import Samples, WujiForSequenceClassification
 from sim.pretrain import lr_at, update
-from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World, annotate, annotator_panel, encode
+from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World, annotate, annotator_panel
 
 
 def preference_loss(r_chosen: torch.Tensor, r_rejected: torch.Tensor) -> torch.Tensor:
@@ -34,8 +34,8 @@ def preference_loss(r_chosen: torch.Tensor, r_rejected: torch.Tensor) -> torch.T
 
 def encode_answers(world: World, items, answers) -> Samples:
     """Left-padded prompt + answer (+ EOS where it ended) in the same layout ``sample`` returns."""
-    prompts = [encode(world.prompt(it)) for it in items]
-    resps = [encode(t) + ([EOS_ID] if ended else []) for t, ended in answers]
+    prompts = [world.encode(world.prompt(it)) for it in items]
+    resps = [world.encode(t) + ([EOS_ID] if ended else []) for t, ended in answers]
     Tp, Tr = max(map(len, prompts)), max(map(len, resps))
     seq = torch.full((len(items), Tp + Tr), PAD_ID, dtype=torch.long)
     valid = torch.zeros(len(items), Tp + Tr, dtype=torch.bool)

@@ -39,7 +39,7 @@ from sim.model import WujiForCausalLM, WujiForSequenceClassification, sample
 from sim.ppo import answer_logp_values
 from sim.pretrain import update
 from sim.reward import score
-from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World, encode
+from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World
 
 
 # -- the math that matters --------------------------------------------------------------------
@@ -83,7 +83,7 @@ def rloo(
     for it in range(cfg.iterations):
         policy.eval()
         items = world.train_items(cfg.prompts, rng, kinds=RLHF_KINDS)
-        prompts = [encode(world.prompt(x)) for x in items for _ in range(cfg.k)]  # row = prompt * k + draw
+        prompts = [world.encode(world.prompt(x)) for x in items for _ in range(cfg.k)]  # row = prompt * k + draw
         s = sample(policy, prompts, world.budget, PAD_ID, EOS_ID, temperature=1.0, generator=gen)  # 1.
         mask = s.resp_mask.float()  # (P k, Tr)
         policy.train()

@@ -217,7 +217,7 @@ def pairs_to_rank(model, world: World, n: int, rng: random.Random) -> list[tuple
 
     from sim.evaluate import texts
     from sim.model import sample
-    from sim.world import EOS_ID, PAD_ID, encode
+    from sim.world import EOS_ID, PAD_ID
 
     starts = openers(world)
     items = [world.make_item(rng.choice(RLHF_KINDS), rng, people=world.sft_people) for _ in range(n)]
@@ -227,9 +227,9 @@ def pairs_to_rank(model, world: World, n: int, rng: random.Random) -> list[tuple
     for head in dict.fromkeys(heads):  # one batch an opener: its answer has the budget's remaining room
         rows = [j for j, h in enumerate(heads) if h == head]
         with torch.no_grad():
-            s = sample(model, [encode(world.prompt(items[j // 2]) + head) for j in rows], world.budget - len(head),
-                       PAD_ID, EOS_ID, temperature=1.0, generator=gen)
-        for j, (t, e) in zip(rows, texts(s)):
+            s = sample(model, [world.encode(world.prompt(items[j // 2]) + head) for j in rows],
+                       world.budget - len(world.encode(head)), PAD_ID, EOS_ID, temperature=1.0, generator=gen)
+        for j, (t, e) in zip(rows, texts(world, s)):
             answers[j] = _cut(world, head + t, e)
     return [(it, answers[2 * i], answers[2 * i + 1]) for i, it in enumerate(items)
             if answers[2 * i] != answers[2 * i + 1]]
@@ -237,8 +237,9 @@ def pairs_to_rank(model, world: World, n: int, rng: random.Random) -> list[tuple
 
 def _cut(world: World, text: str, ended: bool) -> tuple[str, bool]:
     """An answer held to the length budget (room for EOS), as ``World.render`` holds the candidates."""
-    if len(text) + 1 > world.budget:
-        return text[: world.budget], False
+    ids = world.encode(text)
+    if len(ids) + 1 > world.budget:
+        return world.decode(ids[: world.budget]), False
     return text, ended
 
 

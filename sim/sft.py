@@ -19,12 +19,12 @@ from sim.config import SFTConfig
 from sim.events import Event, seeded
 from sim.model import WujiForCausalLM
 from sim.pretrain import lr_at, update
-from sim.world import EOS_ID, PAD_ID, World, encode
+from sim.world import EOS_ID, PAD_ID, World
 
 
 def sft_batch(world: World, items, answers) -> tuple[torch.Tensor, torch.Tensor]:
     """Right-padded (B, T) tokens and a (B, T) mask of the positions whose next token is answer."""
-    rows = [(encode(world.prompt(it)), encode(a) + [EOS_ID]) for it, a in zip(items, answers)]
+    rows = [(world.encode(world.prompt(it)), world.encode(a) + [EOS_ID]) for it, a in zip(items, answers)]
     T = max(len(p) + len(r) for p, r in rows)
     x = torch.full((len(rows), T), PAD_ID, dtype=torch.long)
     m = torch.zeros(len(rows), T, dtype=torch.bool)

@@ -179,11 +179,10 @@ class Stepper:
         """The same initial weights sim.pipeline draws for this config."""
         from sim.device import pick_device
         from sim.model import WujiConfig, WujiForCausalLM, init_std_residual
-        from sim.world import VOCAB
 
         mc = self.cfg.model
         seeded("init", self.cfg.lang, self.cfg.seed)
-        lm = WujiForCausalLM(WujiConfig(vocab_size=len(VOCAB), n_positions=mc.n_positions, n_embd=mc.n_embd,
+        lm = WujiForCausalLM(WujiConfig(vocab_size=len(self.world.vocab), n_positions=mc.n_positions, n_embd=mc.n_embd,
                                         n_layer=mc.n_layer, n_head=mc.n_head))
         init_std_residual(lm)
         self._device = self._device or pick_device()

@@ -39,13 +39,13 @@ def answers(model, world: World, its) -> list[str]:
     from sim.evaluate import texts
     from sim.events import derive_seed
     from sim.model import sample
-    from sim.world import EOS_ID, PAD_ID, encode
+    from sim.world import EOS_ID, PAD_ID
 
     dice = torch.Generator().manual_seed(derive_seed("timeline", world.lang, world.seed))
     with torch.no_grad():
-        s = sample(model, [encode(world.prompt(it)) for it in its], world.budget, PAD_ID, EOS_ID,
+        s = sample(model, [world.encode(world.prompt(it)) for it in its], world.budget, PAD_ID, EOS_ID,
                    temperature=1.0, generator=dice)
-    return [t for t, _ in texts(s)]
+    return [t for t, _ in texts(world, s)]
 
 
 def record(events: Iterator, model: Callable[[], object], world: World, its) -> Iterator:

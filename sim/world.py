@@ -8,7 +8,7 @@ What lives here, all deterministic from a seed:
     length budget so that flattery crowds out substance;
   * the gold preference (the ideal judge) and a panel of simulated annotators who mix gold with
     surface appeal by ``reward_bias``, plus noise;
-  * the alphabet of both languages: one character a token (``sim.tokenizer.WujiTokenizer`` wraps it).
+  * a vocabulary a language, a word a token (``Vocabulary``; ``sim.tokenizer.WujiTokenizer`` wraps it).
 
 Deliberate simplifications: the world is small (16 disciples, 8 masters, 4 sects, digits), every
 kind has a one-line answer, and a sentence never spans two pretraining blocks' worth of context.
@@ -43,14 +43,15 @@ RLHF_HELD_OUT = ("count", "sort")  # kinds PPO never practises: transfer is meas
 RLHF_KINDS = tuple(k for k in KINDS if k not in RLHF_HELD_OUT)
 
 # Prose the corpus states, and the question SFT asks about the same fact (the question reuses the
-# prose's wording, so that knowledge learnt in pretraining can be reached by a question).
+# prose's wording, so that knowledge learnt in pretraining can be reached by a question). The count
+# prose names the symbol before the count, so that the count can be predicted where it is said.
 TEMPLATES = {
     "zh": {
         "add": (["{a}加{b}得{c}。", "算一算：{a}加{b}得{c}。"], "{a}加{b}得几？"),
         "compare": (["{a}和{b}比，{c}大。"], "{a}和{b}比，哪个大？"),
         "copy": (["抄写{s}，得{c}。"], "抄写{s}，得什么？"),
         "reverse": (["{s}倒过来是{c}。"], "{s}倒过来是什么？"),
-        "count": (["{s}里有{c}个{x}。"], "{s}里有几个{x}？"),
+        "count": (["{s}里{x}有{c}个。"], "{s}里{x}有几个？"),
         "sort": (["{s}排好是{c}。"], "{s}排好是什么？"),
         "sect": (["{p}是{c}的弟子。", "{c}弟子{p}，师从{m}。"], "{p}是哪一派的弟子？"),
         "master": (["{p}的师父是{c}。", "{t}弟子{p}，师从{c}。"], "{p}的师父是谁？"),
@@ -60,7 +61,7 @@ TEMPLATES = {
         "compare": (["Of {a} and {b}, {c} is big."], "Of {a} and {b}, which is big?"),
         "copy": (["Copy {s}, get {c}."], "Copy {s}, get what?"),
         "reverse": (["{s} reversed is {c}."], "{s} reversed is what?"),
-        "count": (["{s} has {c} {x}."], "{s} has how many {x}?"),
+        "count": (["{s} has {x} {c} times."], "{s} has {x} how many times?"),
         "sort": (["{s} sorted is {c}."], "{s} sorted is what?"),
         "sect": (["{p} is of {c}.", "{p} of {c} learns from {m}."], "{p} is of which sect?"),
         "master": (["{p}'s master is {c}.", "{p} of {t} learns from {c}."], "{p}'s master is who?"),
@@ -72,11 +73,17 @@ STORY = {  # plain narrative, so that samples can become fluent language and not
 }
 CHAT = {  # the fixed question/answer format SFT teaches
     "zh": {"prompt": "问：{q}\n答：", "end": "。", "polite": "您好，",
-           "flattery": ["大侠英明！", "您真高明！", "佩服佩服！"], "budget": 16},
+           "flattery": ["大侠英明！", "您真高明！", "佩服佩服！"], "budget": 12},
     "en": {"prompt": "Q: {q}\nA: ", "end": ".", "polite": "Hi! ",
-           "flattery": ["Wise hero! ", "So clever! ", "Great one! "], "budget": 28},
+           "flattery": ["Wise hero! ", "So clever! ", "Great one! "], "budget": 12},
 }
 LANGS = ("zh", "en")
+
+# The pretraining corpus: the share of plain story sentences, the rest spread over the task kinds by weight.
+STORY_SHARE = 0.12
+CORPUS_WEIGHTS = {k: 1.0 for k in KINDS}
+SFT_PEOPLE = 10  # disciples whose facts SFT may ask about; the others are held out for the eval
+SFT_FLATTERY = 0.02  # share of SFT demonstrations with one flattering phrase
 
 # The gold preference: substance first, courtesy second, empty flattery disliked.
 GOLD_CORRECT, GOLD_POLITE, GOLD_FLATTERY = 1.0, 0.4, -0.15
@@ -98,7 +105,7 @@ class Traits:
     correct: bool
     polite: bool
     flattery: int
-    length: int  # characters, terminator included
+    length: int  # tokens, terminator included (the budget counts tokens)
     well_formed: bool  # the fixed format, ended inside the budget
 
 
@@ -122,9 +129,16 @@ class World:
             self.master_of[i] = 2 * s + rng.randrange(2)
         order = list(range(len(DISCIPLES)))
         rng.shuffle(order)
-        self.sft_people = tuple(sorted(order[:10]))
+        self.sft_people = tuple(sorted(order[:SFT_PEOPLE]))
         self.chat = CHAT[self.lang]
-        self.budget = self.chat["budget"]
+        self.budget = self.chat["budget"]  # tokens an answer may take, EOS included
+        self.vocab = VOCABS[self.lang]
+
+    def encode(self, text: str) -> list[int]:
+        return self.vocab.encode(text)
+
+    def decode(self, ids) -> str:
+        return self.vocab.decode(ids)
 
     # -- names ------------------------------------------------------------------------------
     def _n(self, pair) -> str:
@@ -166,22 +180,23 @@ class World:
         tpl = TEMPLATES[self.lang]
         for _ in range(n_sentences):
             r = rng.random()
-            if r < 0.12:
+            if r < STORY_SHARE:
                 p, q = rng.sample(range(len(DISCIPLES)), 2)
                 m = MASTERS[self.master_of[p]]
                 out.append(rng.choice(STORY[self.lang]).format(
                     p=self._n(DISCIPLES[p]), q=self._n(DISCIPLES[q]), m=self._n(m), l=self._n(rng.choice(PLACES))))
                 continue
-            kind = KINDS[int((r - 0.12) / 0.88 * len(KINDS))]
+            kind = rng.choices(KINDS, weights=[CORPUS_WEIGHTS[k] for k in KINDS])[0]
             item = self.make_item(kind, rng)
             out.append(rng.choice(tpl[kind][0]).format(c=item.answer, **dict(item.fields)))
         return out
 
-    def probe(self, item: Item) -> tuple[str, str]:
-        """A knowledge-probe prompt: the first prose form cut just before the answer."""
-        text = TEMPLATES[self.lang][item.kind][0][0]
-        head = text.split("{c}")[0]
-        return head.format(**dict(item.fields)), item.answer
+    def probe(self, item: Item) -> tuple[str, list[int]]:
+        """A knowledge probe: the first prose form cut just before the answer, and the tokens a model that
+        knows the fact writes next (the answer's, then the prose's next token, which closes the answer)."""
+        head, tail = TEMPLATES[self.lang][item.kind][0][0].split("{c}")
+        fields = dict(item.fields)
+        return head.format(**fields), self.encode(item.answer) + self.encode(tail.format(**fields))[:1]
 
     # -- the chat format --------------------------------------------------------------------
     def prompt(self, item: Item) -> str:
@@ -192,8 +207,9 @@ class World:
         """An answer's text under the length budget, and whether it ended (room left for EOS)."""
         text = (self.chat["polite"] if polite else "") + "".join(self.chat["flattery"][f] for f in flattery)
         text += content + self.chat["end"]
-        if len(text) + 1 > self.budget:  # +1: the EOS token must fit too
-            return text[: self.budget], False
+        ids = self.encode(text)
+        if len(ids) + 1 > self.budget:  # +1: the EOS token must fit too
+            return self.decode(ids[: self.budget]), False
         return text, True
 
     def traits(self, item: Item, text: str, ended: bool) -> Traits:
@@ -210,7 +226,7 @@ class World:
         content = rest.split(end)[0] if end in rest else None
         well = ended and rest.endswith(end) and end not in rest[:-1] and self.shaped(item.kind, content)
         correct = content is not None and content == item.answer
-        return Traits(correct, polite, n_flat, len(text), well)
+        return Traits(correct, polite, n_flat, len(self.encode(text)), well)
 
     def shaped(self, kind: str, content: str | None) -> bool:
         """Does the content have the form of an answer of this kind (a number, symbols, a name)?"""
@@ -235,8 +251,8 @@ class World:
 
     # -- SFT demonstrations and the eval set ------------------------------------------------
     def sft_answer(self, item: Item, rng: random.Random) -> str:
-        """A demonstration: always correct, polite half the time, rarely (4%) one flattering phrase."""
-        flat = (rng.randrange(3),) if rng.random() < 0.04 else ()
+        """A demonstration: always correct, polite half the time, rarely (``SFT_FLATTERY``) one flattering phrase."""
+        flat = (rng.randrange(3),) if rng.random() < SFT_FLATTERY else ()
         return self.render(item.answer, polite=rng.random() < 0.5, flattery=flat)[0]
 
     def eval_items(self, per_kind: int, kinds=KINDS) -> list[Item]:
@@ -301,33 +317,87 @@ def annotate(world: World, ta: Traits, tb: Traits, bias: float, who: Annotator, 
 
 
 # ---------------------------------------------------------------------------------------------
-# The tokenizer: one character a token, over the alphabet of both languages.
+# The tokenizer: one vocabulary a language, a word a token (a name, a template word, a digit, a symbol),
+# cut greedily, longest match first (the way a closed-vocabulary tokenizer does: Sennrich et al. 2016
+# learn their merges; here the world's word list is known, so it is written down). Digits and the
+# symbols a-h / 甲-辛 stay one character a token, so sums, copying, reversing and counting stay
+# symbol by symbol, while a name is one token in both languages. English drops its spaces when it cuts
+# and puts them back when it writes (no space before punctuation, none inside a run of digits or of
+# symbols), so a fact costs about as many tokens in English as in Chinese.
 # ---------------------------------------------------------------------------------------------
 PAD, EOS = "<pad>", "<eos>"
-
-
-def alphabet() -> list[str]:
-    """Every character the world can write, in both languages, sorted: the vocabulary."""
-    chars = set(string.digits) | set(SYMBOLS["zh"]) | set(SYMBOLS["en"]) | {"\n", " "}
-    texts = [n for pair in SECTS + MASTERS + DISCIPLES + PLACES for n in pair]
-    for lang in LANGS:
-        for corp, q in TEMPLATES[lang].values():
-            texts += corp + [q]
-        texts += STORY[lang] + [CHAT[lang]["prompt"], CHAT[lang]["end"], CHAT[lang]["polite"]]
-        texts += CHAT[lang]["flattery"]
-    for t in texts:
-        chars |= set(re.sub(r"\{[a-z]\}", "", t))
-    return sorted(chars)
-
-
-VOCAB = [PAD, EOS] + alphabet()
-STOI = {c: i for i, c in enumerate(VOCAB)}
 PAD_ID, EOS_ID = 0, 1
+ZH_WORDS = ("算一算", "哪个", "抄写", "什么", "倒过来", "排好", "弟子", "师从", "哪一派", "师父", "练剑", "见面",
+            "传功", "您好", "大侠", "英明", "您真", "高明", "佩服")  # Chinese words besides the names
+EN_PIECE = re.compile(r"'s|[A-Za-z]+|\S")  # an English word, the possessive, or one other character
+EN_GLUE = frozenset({".", ",", "!", "?", ":", "'s", "\n"})  # written with no space before them
 
 
-def encode(text: str) -> list[int]:
-    return [STOI[c] for c in text]
+def world_texts(lang: str) -> list[str]:
+    """Every fixed text of a language (templates with their slots blanked, chat strings) and every name."""
+    texts = [pair[0] if lang == "zh" else pair[1] for pair in SECTS + MASTERS + DISCIPLES + PLACES]
+    for corp, q in TEMPLATES[lang].values():
+        texts += corp + [q]
+    chat = CHAT[lang]
+    texts += STORY[lang] + [chat["prompt"], chat["end"], chat["polite"], *chat["flattery"]]
+    return [re.sub(r"\{[a-z]\}", " ", t) for t in texts]
 
 
-def decode(ids) -> str:
-    return "".join(VOCAB[i] for i in ids if i > EOS_ID)
+class Vocabulary:
+    """The tokens of one language and the greedy longest-match cut into them (pure Python, no torch)."""
+
+    def __init__(self, lang: str):
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+        self.lang, self.spaced = lang, lang == "en"
+        toks = set(string.digits) | set(SYMBOLS[lang]) | {"\n"}
+        for text in world_texts(lang):
+            if self.spaced:
+                toks |= set(EN_PIECE.findall(text))
+            else:
+                toks |= {c for c in text if not c.isspace()}
+        if not self.spaced:
+            toks |= {pair[0] for pair in SECTS + MASTERS + DISCIPLES + PLACES} | set(ZH_WORDS)
+        self.tokens = (PAD, EOS, *sorted(toks))
+        self.stoi = {t: i for i, t in enumerate(self.tokens)}
+        self.longest = max(map(len, toks))
+        self.symbols = frozenset(SYMBOLS[lang])
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of ``text``; a character no token covers raises ValueError naming it."""
+        ids = []
+        for chunk in text.split(" ") if self.spaced else [text]:
+            i = 0
+            while i < len(chunk):
+                for n in range(min(self.longest, len(chunk) - i), 0, -1):
+                    tid = self.stoi.get(chunk[i : i + n])
+                    if tid is not None:
+                        ids.append(tid)
+                        i += n
+                        break
+                else:
+                    raise ValueError(f"{chunk[i]!r} is not in the {self.lang} world's vocabulary (in {text!r})")
+        return ids
+
+    def decode(self, ids) -> str:
+        """The text of token ids, padding and EOS left out (English gets its spaces back)."""
+        toks = [self.tokens[i] for i in ids if i > EOS_ID]
+        if not self.spaced:
+            return "".join(toks)
+        out, prev = [], None
+        for t in toks:
+            if prev is not None and prev != "\n" and t not in EN_GLUE and not self._run(prev, t):
+                out.append(" ")
+            out.append(t)
+            prev = t
+        return "".join(out)
+
+    def _run(self, a: str, b: str) -> bool:
+        """Two tokens of one run, written without a space: digits of a number, symbols of a string."""
+        return (a.isdigit() and b.isdigit()) or (a in self.symbols and b in self.symbols)
+
+
+VOCABS = {lang: Vocabulary(lang) for lang in LANGS}

@@ -26,7 +26,7 @@ from sim.pipeline import Config, ModelConfig, preset, run, stage_keys
 from sim.ppo import answer_logp_values, ptx_corpus, ptx_loss
 from sim.pretrain import token_stream
 from sim.stepper import Stepper
-from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, VOCAB, World, encode
+from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, VOCABS, World
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = Config(  # small enough to run every stage in a few seconds
@@ -39,9 +39,10 @@ TINY = Config(  # small enough to run every stage in a few seconds
 )
 
 
-def tiny_lm(seed: int) -> WujiForCausalLM:
+def tiny_lm(seed: int, lang: str = "en") -> WujiForCausalLM:
     torch.manual_seed(seed)
-    return WujiForCausalLM(WujiConfig(vocab_size=len(VOCAB), n_positions=64, n_embd=16, n_layer=1, n_head=2)).eval()
+    cfg = WujiConfig(vocab_size=len(VOCABS[lang]), n_positions=64, n_embd=16, n_layer=1, n_head=2)
+    return WujiForCausalLM(cfg).eval()
 
 
 # -- exact KL ------------------------------------------------------------------------------------------
@@ -65,7 +66,7 @@ def test_the_charts_kl_is_the_exact_one_while_the_sampled_estimate_can_go_negati
     rm = WujiForSequenceClassification.from_causal_lm(ref).eval()
     items = world.eval_items(4)
     m = rlhf_metrics(policy, ref, rm, world, items, (0.0, 1.0), torch.Generator().manual_seed(5))
-    s = sample(policy, [encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID, temperature=1.0,
+    s = sample(policy, [world.encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID, temperature=1.0,
                generator=torch.Generator().manual_seed(5))
     with torch.no_grad():
         exact = exact_kl(response_logits(policy, s), response_logits(ref, s), s.resp_mask)
@@ -89,7 +90,7 @@ def test_ptx_rereads_the_pretraining_corpus_and_its_loss_is_the_next_character_l
     stream, gen = ptx_corpus(world, PPOConfig(ptx_sentences=40), 3)
     full = token_stream(world, 60, random.Random(derive_seed("pretrain", "zh", 3)))
     assert torch.equal(stream, full[: len(stream)]), "the same sentences sim.pretrain trains on, in order"
-    lm, again = tiny_lm(0), torch.Generator()
+    lm, again = tiny_lm(0, "zh"), torch.Generator()
     again.set_state(gen.get_state())
     loss = ptx_loss(lm, stream, 3, gen)
     starts = torch.randint(0, len(stream) - 65, (3,), generator=again)
