@@ -1,8 +1,9 @@
-"""The physics the demo must show (design.md), each emerging from training on the fast preset.
+"""The physics the demo must show (design.md), each emerging from training on the fast preset,
+in both languages.
 
 Every number here comes out of real runs of the pipeline (mean of seeds 0, 1, 2); nothing is
-written into the code. The runs share one cache, so each stage is trained once per seed.
-A summary is written to test-artifacts/physics.json (the README's table is made from it).
+written into the code. The runs of a language share one cache, so each stage is trained once per seed.
+A summary per language is written to test-artifacts/physics.json (the README's table is made from it).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from statistics import mean
 import pytest
 
 from sim.pipeline import Cache, preset, run, run_stream
+from sim.world import LANGS
 
 SEEDS = (0, 1, 2)
 KL_GRID = (0.0, 0.03, 0.1, 0.3, 1.0)
 BIASED = 0.9
-PTX = 8.0  # PPO-ptx's coefficient (measured: README, "Hands on the training")
+PTX = 16.0  # PPO-ptx's coefficient (measured on seeds 0-2 in both languages; 8 keeps too little in English)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,16 +39,18 @@ def _sft_only(cfg, cache) -> dict:
     return last
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    cache = Cache(tmp_path_factory.mktemp("physics-cache"))
+@pytest.fixture(scope="module", params=LANGS)
+def runs(request, tmp_path_factory):
+    lang = request.param
+    cache = Cache(tmp_path_factory.mktemp(f"physics-cache-{lang}"))
     out = {"grid": {}, "healthy": {}, "no_pretrain": {}, "ptx": {}}
     for seed in SEEDS:
         for kl in KL_GRID:
-            out["grid"][(seed, kl)] = run(preset("fast", seed=seed, kl_coef=kl, reward_bias=BIASED), cache)
-        out["healthy"][seed] = run(preset("fast", seed=seed, kl_coef=0.1, reward_bias=0.0), cache)
-        out["ptx"][seed] = run(preset("fast", seed=seed, kl_coef=0.0, reward_bias=BIASED, ptx_coef=PTX), cache)
-        out["no_pretrain"][seed] = _sft_only(preset("fast", seed=seed, pretrain_steps=0), cache)
+            out["grid"][(seed, kl)] = run(preset("fast", lang=lang, seed=seed, kl_coef=kl, reward_bias=BIASED), cache)
+        out["healthy"][seed] = run(preset("fast", lang=lang, seed=seed, kl_coef=0.1, reward_bias=0.0), cache)
+        out["ptx"][seed] = run(preset("fast", lang=lang, seed=seed, kl_coef=0.0, reward_bias=BIASED, ptx_coef=PTX),
+                               cache)
+        out["no_pretrain"][seed] = _sft_only(preset("fast", lang=lang, seed=seed, pretrain_steps=0), cache)
     summary = {
         "sft_capability": mean(out["grid"][(s, 0.1)]["sft"]["capability"] for s in SEEDS),
         "sft_capability_no_pretrain": mean(out["no_pretrain"][s]["capability"] for s in SEEDS),
@@ -67,7 +71,11 @@ def runs(tmp_path_factory):
                                     for k in ("start", "final")},
     }
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    (ROOT / "test-artifacts" / "physics.json").write_text(json.dumps(summary, indent=1))
+    path = ROOT / "test-artifacts" / "physics.json"
+    both = json.loads(path.read_text()) if path.exists() else {}
+    both = both if set(both) <= set(LANGS) else {}  # a file of the one-language layout is replaced
+    both[lang] = summary
+    path.write_text(json.dumps(both, indent=1, ensure_ascii=False))
     out["summary"] = summary
     return out
 
@@ -90,7 +98,7 @@ def test_sft_teaches_the_format(runs):
 
 def test_reward_model_learns_its_annotators_and_bias_hides_gold(runs):
     s = runs["summary"]
-    assert s["pref_accuracy_bias0"] >= 0.8, s
+    assert s["pref_accuracy_bias0"] >= 0.82, s
     assert s["gold_agreement_bias0"] - s["gold_agreement_bias0.9"] >= 0.1, s
 
 
