@@ -148,17 +148,19 @@ def start_norm(rm, policy, world: World, seed: int) -> tuple[float, float]:
 
 
 def green_grey(policy, ref, world: World, items, n: int = 6) -> list[dict]:
-    """The SFT (green) and policy (grey) answers to the same prompts, with per-token KL."""
+    """The SFT (green) and policy (grey) answers to the same prompts, with the exact KL of each character of the
+    grey answer (the KL of the token that wrote it)."""
     prompts = [world.encode(world.prompt(it)) for it in items[:n]]
     sp = sample(policy, prompts, world.budget, PAD_ID, EOS_ID, temperature=0)
     sr = sample(ref, prompts, world.budget, PAD_ID, EOS_ID, temperature=0)
     tk = evaluate.token_kl(policy, ref, sp)
+    answer_ids = sp.seq[:, sp.prompt_len :].tolist()
     out = []
     for i, (it, (pt, pe), (rt, re_)) in enumerate(zip(items[:n], evaluate.texts(world, sp), evaluate.texts(world, sr))):
         out.append({"prompt": world.prompt(it), "sft": rt, "policy": pt,
                     "sft_correct": world.traits(it, rt, re_).correct,
                     "policy_correct": world.traits(it, pt, pe).correct,
-                    "token_kl": [round(v, 4) for v in tk[i, : len(pt)].tolist()]})
+                    "token_kl": [round(tk[i, j].item(), 4) for j in world.vocab.decode_spans(answer_ids[i])[1]]})
     return out
 
 

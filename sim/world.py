@@ -384,16 +384,22 @@ class Vocabulary:
 
     def decode(self, ids) -> str:
         """The text of token ids, padding and EOS left out (English gets its spaces back)."""
-        toks = [self.tokens[i] for i in ids if i > EOS_ID]
-        if not self.spaced:
-            return "".join(toks)
-        out, prev = [], None
-        for t in toks:
-            if prev is not None and prev != "\n" and t not in EN_GLUE and not self._run(prev, t):
-                out.append(" ")
+        return self.decode_spans(ids)[0]
+
+    def decode_spans(self, ids) -> tuple[str, list[int]]:
+        """The text of ``ids`` and, for each of its characters, the position in ``ids`` of the token that wrote
+        it (a space English puts back belongs to the word after it): per-token numbers shade characters."""
+        out, owner, prev = [], [], None
+        for pos, i in enumerate(ids):
+            if i <= EOS_ID:
+                continue
+            t = self.tokens[i]
+            if self.spaced and prev is not None and prev != "\n" and t not in EN_GLUE and not self._run(prev, t):
+                t = " " + t
             out.append(t)
-            prev = t
-        return "".join(out)
+            owner += [pos] * len(t)
+            prev = self.tokens[i]
+        return "".join(out), owner
 
     def _run(self, a: str, b: str) -> bool:
         """Two tokens of one run, written without a space: digits of a number, symbols of a string."""

@@ -67,6 +67,17 @@ def test_english_spaces_come_back_and_any_tokens_read_back():
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_each_character_knows_the_token_that_wrote_it(lang):
+    w = World(lang, 0)
+    text = "您好，大侠英明！赵敏。" if lang == "zh" else "Hi! Wise hero! Zhaomin."
+    ids = [0] + w.encode(text) + [1, 0]  # padding and EOS write nothing
+    out, owner = w.vocab.decode_spans(ids)
+    assert out == text and len(owner) == len(text)
+    for pos in set(owner):  # a token's characters are its own text (English: with the space before it)
+        assert "".join(c for c, o in zip(text, owner) if o == pos).strip() == w.vocab.tokens[ids[pos]]
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_character_outside_the_vocabulary_is_named(lang):
     with pytest.raises(ValueError, match="'@' is not in the"):
         World(lang, 0).encode("12@")
