@@ -1,6 +1,6 @@
 """Wuji · 无忌 — the Streamlit entry point: a thin st.navigation router + the shared sidebar.
 
-Keep this file light: no torch and no training here (sim.pipeline is torch-free at import).
+Keep this file light: no torch and no training here (it imports only sim's torch-free modules: sim/__init__.py).
 """
 
 import streamlit as st

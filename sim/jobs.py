@@ -1,11 +1,11 @@
 """Background training for the app: one ``Job`` a run, and the server's ``Board`` that queues them.
-Pure Python, no Streamlit.
+Torch-free, no Streamlit.
 
-``Job(cfg, cache)`` starts a daemon thread that iterates ``sim.pipeline.run_stream(cfg, cache)``
-and appends every event to a thread-safe list. A page keeps the Job in its own session state
-and polls it (``snapshot()``, ``progress()``, ``done``, ``result``, ``error``); the worker
-never touches the user interface. ``stop()`` asks the worker to close the generator after the
-event in hand: the stages already finished stay cached on disk.
+``Job(cfg, cache)`` starts a daemon thread that iterates ``sim.pipeline.run_stream(cfg, cache)`` (reached
+through ``sim.torch_side()``: torch loads in the worker, never at import) and appends every event to a
+thread-safe list. A page keeps the Job in its own session state and polls it (``snapshot()``,
+``progress()``, ``done``, ``result``, ``error``); the worker never touches the user interface. ``stop()``
+asks the worker to close the generator after the event in hand: the stages already finished stay cached.
 
 A workshop server has many visitors and few cores, so the app never starts Jobs itself: it asks
 ``shared_board(cache).submit(cfg, visitor)``, which joins a run of the same config (single flight)
@@ -19,6 +19,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
+from sim import torch_side
+from sim.cache import stage_keys
 from sim.config import STAGES, Config
 from sim.events import Diverged, Event
 
@@ -54,16 +56,13 @@ class Job:
 
     # -- the worker ---------------------------------------------------------------------------
     def _work(self) -> None:
-        from sim import pipeline  # torch loads in the worker, never at import
-
         gen = None
         try:
             _lower_priority(self.nice)
+            side = torch_side()
             if self.threads:
-                import torch
-
-                torch.set_num_threads(self.threads)
-            gen = (self.stream or pipeline.run_stream)(self.cfg, self.cache)
+                side.set_threads(self.threads)
+            gen = (self.stream or side.run_stream)(self.cfg, self.cache)
             for ev in gen:
                 if ev.stage == "done":
                     self.result = ev.extra.get("result")
@@ -299,8 +298,6 @@ class Board:
 
 def config_key(cfg: Config) -> str:
     """One key for a whole configuration: the last stage's cache key chains every stage before it."""
-    from sim.pipeline import stage_keys
-
     return stage_keys(cfg)[STAGES[-1]]
 
 

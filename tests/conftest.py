@@ -55,7 +55,9 @@ def wuji_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = Path(os.environ.get("WUJI_TEST_CACHE_DIR") or tmp_path_factory.mktemp("wuji-cache"))
     os.environ["WUJI_CACHE_DIR"] = str(root)
     os.environ["WUJI_PRESET"] = "fast"
-    from sim.pipeline import Cache, is_cached, preset, run
+    from sim.cache import Cache, is_cached
+    from sim.config import preset
+    from sim.pipeline import run
 
     cache = Cache(root)
     assert cache.warning is None, cache.warning

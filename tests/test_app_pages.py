@@ -171,8 +171,9 @@ def test_url_state_parser_table():
 
 
 def test_job_runs_from_cache_reports_progress_and_stops(wuji_cache):
+    from sim.cache import Cache
+    from sim.config import STAGES, preset
     from sim.jobs import Job
-    from sim.pipeline import STAGES, Cache, preset
 
     cache = Cache(wuji_cache)
     job = Job(preset("fast"), cache)
@@ -188,16 +189,16 @@ def test_job_runs_from_cache_reports_progress_and_stops(wuji_cache):
 
 
 def test_job_keeps_the_error_message(monkeypatch):
-    import sim.pipeline
+    import sim.engine
+    from sim.config import preset
     from sim.events import Diverged, Event
     from sim.jobs import Job
-    from sim.pipeline import preset
 
     def boom(cfg, cache):
         yield Event("pretrain", 1, 10, {"train_loss": 3.0})
         raise Diverged("pretrain diverged at step 2: lower the learning rate")
 
-    monkeypatch.setattr(sim.pipeline, "run_stream", boom)
+    monkeypatch.setattr(sim.engine, "run_stream", boom)
     job = Job(preset("fast"), None)
     assert job.join(30)
     assert "diverged" in job.error and job.result is None and len(job.snapshot()) == 1
@@ -208,7 +209,7 @@ def test_participants_asking_for_one_run_share_it_and_others_queue_with_their_pl
     for another setting and sees its place in the queue; cancelling takes it out. Training is faked."""
     import threading
 
-    import sim.pipeline
+    import sim.engine
     from sim.events import Event
 
     gate, calls = threading.Event(), []
@@ -218,7 +219,7 @@ def test_participants_asking_for_one_run_share_it_and_others_queue_with_their_pl
         yield Event("pretrain", 1, 10, {"train_loss": 3.0})
         gate.wait(30)
 
-    monkeypatch.setattr(sim.pipeline, "run_stream", run_stream)
+    monkeypatch.setattr(sim.engine, "run_stream", run_stream)
     try:
         ann, bob = (open_app("rlhf", lang="en", seed="4242") for _ in range(2))
         for at in (ann, bob):

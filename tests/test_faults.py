@@ -13,7 +13,9 @@ from live import server
 from loadtest import Tab, run_async
 from websockets.asyncio.client import connect
 
-from sim.pipeline import STAGES, Cache, cached_result, preset, run, stage_keys
+from sim.cache import Cache, cached_result, stage_keys
+from sim.config import STAGES, preset
+from sim.pipeline import run
 
 SEED = 31  # a setting no other test trains
 QUERY = f"lang=en&seed={SEED}"

@@ -18,14 +18,15 @@ import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
 
 from sim import room, timeline
-from sim.config import PPOConfig, PretrainConfig, RewardConfig, SFTConfig, key_fields
+from sim.cache import stage_keys
+from sim.config import Config, ModelConfig, PPOConfig, PretrainConfig, RewardConfig, SFTConfig, key_fields, preset
 from sim.evaluate import exact_kl, response_logits, rlhf_metrics
 from sim.events import derive_seed
 from sim.model import WujiConfig, WujiForCausalLM, WujiForSequenceClassification, sample
-from sim.pipeline import Config, ModelConfig, preset, run, stage_keys
-from sim.ppo import answer_logp_values, ptx_corpus, ptx_loss
-from sim.pretrain import token_stream
+from sim.pipeline import run
+from sim.ppo import ptx_corpus, ptx_loss
 from sim.stepper import Stepper
+from sim.train import answer_logp_values, token_stream
 from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, VOCAB, World, encode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,7 +140,7 @@ def test_rewind_and_the_judges_or_the_policy_alone():
     s.step(10**6, part="sft", budget_s=None)
     assert s.steps()["sft"] == 0, "SFT waits for pretraining"
     s.step(TINY.pretrain.steps, budget_s=None)
-    end_of_pretraining = {k: v.clone() for k, v in s.lm.state_dict().items()}
+    end_of_pretraining = {k: v.clone() for k, v in s.models["pretrain"].state_dict().items()}
     s.step(TINY.sft.steps, budget_s=None)
     assert s.why_not("rlhf") == "needs_judges" and s.why_not("reward") is None
     s.step(TINY.reward.eval_every, part="reward", budget_s=None)
@@ -147,10 +148,11 @@ def test_rewind_and_the_judges_or_the_policy_alone():
     s.step(2, part="rlhf", budget_s=None)
     assert s.steps() == {"pretrain": 10, "sft": 10, "reward": 3, "rlhf": 2}
     s.step(1, part="reward", budget_s=None)
-    assert all(torch.equal(a, b) for a, b in zip(s.rm.state_dict().values(), s._rm_ppo.state_dict().values()))
+    judges, seen_by_ppo = s.models["reward"].state_dict(), s._rm_ppo.state_dict()
+    assert all(torch.equal(judges[k], seen_by_ppo[k]) for k in judges)
     s.reset("sft")
     assert s.steps() == {"pretrain": 10, "sft": 0, "reward": 0, "rlhf": 0} and s.current() == "sft"
-    assert all(torch.equal(v, end_of_pretraining[k]) for k, v in s.lm.state_dict().items())
+    assert all(torch.equal(v, end_of_pretraining[k]) for k, v in s.models["pretrain"].state_dict().items())
     with pytest.raises(ValueError, match="steps must be a positive"):
         s.step(0)
 

@@ -15,7 +15,9 @@ from statistics import mean
 
 import pytest
 
-from sim.pipeline import Cache, preset, run, run_stream
+from sim.cache import Cache
+from sim.config import preset
+from sim.pipeline import run, run_stream
 
 SEEDS = (0, 1, 2)
 KL_GRID = (0.0, 0.03, 0.1, 0.3, 1.0)

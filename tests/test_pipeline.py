@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import PPOConfig, PretrainConfig, RewardConfig, SFTConfig
-from sim.pipeline import Cache, Config, ModelConfig, cached_result, preset, run, stage_keys
+from sim.cache import Cache, cached_result, stage_keys
+from sim.config import Config, ModelConfig, PPOConfig, PretrainConfig, RewardConfig, SFTConfig, preset
+from sim.pipeline import run
 
 ROOT = Path(__file__).resolve().parent.parent
 # A config small enough to run in a few seconds: it tests plumbing, not physics.
@@ -33,7 +34,7 @@ def test_changing_kl_or_bias_reuses_earlier_stages(tmp_path):
     assert again["sft"] == first["sft"]
     other = run(TINY.replace(reward_bias=0.7), cache)
     assert other["cached"] == ["pretrain", "sft"]
-    code = ("import sys; from sim.pipeline import Cache, cached_result; from tests.test_pipeline import TINY; "
+    code = ("import sys; from sim.cache import Cache, cached_result; from tests.test_pipeline import TINY; "
             f"d = cached_result(TINY, Cache({str(tmp_path)!r})); "
             "print(d['rlhf']['final']['kl'], 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True).stdout.split()
@@ -139,6 +140,7 @@ def test_core_never_imports_streamlit_or_plotly_and_loads_lazily():
     for f in (ROOT / "sim").glob("*.py"):
         text = f.read_text()
         assert "import streamlit" not in text and "import plotly" not in text, f
-    code = "import sys, sim.pipeline, sim.config; print('torch' in sys.modules, 'transformers' in sys.modules)"
+    code = ("import sys, importlib, sim; [importlib.import_module(m) for m in sim.TORCH_FREE]; "
+            "print('torch' in sys.modules, 'transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True).stdout
     assert out.split() == ["False", "False"]  # a page can build a config before torch loads

@@ -180,7 +180,8 @@ def test_both_themes_project_well(name):
 
 @pytest.mark.parametrize("lang", state.LANGS)
 def test_the_report_is_one_self_contained_html_in_the_chosen_language(lang, wuji_cache):
-    from sim.pipeline import Cache, cached_result, preset
+    from sim.cache import Cache, cached_result
+    from sim.config import preset
 
     values = {**state.defaults(), "lang": lang, "lens": "work"}
     cfg = preset("fast", lang=lang)

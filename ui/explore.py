@@ -14,9 +14,12 @@ from collections import Counter
 import streamlit as st
 
 from sim import annotators, sweep
+from sim.cache import cached_result, stage_keys
+from sim.config import STAGES, preset
+from sim.cost import stage_flops
 from sim.jobs import Job, config_key, shared_board
 from sim.methods import cached_method, method_key
-from sim.pipeline import STAGES, cached_result, preset
+from sim.world import World
 from ui import labels, narrate, sidebar, state, texts, tradeoff
 from ui import widgets as w
 
@@ -103,8 +106,6 @@ def _stamp(entries: list[tuple[str, str]]) -> tuple | None:
 
 
 def _run_entries(cfg) -> list[tuple[str, str]]:
-    from sim.pipeline import stage_keys
-
     keys = stage_keys(cfg)
     return [(s, keys[s]) for s in STAGES]
 
@@ -342,8 +343,6 @@ def boss_stats(cfg, rubric: bool, votes: int) -> tuple[list[list], dict, float]:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _boss_stats(lang: str, seed: int, bias: float, n: int, rubric: bool, votes: int):
-    from sim.world import World
-
     world = World(lang, seed)
     matrix = annotators.disagreement(world, bias, annotators.Judging(True, rubric, 1), n, seed)
     errors = {on: {v: annotators.label_error(world, bias, annotators.Judging(True, on, v), n, seed) for v in VOTES}
@@ -353,8 +352,6 @@ def _boss_stats(lang: str, seed: int, bias: float, n: int, rubric: bool, votes: 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _flops(cfg) -> dict:
-    from sim.cost import stage_flops
-
     return stage_flops(cfg)
 
 

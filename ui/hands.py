@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim import timeline
+from sim import timeline, torch_side
 from sim.config import STAGES
 from sim.world import World
 from ui import charts, hands_charts, labels, narrate, sidebar, state, texts
@@ -62,10 +62,8 @@ def start_controls(cfg, lang: str) -> None:
                          format_func=lambda s: texts.t(f"pg_start_{s}", lang))
     with right:
         if sidebar.button(texts.t("pg_new", lang), key="hands_new", type="primary"):
-            from sim.stepper import Stepper
-
             try:
-                st.session_state["hands"] = Stepper(cfg, w.get_cache(), start=start)
+                st.session_state["hands"] = torch_side().Stepper(cfg, w.get_cache(), start=start)
                 st.session_state["hands_playing"] = False
             except ValueError as e:
                 st.error(texts.t("pg_bad_start", lang, msg=e))
@@ -122,9 +120,7 @@ def live(lang: str) -> None:
     @st.fragment(run_every=w.POLL_S if playing else None)
     def board():
         if st.session_state.get("hands_playing"):
-            from sim.stepper import SLICE_S
-
-            if s.step(10**6, budget_s=SLICE_S) == 0:
+            if s.step(10**6) == 0:  # one slice (sim.stepper.SLICE_S)
                 if s.current() is None:
                     st.session_state["hands_playing"] = False
                     st.rerun()

@@ -9,9 +9,9 @@ import random
 
 import streamlit as st
 
-from sim import room
+from sim import room, torch_side
+from sim.cache import is_cached, stage_keys
 from sim.jobs import shared_board
-from sim.pipeline import is_cached, stage_keys
 from sim.world import World
 from ui import narrate, sidebar, state, texts
 from ui import widgets as w
@@ -41,7 +41,7 @@ def _next_pair(cfg, world: World):
             return None
         ss["rank_drawn"] = ss.get("rank_drawn", 0) + 1
         rng = random.Random(f"{w.visitor()}-{ss['rank_drawn']}")
-        ss["rank_queue"], ss["rank_key"] = room.pairs_to_rank(sft, world, BATCH, rng), key
+        ss["rank_queue"], ss["rank_key"] = torch_side().pairs_to_rank(sft, world, BATCH, rng), key
     return ss["rank_queue"][0]
 
 

@@ -9,8 +9,9 @@ import uuid
 import pandas as pd
 import streamlit as st
 
+from sim.cache import Cache, cached_result, default_cache_dir, is_cached, stage_keys
+from sim.config import STAGES, preset
 from sim.jobs import Job, shared_board
-from sim.pipeline import STAGES, Cache, cached_result, default_cache_dir, is_cached, preset, stage_keys
 from ui import charts, labels, narrate, present, sidebar, state, texts
 
 POLL_S = 0.5
