@@ -34,3 +34,121 @@ def test_ui_builders_never_touch_the_page(name):
 @pytest.mark.parametrize("path", sorted((ROOT / "sim").glob("*.py")), ids=lambda p: p.name)
 def test_core_never_imports_the_ui(path):
     assert not imports(path) & {"streamlit", "plotly", "ui", "pages"}
+
+
+# -- the import graph: no cycles, imports at the top, one door to torch -----------------------------------------
+HEAVY = {"torch", "transformers", "trl", "datasets", "safetensors", "accelerate"}
+DOOR = ("sim", "torch_side")  # sim/__init__.py's torch_side(): the one import inside a function in sim/
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    return ".".join(rel.parts[:-1]) if rel.name == "__init__" else ".".join(rel.parts)
+
+
+MODULES = {module_name(p): p for p in [ROOT / "app.py", *sorted(ROOT.glob("sim/*.py")), *sorted(ROOT.glob("ui/*.py")),
+                                       *sorted(ROOT.glob("pages/*.py"))]}
+
+
+def import_statements(path: Path) -> list[tuple[ast.stmt, str | None]]:
+    """Every import statement of a file with the function it sits in (None: the module level, which counts
+    ``if`` / ``try`` blocks at the top too)."""
+    out = []
+
+    def visit(node, func):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.Import, ast.ImportFrom)):
+                out.append((child, func))
+            inner = child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else func
+            visit(child, inner)
+
+    visit(ast.parse(path.read_text()), None)
+    return out
+
+
+def targets(node: ast.stmt) -> set[str]:
+    """The modules an import statement loads: our own by their dotted names, others by their top package."""
+    if isinstance(node, ast.Import):
+        names = [a.name for a in node.names]
+    else:
+        assert node.level == 0, "no relative imports"
+        names = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in MODULES else node.module for a in node.names]
+    return {n if n in MODULES else n.split(".")[0] for n in names}
+
+
+def graph(include_door: bool = False) -> dict[str, set[str]]:
+    """Module -> the modules of ours it imports (at the top or inside functions), the door's edge left out."""
+    return {name: {t for node, func in import_statements(path) if include_door or (name, func) != DOOR
+                   for t in targets(node) if t in MODULES and t != name}
+            for name, path in MODULES.items()}
+
+
+def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+    path: list[str] = []
+
+    def visit(n):
+        state[n] = 1
+        path.append(n)
+        for m in sorted(edges[n]):
+            if state.get(m) == 1:
+                return path[path.index(m):] + [m]
+            if m not in state and (found := visit(m)):
+                return found
+        state[n] = 2
+        path.pop()
+        return None
+
+    return next((c for n in sorted(edges) if n not in state and (c := visit(n))), None)
+
+
+def closure(name: str) -> set[str]:
+    """Every module (ours and others' top packages) that importing ``name`` loads, following our own modules'
+    top-level imports."""
+    seen, todo = set(), [name]
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n in MODULES:
+            todo += [t for node, func in import_statements(MODULES[n]) if func is None for t in targets(node)]
+    return seen
+
+
+def test_the_cycle_finder_finds_a_cycle_and_passes_a_tree():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_no_import_cycles_in_sim_ui_pages_and_the_app():
+    assert find_cycle(graph()) is None
+
+
+def test_sim_imports_at_the_top_of_each_file_but_for_the_one_door():
+    inside = [f"{name}:{func}" for name, path in MODULES.items() if name.split(".")[0] == "sim"
+              for node, func in import_statements(path) if func is not None and (name, func) != DOOR]
+    assert inside == []
+    door = [targets(node) for node, func in import_statements(MODULES["sim"]) if func == DOOR[1]]
+    assert door == [{"sim.engine"}, {"sim.bench"}], "the door opens the torch side's entry modules only"
+
+
+def test_the_torch_free_modules_never_reach_torch_and_the_others_load_it_at_their_top():
+    import sim
+
+    sim_modules = {n for n in MODULES if n.split(".")[0] == "sim"}
+    assert set(sim.TORCH_FREE) <= sim_modules
+    for name in sorted(sim_modules):
+        heavy = closure(name) & HEAVY
+        if name in sim.TORCH_FREE:
+            assert not heavy, f"{name} reaches {heavy}"
+        else:
+            assert heavy, f"{name} never loads torch: name it in sim.TORCH_FREE"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n.split(".")[0] in ("ui", "pages", "app")))
+def test_the_app_imports_only_torch_free_sim_modules(name):
+    import sim
+
+    used = {t for node, _ in import_statements(MODULES[name]) for t in targets(node) if t.split(".")[0] == "sim"}
+    assert used <= set(sim.TORCH_FREE), used - set(sim.TORCH_FREE)
