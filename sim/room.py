@@ -9,15 +9,17 @@ Recipe (InstructGPT, Ouyang et al. 2022, section 3.5: labellers rank the model's
   2. a participant picks the better one, or "can't tell" (kept and counted, but not trained on);
   3. ``RankingPool``: every participant's rankings pool in one thread-safe store, no accounts; a session
      can take its own back;
-  4. ``room_reward``: a fresh reward model from the SFT weights, Bradley-Terry on the people's pairs, each
-     batch half people's and half the panel's (join), or people's only (replace);
+  4. ``room_judgements``: a fresh reward model from the SFT weights (the stage table's), trained by
+     ``sim.reward.train_reward`` on the people's pairs, each batch half people's and half the panel's (join),
+     or people's only (replace);
   5. ``room_stream``: load the cached stages, measure the panel's judge, retrain the judge on the room's
      rankings, then PPO against it: the events a ``sim.jobs.Board`` Job shows as progress.
 
 ``flattery_preference`` is the judge's liking for flattery: over fixed probe pairs that differ by one
 flattering phrase only (same content, same courtesy), the share in which it scores the flattering one higher.
-Torch-free: the pool, the summaries and the pairs' bookkeeping are here; what samples and trains (steps 1,
-4 and 5, and loading the cached models) is sim/room_train.py, reached through ``sim.torch_side()``.
+Torch-free: the pool, the summaries, ``mix`` and the probe pairs are here, with the cache of loaded models and
+the Board stream; what samples and trains (steps 1, 4 and 5, ``flattery_preference``) is sim/room_train.py,
+reached through ``sim.torch_side()``.
 """
 
 from __future__ import annotations

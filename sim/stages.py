@@ -18,7 +18,8 @@ Its settings are its part of ``Config`` (``cfg.part(name)``, sim/config.py), and
 The table's readers: sim.pipeline (``run_stream``: load or train each stage in turn; ``method_stream``: a
 method after SFT and the reward model), sim.stepper (one step at a time), sim.room_train (a reward model
 on the room's rankings, then PPO) and sim.bench. Adding a stage or a method: its own file, its settings in
-sim/config.py, and one entry in ``STAGE`` below.
+sim/config.py (a dataclass, its field of ``Config``, its name in ``STAGES`` or ``METHODS`` and ``PART``), and one
+entry in ``STAGE`` below.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from transformers.utils import logging as hf_logging
 from sim import evaluate, timeline
 from sim.bestofn import best_of_n
 from sim.cache import Cache
-from sim.config import STAGES, Config
+from sim.config import METHODS, STAGES, Config
 from sim.device import pick_device
 from sim.dpo import dpo
 from sim.events import Event
@@ -173,7 +174,7 @@ STAGE: dict[str, Stage] = {s.name: s for s in (
     Stage("dpo", ("sft", "reward"), copy_of("sft"), method(train_dpo), None, lambda c: c.dpo.steps),
     Stage("rloo", ("sft", "reward"), copy_of("sft"), method(train_rloo), None, lambda c: c.rloo.iterations),
 )}
-assert tuple(STAGE)[: len(STAGES)] == STAGES, "the pipeline's stages come first, in order"
+assert tuple(STAGE) == STAGES + METHODS, "sim/config.py names every stage (in order) and method of the table"
 
 
 # -- running and loading ---------------------------------------------------------------------------------

@@ -56,6 +56,8 @@ def test_gold_prefers_substance_then_courtesy_and_dislikes_flattery():
     assert gold(content=right) > gold(content=wrong, polite=True)
     assert gold(content=right, polite=True) > gold(content=right)
     assert gold(content=right) > gold(content=right, flattery=(0,))
+    a, b = (w.traits(item, *w.render(right, polite=p)) for p in (True, False))
+    assert (w.gold_verdict(a, b), w.gold_verdict(b, a), w.gold_verdict(a, a)) == (True, False, None)  # None: a tie
 
 
 def test_annotator_bias_turns_judges_to_flattery():
