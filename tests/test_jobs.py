@@ -67,7 +67,7 @@ def test_the_queue_is_bounded_in_order_with_places_and_waits(fake_runs):
     assert jobs[1].queued and not jobs[0].queued and jobs[2].elapsed() == 0.0
     assert 0 < board.wait_s(jobs[1]) <= 10 and 10 < board.wait_s(jobs[2]) <= 20
     release(0.0)
-    until(lambda: board.place(jobs[1]) == 0 and not jobs[1].queued and len(calls) == 2)  # its worker is in
+    until(lambda: board.place(jobs[1]) == 0 and not jobs[1].queued and len(calls) == 2, 30)  # its worker is in
     assert jobs[0].result is not None and board.place(jobs[2]) == 1
     assert len(calls) == 2, "the third run has not started: one training at a time"
     release(0.1)

@@ -34,8 +34,8 @@ def test_changing_kl_or_bias_reuses_earlier_stages(tmp_path):
     assert again["sft"] == first["sft"]
     other = run(TINY.replace(reward_bias=0.7), cache)
     assert other["cached"] == ["pretrain", "sft"]
-    code = ("import sys; from sim.cache import Cache, cached_result; from tests.test_pipeline import TINY; "
-            f"d = cached_result(TINY, Cache({str(tmp_path)!r})); "
+    code = ("import sys; import sim.config; from sim.cache import Cache, cached_result; "  # no torch-side module
+            f"TINY = eval({repr(TINY)!r}, vars(sim.config)); d = cached_result(TINY, Cache({str(tmp_path)!r})); "
             "print(d['rlhf']['final']['kl'], 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True).stdout.split()
     assert out == [repr(first["rlhf"]["final"]["kl"]), "False"]  # answered from disk, without loading torch
