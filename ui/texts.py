@@ -19,7 +19,9 @@ drawn from the meaning of the seed notes (张无忌's growth; a new employee's g
 
 from __future__ import annotations
 
+import collections
 import functools
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ LOCALES = Path(__file__).with_name("locales")  # <lang>.po, one a language
 LANGS = ("zh", "en")  # THE language list: a language is its catalogue plus its entry here
 LENSES = ("wuxia", "work", "tech")  # the msgctxt of a text with lens variants
 DECLARE = "placeholders:"  # the extracted comment that declares an entry's placeholders
+ENTRY = re.compile(r'^(?:msgctxt "([^"]*)"\n)?msgid "([^"]+)"$', re.M)  # (lens, key) of an entry (keys: one line)
 GUESSES = {"up": "guess_up", "flat": "guess_flat", "down": "guess_down"}  # a guess (ui.guesses) -> its text
 URL_REASONS = {  # ui.state.UrlWarning.reason -> its text
     "text": "url_text",
@@ -47,9 +50,6 @@ class CatalogueError(ValueError):
 
 class TextError(LookupError):
     """An unknown key or language, or a text the caller's values cannot fill."""
-
-    def __str__(self) -> str:  # LookupError would quote the message like a key
-        return str(self.args[0])
 
 
 def fields(text: str) -> set[str]:
@@ -133,9 +133,13 @@ def _read_po(path: Path, problems: list[str]) -> dict:
     try:
         with path.open("rb") as f:
             catalog = read_po(f, abort_invalid=True)
+        seen = collections.Counter(ENTRY.findall(path.read_text(encoding="utf-8")))
     except (PoFileError, UnicodeDecodeError) as e:
         problems.append(f"{path.name}: not a valid PO file: {e}")
         return {}
+    for (lens, key), n in sorted(seen.items()):
+        if n > 1:  # Babel keeps the first of them, silently
+            problems.append(f"{path.name}: {key!r}" + (f" (msgctxt {lens!r})" if lens else "") + f" appears {n} times")
     out = {}
     for m in catalog:
         if not m.id:  # the header
