@@ -11,20 +11,20 @@ st.set_page_config(page_title="Wuji · 无忌", page_icon="☯", layout="wide")
 
 values = sidebar.init()
 lang = values["lang"]
-PAGES = (  # (script and url path in pages/, icon); titles are the texts "page_<name>"
-    ("home", ":material/home:"),
-    ("tour", ":material/slideshow:"),
-    ("pretrain", ":material/wb_sunny:"),
-    ("sft", ":material/sports_martial_arts:"),
-    ("rlhf", ":material/balance:"),
-    ("playground", ":material/play_circle:"),
-    ("timeline", ":material/timeline:"),
-    ("explorer", ":material/explore:"),
-    ("challenges", ":material/landscape:"),
+PAGES = (  # (script and url path in pages/, its title's text, icon)
+    ("home", "page_home", ":material/home:"),
+    ("tour", "page_tour", ":material/slideshow:"),
+    ("pretrain", "page_pretrain", ":material/wb_sunny:"),
+    ("sft", "page_sft", ":material/sports_martial_arts:"),
+    ("rlhf", "page_rlhf", ":material/balance:"),
+    ("playground", "page_playground", ":material/play_circle:"),
+    ("timeline", "page_timeline", ":material/timeline:"),
+    ("explorer", "page_explorer", ":material/explore:"),
+    ("challenges", "page_challenges", ":material/landscape:"),
 )
 pages = [
-    st.Page(f"pages/{name}.py", title=texts.t(f"page_{name}", lang), icon=icon, url_path=name, default=name == "home")
-    for name, icon in PAGES
+    st.Page(f"pages/{name}.py", title=texts.t(title, lang), icon=icon, url_path=name, default=name == "home")
+    for name, title, icon in PAGES
 ]
 if not sidebar.admitted():  # a room password is set: nothing else until it is given
     st.navigation([st.Page(sidebar.login, title=texts.t("password", lang), url_path="login")]).run()

@@ -268,7 +268,7 @@ def test_other_methods_join_the_plots_each_with_its_analogy(lens, monkeypatch, t
     assert not at.exception, [e.value for e in at.exception]
     body = texts_of(at)
     for m in tradeoff.METHODS:
-        panel = texts.PANELS[f"method_{m}"][lens][0]
+        panel = texts.catalogue().entry("panel." + tradeoff.METHOD_PANELS[m]).texts["zh", lens]
         assert panel.split("{")[0][:8] in body, (m, lens)
     assert texts.lens_title(lens, "zh") in body
     fits = at.dataframe[0].value

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_architecture import imports
 
-from ui import guesses, state, story, texts, theme
+from ui import guesses, narrate, state, story, texts, theme
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -52,7 +52,7 @@ def test_the_story_is_complete_data():
     assert len(story.STEPS) == state.TOUR_LEN and [s.stage for s in story.STEPS] == sorted(s.stage for s in story.STEPS)
     assert {s.stage for s in story.STEPS} == {0, 1, 2}, "the three stages, in order"
     for s in story.STEPS:
-        assert s.panel in texts.PANELS and (s.scene is None or s.scene in story.SCENARIOS)
+        assert s.panel in narrate.REQUIRES and (s.scene is None or s.scene in story.SCENARIOS)
         for lens in state.LENSES:
             for lang in state.LANGS:
                 assert texts.step_text(s.key, "title", lens, lang) and texts.step_text(s.key, "do", lens, lang)
@@ -104,7 +104,7 @@ def test_a_scenario_is_one_click_and_its_link_restores_it(name):
     assert dict(at.query_params) == state.serialize(wanted), "the URL follows"
     link = at.code[0].value
     assert link == story.link("", wanted) and f"kl={wanted['kl']:g}" in link
-    assert texts.t("sc_current", "en", name=texts.t(f"sc_{name}", "en")) in markdown(at)
+    assert texts.t("sc_current", "en", name=texts.t(story.SCENARIO_TITLES[name], "en")) in markdown(at)
     again = open_tour(**state.serialize(wanted))
     assert again.session_state["values"] == wanted and not again.warning, "the link restores the scenario"
 

@@ -80,10 +80,7 @@ def grid_slider(name: str, label_key: str, stops, lang: str) -> float:
 def analogy(name: str, nums: dict | None, lens: str, lang: str) -> None:
     if nums is None:
         return
-    try:
-        text = texts.panel(name, lens, lang, nums)
-    except (KeyError, TypeError, ValueError):
-        return
+    text = texts.panel(name, lens, lang, nums)
     with st.container(border=True):
         st.markdown(f"**{texts.t('analogy', lang)} · {texts.lens_title(lens, lang)}**")
         st.markdown(text)
@@ -326,7 +323,7 @@ def judging_section(cfg, rubric: bool, votes: int, lang: str) -> None:
     if job is not None and job.cfg == target:
         _ended(job, lang)
     if finished(target) is None and not (job is not None and job.cfg == target and job.result):
-        label = texts.t("bosses_train", lang, rubric=texts.t(f"rubric_{'on' if rubric else 'off'}", lang),
+        label = texts.t("bosses_train", lang, rubric=texts.t("rubric_on" if rubric else "rubric_off", lang),
                         votes=votes)
         if sidebar.button(label, key="train_judging"):
             if job is not None and not job.done:

@@ -50,7 +50,7 @@ def todo(step: story.Step, lens: str, lang: str, knob: bool = True) -> None:
             label, stops = KNOBS[step.knob]
             w.control(st.select_slider, step.knob, label, lang, options=list(stops))
     if step.scene and story.scenario_of(sidebar.values()) == step.scene:
-        st.caption(texts.t("tour_scene", lang, name=texts.t(f"sc_{step.scene}", lang)))
+        st.caption(texts.t("tour_scene", lang, name=texts.t(story.SCENARIO_TITLES[step.scene], lang)))
 
 
 def _vote(qid: str) -> None:
@@ -68,7 +68,7 @@ def predict(step: story.Step, values: dict, lens: str, lang: str) -> str | None:
     st.radio(
         texts.question(step.question, lens, lang, bias=values["bias"], kl=values["kl"]),
         options=list(guesses.CHOICES),
-        format_func=lambda c: texts.t(f"guess_{c}", lang),
+        format_func=lambda c: texts.t(texts.GUESSES[c], lang),
         horizontal=True,
         key=key,
         on_change=_vote,
@@ -94,12 +94,12 @@ def scenarios(values: dict, lang: str) -> None:
     for col, name in zip(st.columns(len(story.SCENARIOS)), story.SCENARIOS, strict=True):
         with col:
             picked = story.scenario_of(values) == name
-            if sidebar.button(texts.t(f"sc_{name}", lang), key=f"sc_{name}", type="primary" if picked else "secondary",
-                              width="stretch"):
+            if sidebar.button(texts.t(story.SCENARIO_TITLES[name], lang), key=f"sc_{name}",
+                              type="primary" if picked else "secondary", width="stretch"):
                 st.session_state["values"] = story.scenario(name, sidebar.values())
                 st.rerun()
     current = story.scenario_of(values)
-    st.caption(texts.t("sc_current", lang, name=texts.t(f"sc_{current}" if current else "sc_custom", lang)))
+    st.caption(texts.t("sc_current", lang, name=texts.t(story.SCENARIO_TITLES.get(current, "sc_custom"), lang)))
     st.caption(texts.t("sc_link", lang))
     st.code(story.link(st.context.url or "", values), language=None, wrap_lines=True)
 

@@ -15,7 +15,17 @@ from ui import widgets as w
 
 STEP_SIZES = (1, 10, 100)
 STEP_CAP_S = 10.0  # a click's steps all run unless they take longer than this (then the rest wait)
-START_FROM = ("pretrain", "reward")  # from scratch, or from the cached SFT model (judges and PPO to train)
+START_FROM = {  # where a run starts -> its text: from scratch, or from the cached SFT model (judges and PPO to train)
+    "pretrain": "pg_start_pretrain",
+    "reward": "pg_start_reward",
+}
+WHY_NOT = {  # sim.stepper.Stepper.why_not -> its text
+    "finished": "why_finished",
+    "needs_pretrain": "why_needs_pretrain",
+    "needs_sft": "why_needs_sft",
+    "needs_reward": "why_needs_reward",
+    "needs_judges": "why_needs_judges",
+}
 
 
 # -- PPO-ptx ------------------------------------------------------------------------------------------
@@ -58,8 +68,8 @@ def start_controls(cfg, lang: str) -> None:
     """Where to start, and the button that builds a new Stepper for the sidebar's settings."""
     left, right = st.columns([3, 1])
     with left:
-        start = st.radio(texts.t("pg_start", lang), START_FROM, key="hands_start", horizontal=True,
-                         format_func=lambda s: texts.t(f"pg_start_{s}", lang))
+        start = st.radio(texts.t("pg_start", lang), list(START_FROM), key="hands_start", horizontal=True,
+                         format_func=lambda s: texts.t(START_FROM[s], lang))
     with right:
         if sidebar.button(texts.t("pg_new", lang), key="hands_new", type="primary"):
             from sim.stepper import Stepper
@@ -104,7 +114,7 @@ def controls(lang: str) -> None:
             if sidebar.button(texts.t(key, lang), key=f"hands_{part}", disabled=why is not None and why != "finished"):
                 _step(s, n, part, lang)
             if why is not None:
-                st.caption(texts.t(f"why_{why}", lang, stage=labels.stage(part, lang)))
+                st.caption(texts.t(WHY_NOT[why], lang, stage=labels.stage(part, lang)))
 
 
 def _step(s, n: int, part: str | None, lang: str) -> None:

@@ -70,9 +70,9 @@ def rank(cfg, lang: str) -> None:
         st.warning(st.session_state.pop("rank_error"))
     item, a, b = pair
     st.markdown(f"**{texts.t('prompt', lang)}** · {world.prompt(item).strip()}")
-    for col, name, ans in zip(st.columns(2), ("a", "b"), (a, b)):
+    for col, name, title, ans in zip(st.columns(2), ("a", "b"), ("rm_a", "rm_b"), (a, b)):
         with col, st.container(border=True, key=f"rank_{name}"):
-            st.markdown(f"**{texts.t(f'rm_{name}', lang)}**")
+            st.markdown(f"**{texts.t(title, lang)}**")
             st.text(ans[0])
     picks = st.columns(4)
     for col, choice, label in zip(picks, room.CHOICES, ("rm_pick_a", "rm_pick_b", "rm_tie")):

@@ -105,11 +105,20 @@ def consume_autostart() -> bool:
     return bool(st.session_state.pop("autostart", False))
 
 
+OPTIONS = {  # the text naming each option of a radio (a language is named by its own catalogue: "language")
+    "lens": {"wuxia": "lens_wuxia", "work": "lens_work", "tech": "lens_tech"},
+    "theme": {"light": "theme_light", "dark": "theme_dark"},
+}
+
+
 def choice(name: str, label_key: str, options, horizontal: bool = True) -> None:
-    """Radio buttons bound to a URL parameter whose options are named by the texts ``<name>_<option>``."""
+    """Radio buttons bound to a URL parameter whose options are named by ``OPTIONS``."""
     lg = lang()
-    control(st.radio, name, texts.t(label_key, lg), options=list(options),
-            format_func=lambda x: texts.t(f"{name}_{x}", lg), horizontal=horizontal)
+
+    def named(x: str) -> str:
+        return texts.t("language", x) if name == "lang" else texts.t(OPTIONS[name][x], lg)
+
+    control(st.radio, name, texts.t(label_key, lg), options=list(options), format_func=named, horizontal=horizontal)
 
 
 def draw() -> None:
