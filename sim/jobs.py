@@ -106,6 +106,11 @@ class Job:
     def running(self) -> bool:
         return not self.done
 
+    @property
+    def stopping(self) -> bool:
+        """Asked to stop, and its worker has not ended yet (it still holds a worker)."""
+        return self._stop.is_set() and not self.done
+
     def snapshot(self) -> list[Event]:
         with self._lock:
             return list(self._events)
@@ -237,13 +242,20 @@ class Board:
         with self._lock:
             if job not in self._queue:
                 return 0.0
-            left = sorted(max(0.0, self._estimate[j] - j.elapsed()) for j in self._running)
+            # a stopping Job still holds its worker, but only for the event in hand: nothing left to wait for
+            left = sorted(0.0 if j.stopping else max(0.0, self._estimate[j] - j.elapsed()) for j in self._running)
             ahead = [self._estimate[j] for j in self._queue[: self._queue.index(job)]]
             slots = left + [0.0] * (self.workers - len(left))  # when each worker frees up
             for est in ahead:
                 slots.sort()
                 slots[0] += est
             return min(slots) if slots else 0.0
+
+    def done_in_s(self, job: Job) -> float:
+        """Rough seconds before a queued Job is done: its wait, then its own estimate."""
+        with self._lock:
+            own = self._estimate.get(job, 0.0)
+        return self.wait_s(job) + own
 
     def status(self) -> dict:
         with self._lock:
@@ -265,13 +277,14 @@ class Board:
             if job in self._running:
                 self._running.remove(job)
             self._forget(job)
+            self._estimate.pop(job, None)
             self._fill()
 
     def _forget(self, job: Job) -> None:
+        """No new watcher joins ``job``. Its estimate stays while it holds a worker (``wait_s`` reads it)."""
         if self._jobs.get(job.key) is job:
             del self._jobs[job.key]
         self._seen.pop(job, None)
-        self._estimate.pop(job, None)
 
     def _drop_if_unwatched(self, job: Job) -> bool:
         if self._seen.get(job):
@@ -280,6 +293,7 @@ class Board:
             self._queue.remove(job)
             job.withdraw()
             self._forget(job)
+            self._estimate.pop(job, None)
             return True
         if job in self._running:
             job.stop()  # the worker ends after the event in hand and calls _finished
