@@ -8,8 +8,13 @@ never touches the user interface. ``stop()`` asks the worker to close the genera
 event in hand: the stages already finished stay cached on disk.
 
 A workshop server has many visitors and few cores, so the app never starts Jobs itself: it asks
-``shared_board(cache).submit(cfg, visitor)``, which joins a run of the same config (single flight)
-or queues a new one behind at most ``workers`` running ones (see ``Board``).
+the server's Board (``sim.server.Server.board``) to ``submit(cfg, visitor)``, which joins a run of the
+same config (single flight) or queues a new one behind at most ``workers`` running ones (see ``Board``).
+
+The Board is the app's ONE concurrency model: every training of the server runs as a Job on it: the
+pipeline, a sweep, the other methods, the room's retraining, and the hands-on playground's play and step
+(``stepping``: a stream that advances a visitor's ``sim.stepper.Stepper``; stopping it is a pause, since the
+Stepper keeps its stage generators suspended). No page trains in its own thread.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from collections.abc import Callable, Iterator
 
 from sim.config import STAGES, Config
 from sim.events import Diverged, Event
+from sim.pipeline import stage_keys
 
 Stream = Callable[[Config, object], Iterator[Event]]
 
@@ -228,6 +234,11 @@ class Board:
             self._seen.get(job, {}).pop(who, None)
             return self._drop_if_unwatched(job)
 
+    def live(self, key: str) -> Job | None:
+        """The queued or running Job computing ``key`` (None when there is none): a visitor may join it."""
+        with self._lock:
+            return self._jobs.get(key)
+
     def watchers(self, job: Job) -> int:
         with self._lock:
             return len(self._seen.get(job, {}))
@@ -313,23 +324,33 @@ class Board:
 
 def config_key(cfg: Config) -> str:
     """One key for a whole configuration: the last stage's cache key chains every stage before it."""
-    from sim.pipeline import stage_keys
-
     return stage_keys(cfg)[STAGES[-1]]
 
 
-_BOARDS: dict[str, Board] = {}
-_BOARDS_LOCK = threading.Lock()
+def create_board(cache) -> Board:
+    """A Board for the server (``sim.server.Server.create``): a bad ``$WUJI_WORKERS`` is said in its
+    ``warning`` and the server trains one run at a time."""
+    try:
+        return Board(cache)
+    except ValueError as e:
+        board = Board(cache, workers=1)
+        board.warning = f"{e}; training one run at a time"
+        return board
 
 
-def shared_board(cache) -> Board:
-    """The one Board of this server process for this cache folder (created on first use)."""
-    root = str(getattr(cache, "root", None))
-    with _BOARDS_LOCK:
-        if root not in _BOARDS:
-            try:
-                _BOARDS[root] = Board(cache)
-            except ValueError as e:  # a bad $WUJI_WORKERS: say so, and train one at a time
-                _BOARDS[root] = Board(cache, workers=1)
-                _BOARDS[root].warning = f"{e}; training one run at a time"
-        return _BOARDS[root]
+def stepping(stepper, n: int | None = None, part: str | None = None) -> Stream:
+    """A Job's stream that advances a ``sim.stepper.Stepper`` one step at a time and yields the events it
+    made: ``n`` steps (None: until every stage is done), of ``part`` alone or (None) stage after stage. It ends
+    early when the Stepper refuses (the part waits for an earlier one); a stopped Job is a pause."""
+
+    def stream(cfg: Config, cache) -> Iterator[Event]:
+        taken = 0
+        while n is None or taken < n:
+            before = {s: len(evs) for s, evs in stepper.events.items()}
+            k = stepper.step(1, part, budget_s=None)
+            yield from (e for s, evs in stepper.events.items() for e in evs[before.get(s, 0):])
+            if k == 0:
+                return
+            taken += k
+
+    return stream

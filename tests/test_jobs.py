@@ -148,3 +148,14 @@ def test_a_stopping_run_counts_as_ending_now_in_the_wait_of_the_queue(fake_runs)
     assert running.stopped and running.result is None and board.wait_s(queued) == 0.0
     release(0.1)
     assert queued.join(5) and queued.result == {"kl": 0.1}
+
+
+def test_a_live_job_is_found_by_its_key_until_it_ends(fake_runs):
+    calls, release = fake_runs
+    board = Board(workers=1)
+    job = board.submit(cfg(0.0), "ann", key="sweep-1")
+    assert board.live("sweep-1") is job and board.live("sweep-2") is None
+    assert board.submit(cfg(0.3), "bob", key="sweep-1") is job, "a later visitor joins it by its key"
+    release(0.0)
+    assert job.join(5)
+    until(lambda: board.live("sweep-1") is None)
