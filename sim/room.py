@@ -106,13 +106,6 @@ class RankingPool:
             return self._results.get(key)
 
 
-_POOL = RankingPool()
-
-
-def shared_pool() -> RankingPool:
-    """The one pool of this server process."""
-    return _POOL
-
 
 # -- pure helpers ---------------------------------------------------------------------------------------
 def summary(world: World, rankings: list[Ranking], who: str | None = None) -> dict:
@@ -181,20 +174,14 @@ def pool_key(cfg: Config, rankings: list[Ranking], replace: bool) -> str:
 
 
 # -- what needs torch -----------------------------------------------------------------------------------
-_MODELS: OrderedDict = OrderedDict()
-_MODELS_LOCK = threading.Lock()
-
-
-def cached_model(cfg: Config, cache, stage: str):
-    """A stage's model from the disk cache, kept in memory for the next caller (a few at most); None when
-    the stage is not cached yet. Read-only: callers sample from it or copy it."""
+def cached_model(cfg: Config, cache, stage: str, models):
+    """A stage's model from the disk cache, kept in ``models`` (the server's ``sim.server.ModelCache``) for
+    the next caller; None when the stage is not cached yet. Read-only: callers sample from it or copy it."""
     from sim.pipeline import stage_keys
 
     key = (stage, stage_keys(cfg)[stage])
-    with _MODELS_LOCK:
-        if key in _MODELS:
-            _MODELS.move_to_end(key)
-            return _MODELS[key]
+
+    def load():
         from transformers import AutoModelForCausalLM
         from transformers.utils import logging as hf_logging
 
@@ -202,13 +189,9 @@ def cached_model(cfg: Config, cache, stage: str):
 
         hf_logging.disable_progress_bar()
         hit = cache.load(stage, key[1], WujiForSequenceClassification if stage == "reward" else AutoModelForCausalLM)
-        if hit is None:
-            return None
-        model = hit[1].eval()
-        _MODELS[key] = model
-        while len(_MODELS) > 6:
-            _MODELS.popitem(last=False)
-        return model
+        return None if hit is None else hit[1].eval()
+
+    return models.get(key, load)
 
 
 def pairs_to_rank(model, world: World, n: int, rng: random.Random) -> list[tuple]:
@@ -297,7 +280,7 @@ def room_reward(rm, world: World, cfg: Config, people: list[tuple], replace: boo
     rm.eval()
 
 
-def room_stream(cfg: Config, cache, people: list[tuple], replace: bool, participants: int = 0) -> Iterator:
+def room_stream(cfg: Config, cache, people: list[tuple], replace: bool, participants: int, models) -> Iterator:
     """Step 5, as a Board Job's stream: cached stages, the panel judge's flattery preference, the judge
     retrained on the room's rankings, PPO against it; the last event's ``extra['result']`` holds the result."""
     import copy
@@ -313,22 +296,22 @@ def room_stream(cfg: Config, cache, people: list[tuple], replace: bool, particip
         raise ValueError("no rankings to train on yet: rank some answers first")
     t0 = time.perf_counter()
     world = World(cfg.lang, cfg.seed)
-    models = {}
+    loaded = {}
     for stage in STAGES[:3]:
-        models[stage] = cached_model(cfg, cache, stage)
-        if models[stage] is None:
+        loaded[stage] = cached_model(cfg, cache, stage, models)
+        if loaded[stage] is None:
             raise ValueError(f"the {stage} stage of this setting is not trained yet: train the page first")
         if stage != "reward":  # the panel's judge is only measured; the room's judge trains below
             total = getattr(cfg, stage).steps
             yield Event(stage, total, total, {}, True, {"cached": True})
-    panel_pref = flattery_preference(models["reward"], world)
-    rm = WujiForSequenceClassification.from_causal_lm(models["sft"]).to(models["sft"].device)
+    panel_pref = flattery_preference(loaded["reward"], world)
+    rm = WujiForSequenceClassification.from_causal_lm(loaded["sft"]).to(loaded["sft"].device)
     history = []
     for ev in room_reward(rm, world, cfg, people, replace):
         if ev.evaluated:
             history.append({"step": ev.step, **ev.metrics})
         yield ev
-    policy, rl = copy.deepcopy(models["sft"]), []
+    policy, rl = copy.deepcopy(loaded["sft"]), []
     with torch.enable_grad():
         events = timeline.record(ppo(policy, rm, world, cfg.ppo, cfg.seed, world.eval_items(cfg.eval_per_kind)),
                                  lambda: policy, world, timeline.items(world))
@@ -343,12 +326,12 @@ def room_stream(cfg: Config, cache, people: list[tuple], replace: bool, particip
     yield Event("done", 1, 1, {}, True, {"result": result})
 
 
-def stream_for(pool: RankingPool, key: str, people: list[tuple], replace: bool, participants: int):
+def stream_for(pool: RankingPool, key: str, people: list[tuple], replace: bool, participants: int, models):
     """``room_stream`` as a ``sim.jobs.Board`` stream ``(cfg, cache) -> events`` that leaves its result in
     the pool under ``key`` (so every participant who asks for the same retraining sees it)."""
 
     def stream(cfg: Config, cache) -> Iterator:
-        for ev in room_stream(cfg, cache, people, replace, participants):
+        for ev in room_stream(cfg, cache, people, replace, participants, models):
             if ev.stage == "done":
                 pool.remember(key, ev.extra["result"])
             yield ev

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+import torch  # noqa: F401 - the Board's worker sets torch's threads: loaded once here, not inside a test's timeout
 
 import sim.pipeline
 from sim.config import preset
@@ -128,3 +129,33 @@ def test_worker_count_default_and_override(monkeypatch):
     assert default_workers() >= 1
     monkeypatch.setenv("WUJI_WORKERS", "3")
     assert default_workers() == 3
+
+
+def test_a_stopping_run_counts_as_ending_now_in_the_wait_of_the_queue(fake_runs):
+    """Issue 12, item 11: a running Job stopped because nobody watched it any more stays among the running ones
+    until its worker ends; the queued message asked ``wait_s`` then and got a KeyError (25 in a server log)."""
+    calls, release = fake_runs
+    board = Board(workers=1)
+    running = board.submit(cfg(0.0), "ann", estimate_s=100)
+    queued = board.submit(cfg(0.1), "bob", estimate_s=10)
+    until(lambda: len(calls) == 1)
+    assert board.wait_s(queued) > 50 and board.done_in_s(queued) > 60
+    assert board.cancel(running, "ann") and running.stopping, "its worker waits for the event in hand"
+    assert board.status()["running"] == 1 and board.place(queued) == 1
+    assert board.wait_s(queued) == 0.0 and board.done_in_s(queued) == 10.0
+    release(0.0)
+    until(lambda: not queued.queued)
+    assert running.stopped and running.result is None and board.wait_s(queued) == 0.0
+    release(0.1)
+    assert queued.join(5) and queued.result == {"kl": 0.1}
+
+
+def test_a_live_job_is_found_by_its_key_until_it_ends(fake_runs):
+    calls, release = fake_runs
+    board = Board(workers=1)
+    job = board.submit(cfg(0.0), "ann", key="sweep-1")
+    assert board.live("sweep-1") is job and board.live("sweep-2") is None
+    assert board.submit(cfg(0.3), "bob", key="sweep-1") is job, "a later visitor joins it by its key"
+    release(0.0)
+    assert job.join(5)
+    until(lambda: board.live("sweep-1") is None)

@@ -16,8 +16,9 @@ from babel.messages.pofile import read_po, write_po
 
 from sim.config import METHODS, STAGES
 from sim.methods import FORM
+from sim.server import GUESS_CHOICES
 from sim.world import KINDS as TASK_KINDS
-from ui import guesses, hands, labels, narrate, sidebar, state, story, texts, tradeoff
+from ui import hands, labels, narrate, sidebar, state, story, texts, tradeoff
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
@@ -290,7 +291,7 @@ def test_no_key_is_unused():
 
 def test_every_key_table_of_the_code_names_real_texts_for_every_value():
     tables = {
-        "GUESSES": (texts.GUESSES, set(guesses.CHOICES)),
+        "GUESSES": (texts.GUESSES, set(GUESS_CHOICES)),
         "URL_REASONS": (texts.URL_REASONS, {"text", "range", "long", "choice", "snap"}),
         "SCENARIO_TITLES": (story.SCENARIO_TITLES, set(story.SCENARIOS)),
         "METHOD_PANELS": (tradeoff.METHOD_PANELS, set(tradeoff.METHODS)),
@@ -307,7 +308,7 @@ def test_every_key_table_of_the_code_names_real_texts_for_every_value():
     reasons = {n.args[-1].value for n in ast.walk(ast.parse((ROOT / "ui" / "state.py").read_text()))
                if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "UrlWarning"}
     assert reasons == set(texts.URL_REASONS)
-    pages = next(n.value for n in ast.walk(ast.parse((ROOT / "app.py").read_text()))
+    pages = next(n.value for n in ast.walk(ast.parse((ROOT / "ui" / "frame.py").read_text()))
                  if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES")
     titles = [row.elts[1].value for row in pages.elts]
     assert len(titles) == 9 and all(t in CAT.entries for t in titles)
