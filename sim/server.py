@@ -7,10 +7,11 @@ A workshop runs one server and many browser tabs. Everything they share lives in
 - ``guesses``: the room's predict-then-see votes (``Guesses``);
 - ``models``: the cached stages' models kept in memory for sampling (``ModelCache``).
 
-``Server.create(cache)`` is the one place that makes it; the app keeps the one instance with
-``st.cache_resource`` (``ui.widgets.server``), so no module anywhere holds server-wide state of its own
-(tests/test_architecture.py fails on a module-level mutable singleton). The rankings and the guesses are
-kept in memory today; a database replaces them behind the same methods.
+``shared(cache)`` is the one place that makes it and keeps it: one ``Server`` a cache folder in this process,
+in the registry ``_SERVERS`` below, the only module-level mutable state of the code base
+(tests/test_architecture.py fails on any other). It is not kept in ``st.cache_resource``, which is for
+immutable things. The rankings and the guesses are kept in memory today; a database replaces them behind
+the same methods.
 """
 
 from __future__ import annotations
@@ -95,5 +96,24 @@ class Server:
 
     @classmethod
     def create(cls, cache) -> Server:
-        """The server's shared state over one cache folder (the app makes it once: ``ui.widgets.server``)."""
+        """A new server state over one cache folder (the app asks ``shared`` for the one it keeps)."""
         return cls(board=create_board(cache), pool=RankingPool(), guesses=Guesses(), models=ModelCache())
+
+
+_SERVERS: dict[str, Server] = {}  # cache folder -> THE server state over it (see the module docstring)
+_SERVERS_LOCK = threading.Lock()
+
+
+def shared(cache) -> Server:
+    """The one ``Server`` of this process over ``cache``'s folder, made on first use."""
+    root = str(cache.root)
+    with _SERVERS_LOCK:
+        if root not in _SERVERS:
+            _SERVERS[root] = Server.create(cache)
+        return _SERVERS[root]
+
+
+def forget(cache) -> None:
+    """Drop the server state over ``cache``'s folder: the next ``shared`` starts a fresh one (tests)."""
+    with _SERVERS_LOCK:
+        _SERVERS.pop(str(cache.root), None)

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim.config import PRESETS
+from sim.server import forget
 from ui import labels, state, texts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -286,14 +287,14 @@ def test_a_bad_worker_count_on_the_server_warns_and_trains_one_at_a_time(monkeyp
     from ui import session
 
     monkeypatch.setenv("WUJI_WORKERS", "lots")
-    session.server_at.clear()  # the server state is made once: make it again under the bad setting
+    forget(session.cache())  # the server state is made once: make it again under the bad setting
     try:
         at = open_app("rlhf", lang="en")
         assert any("WUJI_WORKERS must be a whole number" in w.value for w in at.warning)
         assert at.get("plotly_chart"), "the page still works"
         assert session.server().board.workers == 1
     finally:
-        session.server_at.clear()
+        forget(session.cache())
 
 
 def test_streamlit_runs_a_page_without_app_py_and_the_page_routes_itself(monkeypatch):

@@ -97,11 +97,20 @@ def test_the_singleton_check_lets_constant_tables_pass():
                              "def f():\n    return B['x']") == []
 
 
-@pytest.mark.parametrize("path", sorted([*(ROOT / "sim").glob("*.py"), *(ROOT / "ui").glob("*.py")]),
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+REGISTRY = ROOT / "sim" / "server.py"  # THE one place: sim.server.shared keeps one Server a cache folder
+
+
+@pytest.mark.parametrize("path", sorted(p for p in [*(ROOT / "sim").glob("*.py"), *(ROOT / "ui").glob("*.py")]
+                                        if p != REGISTRY), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_no_module_holds_server_wide_state_of_its_own(path):
-    """Server-wide state lives in ONE object, sim.server.Server, made once by ui.session.server()."""
+    """Server-wide state lives in ONE object, sim.server.Server, kept by sim.server.shared."""
     assert module_singletons(path.read_text()) == []
+
+
+def test_the_one_registry_is_the_only_state_in_its_module():
+    """sim/server.py holds the registry and its lock, and nothing else that changes."""
+    assert module_singletons(REGISTRY.read_text()) == [
+        "_SERVERS_LOCK = Lock(...)", "_SERVERS[...] changed in shared()", "_SERVERS.pop() in forget()"]
 
 
 @pytest.mark.parametrize("path", [p for p in GLUE if p.name != "session.py"], ids=lambda p: p.name)

@@ -28,6 +28,7 @@ from sim.model import WujiConfig, WujiForCausalLM, WujiForSequenceClassification
 from sim.pipeline import Config, ModelConfig, preset, run, stage_keys
 from sim.ppo import answer_logp_values, ptx_corpus, ptx_loss
 from sim.pretrain import token_stream
+from sim.server import forget
 from sim.stepper import Stepper
 from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, VOCAB, World, encode
 from ui import session
@@ -325,7 +326,7 @@ def test_the_ptx_switch_and_coefficient_live_in_the_link_and_its_run_is_compared
 
 
 def test_two_sessions_rankings_reach_one_reward_model(wuji_cache):
-    session.server_at.clear()  # a fresh server: nobody has ranked yet
+    forget(session.cache())  # a fresh server: nobody has ranked yet
     ann, bob = open_page("rlhf"), open_page("rlhf")
     for at, picks in ((ann, ("a", "b", "tie")), (bob, ("b", "a"))):
         at.toggle(key="rank_on").set_value(True).run()

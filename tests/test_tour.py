@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_architecture import imports
 
-from sim.server import GUESS_CHOICES, Guesses
+from sim.server import GUESS_CHOICES, Guesses, forget
 from ui import narrate, session, state, story, texts, theme
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def test_a_scenario_is_one_click_and_its_link_restores_it(name):
 
 
 def test_predict_then_see_stores_counts_and_shows_the_guess_beside_the_result():
-    session.server_at.clear()  # a fresh server: nobody has guessed yet
+    forget(session.cache())  # a fresh server: nobody has guessed yet
     ann = open_tour(lang="en", step="6", kl="0", bias="0.9")
     bob = open_tour(lang="zh", step="6", kl="0", bias="0.9")
     qid = story.question_id("capability", ann.session_state["values"])

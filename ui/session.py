@@ -1,5 +1,5 @@
 """The state a page can see: ONE typed table of every ``st.session_state`` key the app uses (what one browser
-tab keeps), and the one ``Server`` object every tab shares (``server()``, made once by ``st.cache_resource``).
+tab keeps), and the one ``Server`` object every tab shares (``server()``, kept by ``sim.server.shared``).
 
 As ``ui/state.py`` is for the URL, this file is for the session: each key is a ``Slot`` (one key) or a
 ``Slots`` (a family of keys sharing a prefix) with its type and meaning, and every read and write goes
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import streamlit as st
 
 from sim.pipeline import Cache, default_cache_dir
-from sim.server import Server
+from sim.server import Server, shared
 
 if TYPE_CHECKING:
     from sim.jobs import Job
@@ -131,21 +131,15 @@ def _cache(root: str) -> Cache:
     return Cache(root)
 
 
-@st.cache_resource(show_spinner=False)
-def server_at(root: str) -> Server:
-    """THE server state over the cache folder ``root``: made once, then shared by every tab (a test starts a
-    fresh one with ``server_at.clear()``)."""
-    return Server.create(_cache(root))
-
-
 def cache() -> Cache:
     """The on-disk cache (one per folder): immutable, shared by every visitor."""
     return _cache(str(default_cache_dir()))
 
 
 def server() -> Server:
-    """The server's shared state (board, rankings, guesses, models) over the cache folder in use."""
-    return server_at(str(default_cache_dir()))
+    """The server's shared state (board, rankings, guesses, models) over the cache folder in use
+    (``sim.server.shared``: made once, then shared by every tab)."""
+    return shared(cache())
 
 
 def visitor() -> str:
