@@ -1,4 +1,4 @@
-"""Security rules, enforced on the source and the server's settings (README: "Running it for a room")."""
+"""Security rules, enforced on the source and the server's settings (docs/bad-input.md, "Security"; docs/workshop.md)."""
 
 import ast
 import os
