@@ -1,4 +1,4 @@
-"""Security rules, enforced on the source and the server's settings (docs/bad-input.md, "Security"; docs/workshop.md)."""
+"""Security rules, enforced on the source and the server's settings (docs/bad-input.md, "Security")."""
 
 import ast
 import os
