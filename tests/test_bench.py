@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -16,6 +17,7 @@ def _positive(x) -> bool:
     return isinstance(x, float) and math.isfinite(x) and x > 0
 
 
+@pytest.mark.slow
 def test_bench_quick_writes_finite_figures(tmp_path, capsys):
     path = tmp_path / "bench.json"
     assert bench.main(json_path=str(path), quick=True) == 0

@@ -123,6 +123,7 @@ def test_bad_arguments_exit_2_with_one_line(args, says):
     assert len(lines) == 1 and says in lines[0], p.stderr
 
 
+@pytest.mark.slow  # a whole fast-preset pipeline trained from nothing, in a child process
 def test_run_writes_the_json_document(tmp_path):
     out = tmp_path / "out.json"
     cmd = [sys.executable, "-m", "sim", "run", "--preset", "fast", "--pretrain-steps", "5", "--no-cache",
