@@ -218,6 +218,7 @@ def click(at: AppTest, key: str) -> AppTest:
     return at
 
 
+@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
 def test_play_pause_step_and_the_state_survives_a_pause(wuji_cache):
     at = open_page("playground")
     at.radio(key="hands_start").set_value("reward").run()
@@ -247,6 +248,7 @@ def test_play_pause_step_and_the_state_survives_a_pause(wuji_cache):
     assert s.steps()["reward"] == 0 and s.steps()["rlhf"] == 0 and s.done["sft"]
 
 
+@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
 def test_the_timeline_page_scrubs_the_hands_on_run(wuji_cache):
     at = open_page("playground")
     at.radio(key="hands_start").set_value("reward").run()
@@ -265,6 +267,7 @@ def test_the_timeline_page_scrubs_the_hands_on_run(wuji_cache):
     assert not at.exception and (at.table or any("Not recorded" in i.value for i in at.info))
 
 
+@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
 def test_the_ptx_switch_and_coefficient_live_in_the_link_and_its_run_is_compared(wuji_cache):
     at = open_page("rlhf", ptx="1", ptx_coef="16", kl="0", bias="0.9", lens="tech")
     assert at.toggle(key="w_ptx").value is True and at.select_slider(key="w_ptx_coef").value == 16.0
@@ -281,6 +284,7 @@ def test_the_ptx_switch_and_coefficient_live_in_the_link_and_its_run_is_compared
     assert any("ptx_coef=abc" in w.value for w in bad.warning) and bad.session_state["values"]["ptx_coef"] == 8.0
 
 
+@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
 def test_two_sessions_rankings_reach_one_reward_model(wuji_cache, monkeypatch):
     monkeypatch.setattr(room, "_POOL", room.RankingPool())
     ann, bob = open_page("rlhf"), open_page("rlhf")
