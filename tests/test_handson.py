@@ -232,6 +232,7 @@ def run_job(at: AppTest, key: str) -> AppTest:
     return at
 
 
+@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
 def test_play_pause_step_run_as_board_jobs_and_the_state_survives_a_pause(wuji_cache):
     at = open_page("playground")
     at.radio(key="hands_start").set_value("reward").run()
@@ -262,6 +263,7 @@ def test_play_pause_step_run_as_board_jobs_and_the_state_survives_a_pause(wuji_c
     assert s.steps()["reward"] == 0 and s.steps()["rlhf"] == 0 and s.done["sft"]
 
 
+@pytest.mark.slow  # trains the tiny preset end to end
 def test_play_as_a_board_job_pauses_and_resumes_into_the_pipeline_run():
     """Play is a Job whose stream steps the Stepper; stopping it is a pause (the stage generators stay
     suspended in the Stepper), and playing on ends with the very numbers of the pipeline's run."""
@@ -291,6 +293,7 @@ def test_play_as_a_board_job_pauses_and_resumes_into_the_pipeline_run():
         [r["capability"] for r in doc["rlhf"]["history"]]
 
 
+@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
 def test_the_timeline_page_scrubs_the_hands_on_run(wuji_cache):
     at = open_page("playground")
     at.radio(key="hands_start").set_value("reward").run()
@@ -309,6 +312,7 @@ def test_the_timeline_page_scrubs_the_hands_on_run(wuji_cache):
     assert not at.exception and (at.table or any("Not recorded" in i.value for i in at.info))
 
 
+@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
 def test_the_ptx_switch_and_coefficient_live_in_the_link_and_its_run_is_compared(wuji_cache):
     at = open_page("rlhf", ptx="1", ptx_coef="16", kl="0", bias="0.9", lens="tech")
     assert at.toggle(key="w_ptx").value is True and at.select_slider(key="w_ptx_coef").value == 16.0
@@ -325,6 +329,7 @@ def test_the_ptx_switch_and_coefficient_live_in_the_link_and_its_run_is_compared
     assert any("ptx_coef=abc" in w.value for w in bad.warning) and bad.session_state["values"]["ptx_coef"] == 8.0
 
 
+@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
 def test_two_sessions_rankings_reach_one_reward_model(wuji_cache):
     forget(session.cache())  # a fresh server: nobody has ranked yet
     ann, bob = open_page("rlhf"), open_page("rlhf")

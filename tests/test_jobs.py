@@ -2,6 +2,7 @@
 
 The pipeline is replaced by a controllable fake, so these tests are about scheduling alone."""
 
+import os
 import threading
 import time
 
@@ -61,9 +62,9 @@ def test_the_same_config_is_trained_once_and_watched_by_all(fake_runs):
 
 def test_the_queue_is_bounded_in_order_with_places_and_waits(fake_runs):
     calls, release = fake_runs
-    board = Board(workers=1)
+    board = Board(workers=1, threads=3)
     jobs = [board.submit(cfg(kl), f"v{i}", estimate_s=10) for i, kl in enumerate((0.0, 0.1, 0.3))]
-    assert board.status() == {"running": 1, "queued": 2, "workers": 1, "threads": board.threads}
+    assert board.status() == {"running": 1, "queued": 2, "workers": 1, "threads": 3}
     assert [board.place(j) for j in jobs] == [0, 1, 2]
     assert jobs[1].queued and not jobs[0].queued and jobs[2].elapsed() == 0.0
     assert 0 < board.wait_s(jobs[1]) <= 10 and 10 < board.wait_s(jobs[2]) <= 20
@@ -126,7 +127,10 @@ def test_a_bad_worker_count_gets_a_clear_message(monkeypatch, raw):
 
 def test_worker_count_default_and_override(monkeypatch):
     monkeypatch.delenv("WUJI_WORKERS", raising=False)
-    assert default_workers() >= 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    assert default_workers() == 4, "one training per four cores"
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert default_workers() == 1, "at least one"
     monkeypatch.setenv("WUJI_WORKERS", "3")
     assert default_workers() == 3
 
