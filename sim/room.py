@@ -111,14 +111,6 @@ class RankingPool:
             return self._results.get(key)
 
 
-_POOL = RankingPool()
-
-
-def shared_pool() -> RankingPool:
-    """The one pool of this server process."""
-    return _POOL
-
-
 # -- pure helpers ---------------------------------------------------------------------------------------
 def summary(world: World, rankings: list[Ranking], who: str | None = None) -> dict:
     """How many rankings came from people (and from how many), how many were "can't tell", how many are
@@ -173,34 +165,24 @@ def pool_key(cfg: Config, rankings: list[Ranking], replace: bool) -> str:
 
 
 # -- the models, and the retraining as a Board stream (through the door to the torch side) -----------------
-_MODELS: OrderedDict = OrderedDict()
-_MODELS_LOCK = threading.Lock()
-
-
-def cached_model(cfg: Config, cache, stage: str):
-    """A stage's model from the disk cache, kept in memory for the next caller (a few at most); None when
-    the stage is not cached yet. Read-only: callers sample from it or copy it."""
+def cached_model(cfg: Config, cache, stage: str, models):
+    """A stage's model from the disk cache, kept in ``models`` (the server's ``sim.server.ModelCache``) for
+    the next caller; None when the stage is not cached yet. Read-only: callers sample from it or copy it."""
     key = (stage, stage_keys(cfg)[stage])
-    with _MODELS_LOCK:
-        if key in _MODELS:
-            _MODELS.move_to_end(key)
-            return _MODELS[key]
+
+    def load():
         hit = torch_side().load(cache, stage, key[1])
-        if hit is None:
-            return None
-        model = hit[1].eval()
-        _MODELS[key] = model
-        while len(_MODELS) > 6:
-            _MODELS.popitem(last=False)
-        return model
+        return None if hit is None else hit[1].eval()
+
+    return models.get(key, load)
 
 
-def stream_for(pool: RankingPool, key: str, people: list[tuple], replace: bool, participants: int):
+def stream_for(pool: RankingPool, key: str, people: list[tuple], replace: bool, participants: int, models):
     """``room_stream`` as a ``sim.jobs.Board`` stream ``(cfg, cache) -> events`` that leaves its result in
     the pool under ``key`` (so every participant who asks for the same retraining sees it)."""
 
     def stream(cfg: Config, cache) -> Iterator:
-        for ev in torch_side().room_stream(cfg, cache, people, replace, participants):
+        for ev in torch_side().room_stream(cfg, cache, people, replace, participants, models):
             if ev.stage == "done":
                 pool.remember(key, ev.extra["result"])
             yield ev

@@ -87,28 +87,28 @@ def room_judgements(people: list[tuple], replace: bool):
     return judged
 
 
-def room_stream(cfg: Config, cache, people: list[tuple], replace: bool, participants: int = 0) -> Iterator:
+def room_stream(cfg: Config, cache, people: list[tuple], replace: bool, participants: int, models) -> Iterator:
     """Step 5, as a Board Job's stream: cached stages, the panel judge's flattery preference, the judge
     retrained on the room's rankings, PPO against it; the last event's ``extra['result']`` holds the result."""
     if not people:
         raise ValueError("no rankings to train on yet: rank some answers first")
     t0 = time.perf_counter()
-    models = {}
+    loaded = {}
     for name in ("pretrain", "sft", "reward"):
-        models[name] = cached_model(cfg, cache, name)
-        if models[name] is None:
+        loaded[name] = cached_model(cfg, cache, name, models)
+        if loaded[name] is None:
             raise ValueError(f"the {name} stage of this setting is not trained yet: train the page first")
         if name != "reward":  # the panel's judge is only measured; the room's judge trains below
             total = STAGE[name].total(cfg)
             yield Event(name, total, total, {}, True, {"cached": True})
-    run = stages.start(cfg, str(models["sft"].device))  # the cached models' device
-    panel_pref = flattery_preference(models["reward"], run.world)
-    rm = STAGE["reward"].build(run, models)
+    run = stages.start(cfg, str(loaded["sft"].device))  # the cached models' device
+    panel_pref = flattery_preference(loaded["reward"], run.world)
+    rm = STAGE["reward"].build(run, loaded)
     judged = room_judgements(people, replace)
     judge = yield from stages.collect(train_reward(rm, run.world, cfg.reward, cfg.seed, judged))
-    models = {**models, "reward": rm}
-    policy = STAGE["rlhf"].build(run, models)
-    rl = yield from stages.collect(STAGE["rlhf"].train(run, policy, models))
+    loaded["reward"] = rm
+    policy = STAGE["rlhf"].build(run, loaded)
+    rl = yield from stages.collect(STAGE["rlhf"].train(run, policy, loaded))
     history, rows = judge["history"], rl["history"]
     result = {"people": len(people), "participants": participants, "replace": replace,
               "reward": {**history[-1], "history": history, "panel_flattery_pref": panel_pref},

@@ -4,12 +4,11 @@ where the discriminator and the generator can be trained one at a time.
 
 The stages are the very generators ``sim.pipeline`` runs, built from the same table (sim/stages.py): one
 event is one optimiser step (one PPO iteration in RLHF). A ``Stepper`` holds them, their models and their
-events between calls, and never runs by itself: the page owns the clock and asks for a *slice* (``step``
-with a time budget), so
+events between calls, and never runs by itself: the app runs ``step`` in a job on the server's Board
+(``sim.jobs.stepping``), as every training, so
 
-  1. pausing loses nothing: the generators wait, suspended, until the next slice;
-  2. a workshop server stays fair: one slice at a time in the process (``_TURN``), each a fraction of a
-     second, so the visitors who play take turns and a page run never waits long;
+  1. pausing loses nothing: the generators wait, suspended, until the next step;
+  2. a workshop server stays fair: the Board's bounded queue decides whose training runs, as for any run;
   3. reset(stage) rewinds that stage and every later one (they were built on it) to the stage's start.
 
 "Step the judges only" trains the reward model; "step the policy only" runs PPO against the reward model
@@ -34,8 +33,6 @@ from sim.events import Event
 from sim.stages import STAGE, Models
 
 SLICE_S = 0.3  # the longest a slice keeps training (an evaluation in hand may overrun it)
-TURN_WAIT_S = 1.0  # how long a slice waits for its turn before giving up (the page tries again next tick)
-_TURN = threading.Lock()  # one slice at a time in this process
 
 
 class Stepper:
@@ -94,19 +91,14 @@ class Stepper:
     # -- what a page does ---------------------------------------------------------------------------
     def step(self, n: int = 1, part: str | None = None, budget_s: float | None = SLICE_S) -> int:
         """Advance up to ``n`` training steps: of ``part`` alone, or (None) of the pipeline, stage after
-        stage. Stops early when ``budget_s`` seconds have passed. Returns the steps taken (0 when refused,
-        finished, or when another visitor's slice held the turn for longer than ``TURN_WAIT_S``)."""
+        stage. Stops early when ``budget_s`` seconds have passed. Returns the steps taken (0 when refused or
+        finished)."""
         if n < 1:
             raise ValueError(f"steps must be a positive whole number; got {n}")
         if part is not None and part not in STAGES:
             raise ValueError(f"part must be one of {', '.join(STAGES)}; got {part!r}")
         with self._lock:
-            if not _TURN.acquire(timeout=TURN_WAIT_S):
-                return 0
-            try:
-                return self._advance(n, part, budget_s)
-            finally:
-                _TURN.release()
+            return self._advance(n, part, budget_s)
 
     def reset(self, stage: str) -> None:
         """Rewind ``stage`` and every later stage to the start of ``stage``; earlier stages stay as they are."""

@@ -27,6 +27,22 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The tiers (pyproject.toml): `make test-fast` leaves out the tests marked slow or browser. Every test in these
+# files trains or serves for real for minutes, so a new test there is slow too; elsewhere mark one by hand.
+SLOW_FILES = {"test_physics.py", "test_methods.py", "test_load.py"}
+# A test that uses one of these fixtures drives a real browser or a live server: it is marked browser whether or
+# not its author marked it.
+BROWSER_FIXTURES = {"browser", "streamlit_server", "fresh_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

@@ -203,8 +203,7 @@ def test_the_map_fills_in_the_background_and_draws_what_is_done(lang, monkeypatc
 
 
 def test_slider_moves_answer_from_the_cache_at_once(tiny_grid):
-    from sim.jobs import shared_board
-    from ui import widgets
+    from ui import session
 
     at = open_page("explorer", lang="zh", lens="tech", bias="0.9", kl="0")
     assert texts.t("ex_done", "zh") in texts_of(at)
@@ -221,7 +220,7 @@ def test_slider_moves_answer_from_the_cache_at_once(tiny_grid):
     at.select_slider(key="x_bias").set_value(0.0).run()
     assert at.session_state["values"]["bias"] == 0.0 and "标注偏差 0.0、KL 系数 0.1" in texts_of(at)
     assert not {"sweep_job", "methods_job", "job", "autostart"} & set(at.session_state), "nothing trains"
-    assert shared_board(widgets.get_cache()).status()["running"] == 0
+    assert session.server().board.status()["running"] == 0
     assert min(times) < 1.0, times  # an AppTest run: the page's own work is well under 0.3 s (see the report)
 
 
@@ -265,7 +264,7 @@ def test_other_methods_join_the_plots_each_with_its_analogy(lens, monkeypatch, t
     assert not at.exception, [e.value for e in at.exception]
     body = texts_of(at)
     for m in tradeoff.METHODS:
-        panel = texts.PANELS[f"method_{m}"][lens][0]
+        panel = texts.catalogue().entry("panel." + tradeoff.METHOD_PANELS[m]).texts["zh", lens]
         assert panel.split("{")[0][:8] in body, (m, lens)
     assert texts.lens_title(lens, "zh") in body
     fits = at.dataframe[0].value

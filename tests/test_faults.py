@@ -40,6 +40,7 @@ async def _open(url: str, click: bool, until_done: bool) -> set[str]:
         return drawn
 
 
+@pytest.mark.slow
 def test_killing_the_server_mid_training_leaves_no_corrupt_entry_and_a_restart_reuses_the_rest(tmp_path):
     cache_dir = tmp_path / "cache"
     cfg = preset("fast", seed=SEED, lang="en")
@@ -76,6 +77,7 @@ def test_a_dead_writers_half_written_folder_is_swept_but_a_live_ones_is_kept(tmp
     assert not dead.exists() and live.exists()
 
 
+@pytest.mark.slow
 def test_a_full_disk_gives_a_message_keeps_the_result_and_leaves_nothing_half_written(tmp_path, wuji_cache,
                                                                                     monkeypatch):
     """Bad input of the machine kind: ENOSPC while saving PPO's entry (earlier stages copied from the
