@@ -17,12 +17,13 @@ PORT    ?= 8501
 CHROMIUM  := /usr/bin/chromium
 CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: help venv run test bench browser-deps clean
+.PHONY: help venv run test test-fast bench browser-deps clean
 
 help:
 	@echo "make venv          create .venv and install requirements-dev.txt"
 	@echo "make run           start the app (ADDRESS=$(ADDRESS) PORT=$(PORT))"
-	@echo "make test          ruff check . + pytest (browser tests use $(CHROMIUM))"
+	@echo "make test-fast     ruff check . + the fast tier: units, math, AppTest, architecture (docs/testing.md)"
+	@echo "make test          ruff check . + every test, as CI runs it (browser tests use $(CHROMIUM))"
 	@echo "make bench         python -m sim bench"
 	@echo "make browser-deps  install Debian chromium + fonts-noto-cjk if missing (root only)"
 	@echo "make clean         remove .venv, caches and test artifacts"
@@ -54,6 +55,11 @@ browser-deps:
 test: venv browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The inner loop: everything but the tests marked slow or browser (pyproject.toml says how a test gets a tier).
+test-fast: venv
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 bench: venv
 	$(BIN)/python -m sim bench

@@ -1,41 +1,10 @@
-"""Wuji · 无忌 — the Streamlit entry point: a thin st.navigation router + the shared sidebar.
+"""Wuji · 无忌 — the Streamlit entry point: a thin st.navigation router.
 
-Keep this file light: no torch and no training here (sim.pipeline is torch-free at import).
+The frame every page shares (page config, URL state, sidebar, the page list) is ``ui.frame.draw``; a page
+that Streamlit runs without this file draws the same frame itself (see ui/frame.py for why).
+Keep this file light: no torch and no training here.
 """
 
-import streamlit as st
+from ui import frame
 
-from ui import present, sidebar, texts
-
-st.set_page_config(page_title="Wuji · 无忌", page_icon="☯", layout="wide")
-
-values = sidebar.init()
-lang = values["lang"]
-PAGES = (  # (script and url path in pages/, icon); titles are the texts "page_<name>"
-    ("home", ":material/home:"),
-    ("tour", ":material/slideshow:"),
-    ("pretrain", ":material/wb_sunny:"),
-    ("sft", ":material/sports_martial_arts:"),
-    ("rlhf", ":material/balance:"),
-    ("playground", ":material/play_circle:"),
-    ("timeline", ":material/timeline:"),
-    ("explorer", ":material/explore:"),
-    ("challenges", ":material/landscape:"),
-)
-pages = [
-    st.Page(f"pages/{name}.py", title=texts.t(f"page_{name}", lang), icon=icon, url_path=name, default=name == "home")
-    for name, icon in PAGES
-]
-if not sidebar.admitted():  # a room password is set: nothing else until it is given
-    st.navigation([st.Page(sidebar.login, title=texts.t("password", lang), url_path="login")]).run()
-    st.stop()
-nav = st.navigation(pages, position="hidden" if present.on() else "sidebar")
-if present.on():  # presenter mode: no sidebar; its controls sit in one menu on the page
-    present.menu(pages)
-    sidebar.warnings()
-else:
-    sidebar.draw()
-    present.switch()
-present.style()
-sidebar.routed()
-nav.run()
+frame.route()

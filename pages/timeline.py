@@ -10,7 +10,7 @@ st.caption(texts.t("tl_intro", lang))
 cfg = w.config(v)
 sources = ("run", "hands") if hands.stepper() is not None else ("run",)
 source = st.radio(texts.t("tl_source", lang), sources, key="tl_source", horizontal=True,
-                  format_func=lambda s: texts.t(f"tl_source_{s}", lang))
+                  format_func=lambda s: texts.t({"run": "tl_source_run", "hands": "tl_source_hands"}[s], lang))
 frames, world = hands.frames_for(source, cfg)
 if not frames:
     st.info(texts.t("tl_none", lang))

@@ -1,14 +1,23 @@
 """The command line: ``python -m sim run | sweep | method | bench``.
 
-Bad arguments exit with status 2 and one line saying what is allowed.
+Bad arguments exit with status 2 and one line saying what is allowed. Torch-free at import, so that help
+and bad arguments answer at once; the runs reach torch through ``sim.torch_side()``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
+
+from sim import torch_side
+from sim.cache import Cache
+from sim.config import preset
+from sim.events import Diverged
+from sim.methods import check
+from sim.sweep import grid, sweep_stream
 
 PRESET_NAMES = ("fast", "default")
 
@@ -101,8 +110,6 @@ class Progress:
 
 def _cache(args):
     """The cache the arguments name; its warning (an unwritable folder) goes to stderr."""
-    from sim.pipeline import Cache
-
     cache = Cache(None) if args.no_cache else Cache(args.cache_dir) if args.cache_dir else Cache()
     if cache.warning:
         sys.stderr.write(f"warning: {cache.warning}\n")
@@ -111,8 +118,6 @@ def _cache(args):
 
 def _trained(train):
     """What train() returns, or None after one line on stderr when training diverged."""
-    from sim.events import Diverged
-
     try:
         return train()
     except Diverged as e:
@@ -129,19 +134,12 @@ def _write_json(path: str | None, obj) -> None:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.cmd in ("run", "sweep", "method", "bench"):  # one line and status 2 for a device this machine lacks
-        from sim.device import pick_device
-
-        try:
-            args.device = str(pick_device(args.device))
-        except ValueError as e:
-            parser.error(str(e))
+    try:  # one line and status 2 for a device this machine lacks
+        args.device = str(torch_side().pick_device(args.device))
+    except ValueError as e:
+        parser.error(str(e))
     if args.cmd == "bench":
-        from sim.bench import main as bench_main
-
-        return bench_main(json_path=args.json, quick=args.quick, device=args.device)
-
-    from sim.pipeline import preset, run
+        return torch_side("bench").main(json_path=args.json, quick=args.quick, device=args.device)
 
     if args.cmd == "run":
         try:
@@ -150,7 +148,7 @@ def main(argv=None) -> int:
         except ValueError as e:
             parser.error(str(e))
         cache = _cache(args)
-        doc = _trained(lambda: run(cfg, cache, on_event=Progress(), device=args.device))
+        doc = _trained(lambda: torch_side().run(cfg, cache, on_event=Progress(), device=args.device))
         if doc is None:
             return 1
         _report(doc)
@@ -161,8 +159,6 @@ def main(argv=None) -> int:
         return _method(parser, args)
 
     # sweep
-    from sim.sweep import grid, sweep_stream
-
     try:
         base = preset(args.preset, lang=args.lang, pretrain_steps=args.pretrain_steps)
         cfgs = grid(base, args.kl_coef, args.reward_bias, args.seeds)
@@ -187,11 +183,6 @@ def main(argv=None) -> int:
 
 
 def _method(parser, args) -> int:
-    import dataclasses
-
-    from sim.methods import check, run_method
-    from sim.pipeline import preset
-
     try:
         cfg = preset(args.preset, lang=args.lang, seed=args.seed, kl_coef=args.kl_coef,
                      reward_bias=args.reward_bias, pretrain_steps=args.pretrain_steps)
@@ -201,7 +192,7 @@ def _method(parser, args) -> int:
     except ValueError as e:
         parser.error(str(e))
     cache = _cache(args)
-    doc = _trained(lambda: run_method(cfg, args.name, cache, on_event=Progress(), device=args.device))
+    doc = _trained(lambda: torch_side().run_method(cfg, args.name, cache, on_event=Progress(), device=args.device))
     if doc is None:
         return 1
     for h in doc["history"]:

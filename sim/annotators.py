@@ -14,19 +14,19 @@ Two remedies, each a config field whose default changes nothing:
   * ``rubric``: a written standard -- the bias halves and personal tastes are set aside (t_i = 0);
   * ``votes``: k bosses judge each pair and the majority decides, so one boss's noise weighs less.
 
-``choose`` labels one pair (what ``sim.reward.make_pairs`` calls); ``disagreement`` and ``label_error``
-are exact expectations over a fixed sample of candidate pairs (no sampling noise between settings).
+``make_pairs`` draws and labels the pairs the reward model learns from (the classic panel, or ``choose``:
+this experiment's judging); ``disagreement`` and ``label_error`` are exact expectations over a fixed sample
+of candidate pairs (no sampling noise between settings).
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import random
 from dataclasses import dataclass
 
 from sim.config import RewardConfig
-from sim.world import RLHF_KINDS, Traits, World, annotator_panel, annotator_utility
+from sim.world import RLHF_KINDS, Traits, World, annotate, annotator_panel, annotator_utility, sigmoid
 
 NOISE = 0.15  # a boss's Bradley-Terry temperature (the classic panel's is 0.03-0.08)
 TASTE = 1.0  # weight of a boss's taste for length
@@ -77,8 +77,7 @@ def utility(world: World, t: Traits, bias: float, who, judging: Judging) -> floa
 
 def p_prefers_a(world: World, ta: Traits, tb: Traits, bias: float, who, judging: Judging) -> float:
     """P(this judge prefers answer a over b) = sigmoid((u_a - u_b) / noise)."""
-    d = (utility(world, ta, bias, who, judging) - utility(world, tb, bias, who, judging)) / who.noise
-    return 1 / (1 + math.exp(-max(min(d, 50), -50)))
+    return sigmoid((utility(world, ta, bias, who, judging) - utility(world, tb, bias, who, judging)) / who.noise)
 
 
 def choose(world: World, ta: Traits, tb: Traits, bias: float, judges: list, judging: Judging, rng) -> bool:
@@ -97,18 +96,43 @@ def _majority(ps: list[float]) -> float:
     return sum(dist[k] for k in range(len(ps) // 2 + 1, len(ps) + 1))
 
 
+def candidate_pair(world: World, rng: random.Random, people=None) -> tuple:
+    """A prompt of an RLHF task kind and two different candidate answers to it: (item, a, b)."""
+    while True:
+        it = world.make_item(rng.choice(RLHF_KINDS), rng, people=people)
+        a, b = world.candidate(it, rng), world.candidate(it, rng)
+        if a != b:
+            return it, a, b
+
+
+def make_pairs(world: World, n: int, bias: float, rng: random.Random, n_annotators: int, seed: int, people=None,
+               judging: Judging | None = None) -> list[tuple]:
+    """n labelled pairs: (item, chosen, rejected, gold says chosen is better or None on a tie).
+    ``judging`` swaps the panel, adds a rubric or more votes a pair; None: the classic panel, one annotator
+    of it (drawn at random) a pair."""
+    judging = judging or Judging()
+    judges = annotator_panel(n_annotators, seed) if judging.classic else panel(n_annotators, seed, judging)
+    out = []
+    while len(out) < n:
+        it, a, b = candidate_pair(world, rng, people)
+        ta, tb = world.traits(it, *a), world.traits(it, *b)
+        if judging.classic:
+            a_wins = annotate(world, ta, tb, bias, judges[rng.randrange(len(judges))], rng)
+        else:
+            a_wins = choose(world, ta, tb, bias, judges, judging, rng)
+        chosen, rejected = (a, b) if a_wins else (b, a)
+        out.append((it, chosen, rejected, world.gold_verdict(*((ta, tb) if a_wins else (tb, ta)))))
+    return out
+
+
 def sample_pairs(world: World, n: int, seed: int) -> list[tuple[Traits, Traits, bool | None]]:
     """A fixed sample of candidate pairs (traits of a, of b, gold says a is better or None on a tie)."""
     rng = random.Random(f"panel-pairs-{seed}")
     out = []
-    while len(out) < n:
-        it = world.make_item(rng.choice(RLHF_KINDS), rng)
-        a, b = world.candidate(it, rng), world.candidate(it, rng)
-        if a == b:
-            continue
+    for _ in range(n):
+        it, a, b = candidate_pair(world, rng)
         ta, tb = world.traits(it, *a), world.traits(it, *b)
-        ga, gb = world.gold(ta), world.gold(tb)
-        out.append((ta, tb, None if abs(ga - gb) < 1e-9 else ga > gb))
+        out.append((ta, tb, world.gold_verdict(ta, tb)))
     return out
 
 

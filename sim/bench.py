@@ -28,7 +28,7 @@ busy machine is flagged. Targets are printed with PASS/MISS but never asserted: 
 machine as much as the code.
 
 Simplifications: model FLOPs count matmuls only (every ``nn.Linear`` and attention's two products,
-x3 when a gradient follows, as ``sim.model.flops_per_token`` does), not embeddings, norms, softmax or
+x3 when a gradient follows, as ``sim.cost.flops_per_token`` does), not embeddings, norms, softmax or
 the optimizer; a stage's time includes its evaluations and cache writes, and the counting hook (a
 Python call per module call) adds a few per cent to the presets' wall seconds.
 """
@@ -47,6 +47,23 @@ from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
+from torch.profiler import ProfilerActivity, profile
+from transformers import GPT2Config, GPT2LMHeadModel
+
+from sim.cache import Cache
+from sim.config import STAGES, preset
+from sim.cost import flops_per_token
+from sim.device import pick_device
+from sim.model import SelfAttention, count_params, sample
+from sim.pipeline import run
+from sim.stages import STAGE
+from sim.timing import bench_run, build_ours, medians, seconds, side_by_side, stage_steps
+from sim.world import EOS_ID, PAD_ID, VOCABS, World
+
+try:  # the comparison with TRL needs trl and datasets (requirements-dev.txt); without them it is skipped
+    from sim import bench_trl
+except ImportError as e:
+    bench_trl, TRL_MISSING = None, e.name
 
 THREADS = 2
 TARGETS = {  # name -> (bound, "<=" or ">=")
@@ -58,39 +75,6 @@ TARGETS = {  # name -> (bound, "<=" or ">=")
     "ppo_vs_trl": (5.0, ">="),
 }
 SLIDER_KL = 0.3  # the "moved slider": any kl_coef other than the presets' 0.1
-HUGE = 10**9  # "never": the iterations / evaluation period of a stage generator driven one call at a time
-STAGE_NAMES = ("pretrain", "sft", "reward", "rlhf")
-
-
-# -- timing helpers -----------------------------------------------------------------------------
-def sync() -> None:
-    """Wait for queued GPU work, so that wall time covers it (nothing to wait for on the CPU)."""
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        torch.cuda.synchronize()
-
-
-def seconds(fn: Callable[[], object]) -> float:
-    sync()
-    t0 = time.perf_counter()
-    fn()
-    sync()
-    return time.perf_counter() - t0
-
-
-def side_by_side(contenders: dict[str, Callable[[], object]], rounds: int, warmup: int = 1) -> dict:
-    """Seconds of every round of each callable, run interleaved (A B A B ...) after ``warmup`` calls each."""
-    for _ in range(warmup):
-        for fn in contenders.values():
-            fn()
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(rounds):
-        for name, fn in contenders.items():
-            times[name].append(seconds(fn))
-    return times
-
-
-def medians(times: dict[str, list[float]]) -> dict[str, float]:
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 # -- model FLOPs --------------------------------------------------------------------------------
@@ -99,14 +83,12 @@ class ModelFlops:
 
     ``nn.Linear``: 2 x rows x in x out; attention (``sim.model.SelfAttention``): 4 x B x T x S x C for
     its two products over S keys; x3 when the output needs a gradient (forward + backward). For a
-    training step this is exactly ``flops_per_token(cfg, T) * tokens``; for the KV-cached sampler it
+    training step this is exactly ``flops_per_token(..., T) * tokens``; for the KV-cached sampler it
     counts each step's one new token against its context, and for the reward model no LM head.
     """
 
     def __init__(self):
-        from sim.model import SelfAttention
-
-        self.total, self._handle, self._attention = 0.0, None, SelfAttention
+        self.total, self._handle = 0.0, None
 
     def __enter__(self) -> ModelFlops:
         self._handle = torch.nn.modules.module.register_module_forward_hook(self._hook)
@@ -119,7 +101,7 @@ class ModelFlops:
         kind = type(module)
         if kind is torch.nn.Linear:
             f = 2.0 * out.numel() * module.in_features
-        elif kind is self._attention:
+        elif kind is SelfAttention:
             x, mask = args[0], (args[1] if len(args) > 1 else None)
             B, T, C = x.shape
             f = 4.0 * B * T * (T if mask is None else mask.shape[-1]) * C
@@ -156,26 +138,11 @@ def matmul_gflops(device: torch.device, reps: int = 10, trials: int = 5) -> floa
 
 
 # -- 2. training step: ours vs GPT-2 ------------------------------------------------------------
-def build_ours(cfg):
-    """Our model with the preset's dims (seeded init), on the CPU."""
-    from sim.model import WujiConfig, WujiForCausalLM
-    from sim.world import VOCABS
-
-    m = cfg.model
-    torch.manual_seed(0)
-    return WujiForCausalLM(WujiConfig(vocab_size=len(VOCABS[cfg.lang]), n_positions=m.n_positions, n_embd=m.n_embd,
-                                      n_layer=m.n_layer, n_head=m.n_head))
-
-
 def build_gpt2(cfg):
     """``transformers``' GPT-2 with identical dims, dropout 0 and sdpa attention (seeded init)."""
-    from transformers import GPT2Config, GPT2LMHeadModel
-
-    from sim.world import EOS_ID, PAD_ID, VOCABS
-
     m = cfg.model
     torch.manual_seed(0)
-    gcfg = GPT2Config(vocab_size=len(VOCABS[cfg.lang]), n_positions=m.n_positions, n_embd=m.n_embd, n_layer=m.n_layer,
+    gcfg = GPT2Config(vocab_size=len(VOCABS["zh"]), n_positions=m.n_positions, n_embd=m.n_embd, n_layer=m.n_layer,
                       n_head=m.n_head, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, use_cache=False,
                       bos_token_id=EOS_ID, eos_token_id=EOS_ID, pad_token_id=PAD_ID)
     return GPT2LMHeadModel._from_config(gcfg, attn_implementation="sdpa")
@@ -199,13 +166,10 @@ def train_step(model, logits_fn, x, y) -> Callable[[], None]:
 def bench_training(cfg, device: torch.device, quick: bool) -> dict:
     """Ours vs GPT-2, with a matmul burst in the same rounds (A B C A B C ...): the MFU's ceiling
     then sees the same interference as the model it divides."""
-    from sim.model import count_params, flops_per_token
-    from sim.world import VOCABS
-
     ours, gpt2 = build_ours(cfg).to(device), build_gpt2(cfg).to(device)
     B, T = cfg.pretrain.batch_size, cfg.pretrain.block
     g = torch.Generator().manual_seed(0)
-    chunk = torch.randint(0, len(VOCABS[cfg.lang]), (B, T + 1), generator=g).to(device)
+    chunk = torch.randint(0, len(VOCABS["zh"]), (B, T + 1), generator=g).to(device)
     x, y = chunk[:, :-1], chunk[:, 1:]
     steps_per_round = 2 if quick else 5
 
@@ -220,7 +184,7 @@ def bench_training(cfg, device: torch.device, quick: bool) -> dict:
     }, rounds=3 if quick else 15, warmup=1 if quick else 3)
     med = medians(times)
     tokens = B * T * steps_per_round
-    fpt = flops_per_token(ours.config, T)
+    fpt = flops_per_token(ours.config.n_layer, ours.config.n_embd, ours.config.vocab_size, T)
     matmul_side = burst_flops / med["matmul"] / 1e9
     return {"batch": B, "seq": T, "ours_params": count_params(ours), "gpt2_params": count_params(gpt2),
             "ours_tokens_per_s": tokens / med["ours"], "gpt2_tokens_per_s": tokens / med["gpt2"],
@@ -236,9 +200,6 @@ def bench_rollouts(model, device: torch.device, quick: bool) -> dict:
     """PPO's rollout: 64 prompts, temperature 1, a fixed generator (the untrained model rarely says EOS,
     so nearly every row runs the whole budget), side by side with greedy ``generate`` on the same
     prompts. Tokens counted = rows x decode steps."""
-    from sim.model import sample
-    from sim.world import EOS_ID, PAD_ID, World
-
     world = World("zh", 0)
     prompts = [world.encode(world.prompt(it)) for it in world.eval_items(8)]
     model = model.to(device).eval()
@@ -273,8 +234,6 @@ def bench_rollouts(model, device: torch.device, quick: bool) -> dict:
 def generate_fn(model, prompts: list[list[int]], max_new: int, do_sample: bool = True):
     """A callable running ``transformers``' ``generate`` (its own DynamicCache) on the left-padded prompts
     (temperature 1 like the rollout, or greedy), and the list it appends each output (B, Tp + new) to."""
-    from sim.world import EOS_ID, PAD_ID
-
     Tp = max(map(len, prompts))
     ids = torch.tensor([[PAD_ID] * (Tp - len(p)) + p for p in prompts], device=model.device)
     mask = torch.tensor([[0] * (Tp - len(p)) + [1] * len(p) for p in prompts], device=model.device)
@@ -291,16 +250,6 @@ def generate_fn(model, prompts: list[list[int]], max_new: int, do_sample: bool =
 
 
 # -- 5. where a PPO iteration's time goes -------------------------------------------------------
-def ours_ppo(policy, rm, world, cfg, seed: int = 0) -> Callable[[], object]:
-    """One PPO iteration (``sim.ppo``) a call; the first call also does the reward normalisation and an
-    evaluation on 8 prompts. Evaluations after that are switched off."""
-    from sim.ppo import ppo
-
-    pc = dataclasses.replace(cfg.ppo, iterations=HUGE, eval_every=HUGE)
-    it = ppo(policy, rm, world, pc, seed, world.eval_items(1))
-    return lambda: next(it)
-
-
 def op_kind(name: str) -> str:
     if name in ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm"):
         return "matmul"
@@ -313,14 +262,9 @@ def profile_ppo(cfg, device: torch.device, quick: bool) -> dict:
     """A PPO iteration at the preset's batch: median seconds, model FLOPs, and under ``torch.profiler``
     the share of wall time in matmuls, attention, other ops (self CPU time of aten ops, dispatch included)
     and outside any op (Python, the stage's own bookkeeping), with the heaviest ops."""
-    from torch.profiler import ProfilerActivity, profile
-
-    from sim.model import WujiForSequenceClassification
-    from sim.world import World
-
-    policy = build_ours(cfg).to(device)
-    rm = WujiForSequenceClassification.from_causal_lm(policy).to(device)
-    step = ours_ppo(policy, rm, World("zh", 0), cfg)
+    timing = bench_run(cfg, device)
+    lm = build_ours(cfg).to(device)
+    step = stage_steps("rlhf", timing, {"sft": lm, "reward": STAGE["reward"].build(timing, {"sft": lm})})
     step()  # reward normalisation, evaluation 0
     sec = statistics.median(side_by_side({"ppo": step}, rounds=3 if quick else 7)["ppo"])
     with ModelFlops() as counter:
@@ -347,9 +291,7 @@ def profile_ppo(cfg, device: torch.device, quick: bool) -> dict:
 def timed_run(cfg, cache, device: torch.device) -> dict:
     """``run`` plus what it cost: process CPU seconds (both threads), the load around it, and each
     stage's model FLOPs (``ModelFlops``; work is booked to the stage whose event follows it)."""
-    from sim.pipeline import run
-
-    flops = dict.fromkeys(STAGE_NAMES, 0.0)
+    flops = dict.fromkeys(STAGES, 0.0)
     load, cpu0 = os.getloadavg()[0], time.process_time()
     with ModelFlops() as counter:
         booked = [0.0]
@@ -366,8 +308,6 @@ def timed_run(cfg, cache, device: torch.device) -> dict:
 
 def bench_preset(name: str, device: torch.device) -> dict:
     """A run from an empty cache, then the PPO rerun after a kl_coef slider move (same cache)."""
-    from sim.pipeline import Cache, preset
-
     with tempfile.TemporaryDirectory(prefix="wuji-bench-") as tmp:
         cache = Cache(tmp)
         sys.stderr.write(f"bench: running preset {name!r} from an empty cache ...\n")
@@ -379,8 +319,6 @@ def bench_preset(name: str, device: torch.device) -> dict:
 
 def tiny_config():
     """The fast preset cut to a few steps a stage: the stage limits of ``--quick``."""
-    from sim.pipeline import preset
-
     c = preset("fast")
     r = dataclasses.replace
     return r(c, eval_per_kind=2, pretrain=r(c.pretrain, steps=30, n_sentences=2000, eval_every=30),
@@ -392,7 +330,7 @@ def tiny_config():
 def stage_limits(run_doc: dict, gflops: float) -> dict:
     """Per stage of one cold run: model FLOPs, the time they take at the ceiling, and its fraction of the
     stage's actual seconds."""
-    return {s: limit(run_doc["flops"][s], run_doc["seconds"][s], gflops) for s in STAGE_NAMES}
+    return {s: limit(run_doc["flops"][s], run_doc["seconds"][s], gflops) for s in STAGES}
 
 
 # -- report -------------------------------------------------------------------------------------
@@ -494,7 +432,7 @@ def report(doc: dict) -> str:
     for name in ("fast", "default"):
         cold, rerun = presets[name]["cold"], presets[name]["ppo_rerun"]
         sec = cold["seconds"]
-        stages = " ".join(f"{k}={sec[k]:.1f}" for k in STAGE_NAMES)
+        stages = " ".join(f"{k}={sec[k]:.1f}" for k in STAGES)
         lines.append(f"  {name}: {stages}  (cpu {cold['cpu_seconds']:.0f} s, "
                      f"load {cold['load'][0]:.1f}->{cold['load'][1]:.1f})")
         lines.append(_row(f"{name} total (empty cache)", f"{sec['total']:.1f} s", v[f"{name}_total_s"]))
@@ -504,10 +442,6 @@ def report(doc: dict) -> str:
 
 
 def main(json_path: str | None = None, quick: bool = False, device: str | None = None) -> int:
-    from sim import bench_trl
-    from sim.device import pick_device
-    from sim.pipeline import Cache, preset
-
     torch.set_num_threads(THREADS)  # the machine's 2 cores; set once for every measurement below
     dev = pick_device(device)
     cfg = preset("default")
@@ -519,7 +453,8 @@ def main(json_path: str | None = None, quick: bool = False, device: str | None =
     doc.update(bench_training(cfg, dev, quick))
     doc.update(bench_rollouts(build_ours(cfg), dev, quick))  # fresh weights for the rollouts
     sys.stderr.write("bench: against TRL ...\n")
-    doc["trl"] = bench_trl.compare(cfg, dev, quick)
+    doc["trl"] = (bench_trl.compare(cfg, dev, quick) if bench_trl is not None
+                  else {"skipped": f"{TRL_MISSING} is not installed (pip install -r requirements-dev.txt)"})
     doc["ppo_profile"] = profile_ppo(cfg, dev, quick)
     if quick:
         doc["presets"] = {"skipped": "quick mode"}

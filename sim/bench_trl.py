@@ -20,7 +20,8 @@ Simplifications: TRL owns its loop, so the interleaving runs inside it: its whol
 timed, not its setup (dataset tokenisation, model loading). RLOO is not PPO: it has no value head and
 a per-prompt baseline instead of GAE, so it does slightly less arithmetic per answer than ours. RLOO
 scores the decoded text re-tokenised (TRL's reward path), and TRL appends EOS to every preference
-answer. Two attributes let TRL take our model class: ``config.auto_map = {}`` on the policy (TRL reads
+answer. Our side is the stage table's (sim/stages.py, through sim.timing).
+Two attributes let TRL take our model class: ``config.auto_map = {}`` on the policy (TRL reads
 it when it rebuilds the reference model from the saved folder) and ``config.num_labels = 1`` on the
 reward model.
 """
@@ -28,16 +29,23 @@ reward model.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import random
 import tempfile
 import time
 import warnings
 
+import datasets
 import torch
+import trl
 from transformers import TrainerCallback
+from transformers.trainer_callback import PrinterCallback, ProgressCallback
+from transformers.utils import logging as hf_logging
 
-from sim.bench import HUGE, build_ours, medians, ours_ppo, seconds, sync
+from sim.annotators import make_pairs
+from sim.stages import STAGE
+from sim.timing import HUGE, bench_run, build_ours, medians, seconds, stage_steps, sync
+from sim.tokenizer import WujiTokenizer
+from sim.world import RLHF_KINDS
 
 
 # -- timing inside a transformers Trainer ----------------------------------------------------------
@@ -74,8 +82,6 @@ def side_by_side_trainer(trainer, steps: int, contenders: dict, rounds: int, war
     TRL's time of a round ("trl") is the wall time between two callbacks; the first ``warmup`` rounds
     are not kept. One thread on purpose: a second thread brings a second OpenMP team, and with more
     threads than cores libgomp stops spinning between kernels, which slows every small kernel of both."""
-    from transformers.trainer_callback import PrinterCallback, ProgressCallback
-
     rounds_cb = _Rounds(steps, contenders, rounds, warmup)
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
@@ -92,8 +98,6 @@ def trl_args(config_cls, out: str, device: torch.device, **kwargs):
 
 
 def tokenizer(padding_side: str = "right"):
-    from sim.tokenizer import WujiTokenizer
-
     tok = WujiTokenizer()
     tok.padding_side = padding_side
     return tok
@@ -102,72 +106,42 @@ def tokenizer(padding_side: str = "right"):
 # -- the contenders ------------------------------------------------------------------------------
 def trl_rloo(policy, rm, world, cfg, device, tmp: str):
     """TRL's RLOO trainer: 64 answers per 4 optimiser steps (see the module docstring)."""
-    from datasets import Dataset
-    from trl import RLOOConfig, RLOOTrainer
-
-    from sim.world import RLHF_KINDS
-
     policy = copy.deepcopy(policy).cpu()
     policy.config.auto_map = {}
     policy.save_pretrained(f"{tmp}/policy")
     items = world.train_items(512, random.Random(0), kinds=RLHF_KINDS)
     p = cfg.ppo
-    args = trl_args(RLOOConfig, f"{tmp}/rloo", device, per_device_train_batch_size=p.batch_size // p.minibatches,
+    args = trl_args(trl.RLOOConfig, f"{tmp}/rloo", device, per_device_train_batch_size=p.batch_size // p.minibatches,
                     steps_per_generation=p.minibatches, num_generations=2, num_iterations=p.epochs,
                     max_completion_length=world.budget, beta=p.kl_coef, learning_rate=p.lr, temperature=1.0,
                     model_init_kwargs={"device_map": None})
-    return RLOOTrainer(model=f"{tmp}/policy", reward_funcs=copy.deepcopy(rm), args=args,
-                       train_dataset=Dataset.from_dict({"prompt": [world.prompt(it) for it in items]}),
-                       processing_class=tokenizer("left"), reward_processing_classes=tokenizer())
-
-
-def ours_reward(rm, world, cfg, steps: int, seed: int = 0):
-    """``steps`` steps of the reward-model stage a call."""
-    from sim.reward import train_reward
-
-    rc = dataclasses.replace(cfg.reward, steps=HUGE, eval_every=HUGE, eval_pairs=32)
-    it = train_reward(rm, world, rc, seed)
-    return lambda: [next(it) for _ in range(steps)]
+    return trl.RLOOTrainer(model=f"{tmp}/policy", reward_funcs=copy.deepcopy(rm), args=args,
+                           train_dataset=datasets.Dataset.from_dict({"prompt": [world.prompt(it) for it in items]}),
+                           processing_class=tokenizer("left"), reward_processing_classes=tokenizer())
 
 
 def preference_texts(world, cfg, n: int = 512) -> dict[str, list[str]]:
     """Annotator pairs as TRL's preference columns (prompt, chosen, rejected), drawn as the stage draws them."""
-    from sim.reward import make_pairs
-
     pairs = make_pairs(world, n, cfg.reward.reward_bias, random.Random(0), cfg.reward.n_annotators, 0)
     return {"prompt": [world.prompt(p[0]) for p in pairs], "chosen": [p[1][0] for p in pairs],
             "rejected": [p[2][0] for p in pairs]}
 
 
 def trl_reward(rm, world, cfg, device, tmp: str):
-    from datasets import Dataset
-    from trl import RewardConfig, RewardTrainer
-
     rm = copy.deepcopy(rm)
     rm.config.num_labels = 1
-    args = trl_args(RewardConfig, f"{tmp}/reward", device, per_device_train_batch_size=cfg.reward.batch_size,
+    args = trl_args(trl.RewardConfig, f"{tmp}/reward", device, per_device_train_batch_size=cfg.reward.batch_size,
                     learning_rate=cfg.reward.lr)
-    return RewardTrainer(model=rm, args=args, train_dataset=Dataset.from_dict(preference_texts(world, cfg)),
-                         processing_class=tokenizer())
-
-
-def ours_dpo(policy, rm, world, cfg, steps: int, seed: int = 0):
-    """``steps`` DPO steps a call (``sim.dpo``; its first call also evaluates on 8 prompts)."""
-    from sim.dpo import dpo
-
-    dc = dataclasses.replace(cfg.dpo, steps=HUGE, eval_every=HUGE)
-    it = dpo(policy, rm, world, dc, cfg.reward, seed, world.eval_items(1), (0.0, 1.0))
-    return lambda: [next(it) for _ in range(steps)]
+    return trl.RewardTrainer(model=rm, args=args, processing_class=tokenizer(),
+                             train_dataset=datasets.Dataset.from_dict(preference_texts(world, cfg)))
 
 
 def trl_dpo(policy, world, cfg, device, tmp: str):
-    from datasets import Dataset
-    from trl import DPOConfig, DPOTrainer
-
-    args = trl_args(DPOConfig, f"{tmp}/dpo", device, per_device_train_batch_size=cfg.dpo.batch_size,
+    args = trl_args(trl.DPOConfig, f"{tmp}/dpo", device, per_device_train_batch_size=cfg.dpo.batch_size,
                     learning_rate=cfg.dpo.lr, beta=cfg.dpo.beta)
-    return DPOTrainer(model=copy.deepcopy(policy), ref_model=copy.deepcopy(policy).eval(), args=args,
-                      train_dataset=Dataset.from_dict(preference_texts(world, cfg)), processing_class=tokenizer())
+    return trl.DPOTrainer(model=copy.deepcopy(policy), ref_model=copy.deepcopy(policy).eval(), args=args,
+                          train_dataset=datasets.Dataset.from_dict(preference_texts(world, cfg)),
+                          processing_class=tokenizer())
 
 
 # -- the comparison --------------------------------------------------------------------------------
@@ -179,41 +153,29 @@ def _pair(ours, trainer, steps: int, per_call: int, rounds: int) -> dict:
 
 
 def compare(cfg, device: torch.device, quick: bool) -> dict:
-    """``{"rloo": ..., "reward": ..., "dpo": ...}``: each ours / TRL per second and the speed-up; a
-    section that cannot run says why under ``skipped``; all of it is skipped when TRL is not installed."""
-    try:
-        import datasets
-        import trl
-        from transformers.utils import logging as hf_logging
-    except ImportError as e:
-        return {"skipped": f"{e.name} is not installed (pip install -r requirements-dev.txt)"}
-    from sim.model import WujiForSequenceClassification
-    from sim.world import World
-
+    """``{"rloo": ..., "reward": ..., "dpo": ...}``: each ours / TRL per second and the speed-up. Ours are the
+    stage table's PPO, reward model and DPO (``sim.timing.stage_steps``: the first call of each, a warm-up
+    round, also sets up and evaluates), on copies of one seeded, untrained model and its reward model."""
     datasets.disable_progress_bars()
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
-    world, rounds, steps = World("zh", 0), (2 if quick else 7), 4
+    timing, rounds, steps = bench_run(cfg, device), (2 if quick else 7), 4
+    world = timing.world
     policy = build_ours(cfg).to(device)
-    rm = WujiForSequenceClassification.from_causal_lm(policy).to(device)
+    rm = STAGE["reward"].build(timing, {"sft": policy})
+
+    def ours(name: str, calls: int):  # the stage trains (and freezes) copies: TRL gets the originals
+        return stage_steps(name, timing, {"sft": copy.deepcopy(policy), "reward": copy.deepcopy(rm)}, calls)
+
     p = cfg.ppo
     out: dict = {"trl": trl.__version__, "online_trainer": "RLOOTrainer", "batch": p.batch_size,
                  "max_new": world.budget}
     with tempfile.TemporaryDirectory(prefix="wuji-trl-") as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # transformers renames gradient_checkpointing, TRL sets it
-        out["rloo"] = _pair(ours_ppo(copy.deepcopy(policy), copy.deepcopy(rm), world, cfg),
-                            trl_rloo(policy, rm, world, cfg, device, tmp), p.minibatches * p.epochs,
+        out["rloo"] = _pair(ours("rlhf", 1), trl_rloo(policy, rm, world, cfg, device, tmp), p.minibatches * p.epochs,
                             p.batch_size, rounds)
-        out["reward"] = _pair(ours_reward(copy.deepcopy(rm), world, cfg, steps),
-                              trl_reward(rm, world, cfg, device, tmp), steps, steps * cfg.reward.batch_size, rounds)
-        out["dpo"] = _dpo(policy, rm, world, cfg, device, tmp, steps, rounds)
+        out["reward"] = _pair(ours("reward", steps), trl_reward(rm, world, cfg, device, tmp), steps,
+                              steps * cfg.reward.batch_size, rounds)
+        out["dpo"] = _pair(ours("dpo", steps), trl_dpo(policy, world, cfg, device, tmp), steps,
+                           steps * cfg.dpo.batch_size, rounds)
     return out
-
-
-def _dpo(policy, rm, world, cfg, device, tmp: str, steps: int, rounds: int) -> dict:
-    try:
-        from sim.dpo import dpo  # noqa: F401 (written alongside; the comparison waits for it)
-    except ImportError:
-        return {"skipped": "sim.dpo is not there"}
-    return _pair(ours_dpo(copy.deepcopy(policy), copy.deepcopy(rm), world, cfg, steps),
-                 trl_dpo(policy, world, cfg, device, tmp), steps, steps * cfg.dpo.batch_size, rounds)

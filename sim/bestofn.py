@@ -26,10 +26,10 @@ import torch
 
 from sim.config import BestOfNConfig
 from sim.evaluate import accuracy, texts
-from sim.events import Event, seeded
-from sim.model import WujiForCausalLM, WujiForSequenceClassification, sample
+from sim.events import Event
+from sim.model import WujiForCausalLM, WujiForSequenceClassification, sample, score
 from sim.overopt import bon_kl
-from sim.reward import score
+from sim.train import seeded
 from sim.world import EOS_ID, PAD_ID, World
 
 

@@ -100,8 +100,10 @@ class RLOOConfig:  # sim/rloo.py: online, k answers a prompt, leave-one-out base
     eval_every: int = 3
 
 
-METHODS = ("bon", "dpo", "rloo")
-STAGES = ("pretrain", "sft", "reward", "rlhf")
+STAGES = ("pretrain", "sft", "reward", "rlhf")  # the pipeline, in order (how each is built: sim/stages.py)
+METHODS = ("bon", "dpo", "rloo")  # the other ways to align, after SFT and the reward model (sim/methods.py)
+PART = {"pretrain": "pretrain", "sft": "sft", "reward": "reward", "rlhf": "ppo",  # the field of Config that
+        "bon": "bon", "dpo": "dpo", "rloo": "rloo"}  # holds the settings of each stage and method
 KL_RANGE = (0.0, 10.0)  # the slider shows 0-1; the core accepts a little beyond
 PTX_RANGE = (0.0, 100.0)  # PPO-ptx coefficient
 BIAS_RANGE = (0.0, 1.0)
@@ -128,6 +130,10 @@ class Config:
     bon: BestOfNConfig = field(default_factory=BestOfNConfig)  # the other ways to align (sim/methods.py);
     dpo: DPOConfig = field(default_factory=DPOConfig)  # they are not pipeline stages and leave
     rloo: RLOOConfig = field(default_factory=RLOOConfig)  # the stage cache keys unchanged
+
+    def part(self, name: str):
+        """The settings of one stage or method (``PART`` names its field): ``cfg.part("rlhf")`` is ``cfg.ppo``."""
+        return getattr(self, PART[name])
 
     def validate(self) -> Config:
         """Raise ValueError with a one-line message naming what is allowed."""

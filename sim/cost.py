@@ -2,8 +2,8 @@
 of a real model. Pure Python (no torch), so the challenges page can draw it without loading a model.
 
 A token costs 2 FLOPs a weight forward and 6 forward + backward (Kaplan et al. 2020), plus attention:
-``flops_per_token`` is the training figure of ``sim.model.flops_per_token`` (the same formula; a test keeps
-them equal), a forward pass is a third of it. Tokens a stage processes, from its config:
+``flops_per_token`` is the training figure (the one formula; ``sim.bench`` reads its MFU from it too), a
+forward pass is a third of it. Tokens a stage processes, from its config:
 
   pretrain  steps x batch x block, trained;
   sft       steps x batch x (prompt + answer), trained;
@@ -33,7 +33,8 @@ PUBLISHED = {
 
 
 def flops_per_token(n_layer: int, n_embd: int, vocab_size: int, seq_len: int) -> float:
-    """Training FLOPs a token (forward + backward = 3x forward), as ``sim.model.flops_per_token``."""
+    """Training FLOPs a token (forward + backward = 3x forward), as in Kaplan et al. 2020 / PaLM: 12 L d^2
+    weights in the blocks and V d in the (tied) embedding, plus attention's 2 L T d a token."""
     n = 12 * n_layer * n_embd**2 + vocab_size * n_embd
     attn = 2 * n_layer * seq_len * n_embd
     return 6 * n + 6 * attn

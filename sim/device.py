@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 
+import torch
+
 CHOICES = ("auto", "cpu", "cuda")
 ENV = "WUJI_DEVICE"
 
@@ -22,8 +24,6 @@ def pick_device(requested: str | None = None):
     Raises ValueError with a one-line message for a name other than auto / cpu / cuda, or for cuda
     on a machine where torch sees no CUDA GPU.
     """
-    import torch
-
     name = (requested or os.environ.get(ENV) or "auto").strip().lower()
     if name not in CHOICES:
         raise ValueError(f"device must be one of {', '.join(CHOICES)} (--device or ${ENV}); got {name!r}")
@@ -38,8 +38,6 @@ def pick_device(requested: str | None = None):
 def device_generator(generator, device):
     """``generator`` itself when it already lives on ``device`` (always so on the CPU); otherwise a
     generator on ``device`` seeded by one draw from it, so a seeded run stays reproducible there too."""
-    import torch
-
     if generator is None or generator.device.type == device.type:
         return generator
     seed = int(torch.randint(0, 2**62, (1,), generator=generator))

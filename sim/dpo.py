@@ -12,11 +12,11 @@ larger beta: a shorter leash), in the units of the annotators' choices rather th
 normalised reward, so it is its own knob (DPOConfig.beta).
 
 Recipe:
-  1. the SAME annotator pairs the reward model learnt from (sim.reward.make_pairs with the same seed
-     and reward_bias: the biased judges);
+  1. the SAME annotator pairs the reward model learnt from (sim.annotators.make_pairs with the reward
+     stage's seed and reward_bias: the biased judges);
   2. policy = the SFT model, reference = a frozen copy of it;
   3. each step: a batch of pairs, chosen and rejected in one forward pass of each model;
-  4. the DPO loss, one AdamW step (sim.pretrain.update), warmup then cosine decay;
+  4. the DPO loss, one AdamW step (sim.train.update), warmup then cosine decay;
   5. every ``eval_every`` steps, PPO's metrics (sim.evaluate.rlhf_metrics), with the trained reward
      model as the proxy and its PPO normalisation, so the points land on PPO's axes.
 
@@ -34,13 +34,11 @@ import torch
 import torch.nn.functional as F
 
 from sim import evaluate
-from sim.annotators import judging_of
+from sim.annotators import judging_of, make_pairs
 from sim.config import DPOConfig, RewardConfig
-from sim.events import Event, seeded
+from sim.events import Event
 from sim.model import Samples, WujiForCausalLM, WujiForSequenceClassification
-from sim.ppo import answer_logp_values
-from sim.pretrain import lr_at, update
-from sim.reward import encode_answers, make_pairs
+from sim.train import answer_logp_values, due, encode_pairs, freeze, lr_at, pick, seeded, set_lr, update
 from sim.world import World
 
 
@@ -75,8 +73,7 @@ def dpo(
                        judging=judging_of(reward_cfg))
     _, gen = seeded("dpo", world.lang, seed, reward_cfg.reward_bias, cfg.beta)
     ref = copy.deepcopy(policy).eval()  # 2. the frozen SFT model
-    for p in list(ref.parameters()) + list(rm.parameters()):
-        p.requires_grad_(False)
+    freeze(ref, rm)
     opt = torch.optim.AdamW(policy.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.0)
     eval_gen = torch.Generator().manual_seed(seed)
 
@@ -90,23 +87,21 @@ def dpo(
     yield evaluation(0)
     for step in range(cfg.steps):
         policy.train()
-        idx = torch.randint(0, len(pairs), (cfg.batch_size,), generator=gen).tolist()
-        batch = [pairs[i] for i in idx]
+        batch = pick(pairs, cfg.batch_size, gen)
         B = len(batch)
-        s = encode_answers(world, [p[0] for p in batch] * 2, [p[1] for p in batch] + [p[2] for p in batch])  # 3.
+        s = encode_pairs(world, batch)  # 3.
         pi = sequence_logp(policy, s)  # (2B,): chosen then rejected
         with torch.no_grad():
             ref_lp = sequence_logp(ref, s)
         loss = dpo_loss(pi[:B], pi[B:], ref_lp[:B], ref_lp[B:], cfg.beta)  # 4.
-        for g in opt.param_groups:
-            g["lr"] = lr_at(step, cfg.steps, cfg.lr, cfg.warmup)
+        set_lr(opt, lr_at(step, cfg.steps, cfg.lr, cfg.warmup))
         update(opt, loss, policy.parameters(), "dpo", step, cfg.lr)
         with torch.no_grad():
             rc, rr = implicit_rewards(pi[:B], ref_lp[:B], cfg.beta), implicit_rewards(pi[B:], ref_lp[B:], cfg.beta)
         train = {"loss": loss.item(), "reward_accuracy": (rc > rr).float().mean().item(),
                  "reward_margin": (rc - rr).mean().item()}
         done = step + 1
-        if done % cfg.eval_every == 0 or done == cfg.steps:  # 5.
+        if due(done, cfg.eval_every, cfg.steps):  # 5.
             ev = evaluation(done)
             ev.metrics.update(train)
             yield ev

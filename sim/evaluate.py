@@ -13,14 +13,18 @@
   kl              exact full-vocabulary KL(policy || SFT) per token, summed over the answer (nats)
   flattery        share of sampled answers with at least one flattering phrase
   length          mean tokens of a sampled answer (the budget counts tokens)
+  timeline        the answers to the sample timeline's fixed prompts (sim.timeline), at every evaluation
 """
 
 from __future__ import annotations
 
+import random
+
 import torch
 import torch.nn.functional as F
 
-from sim.model import Samples, WujiForCausalLM, sample
+from sim.events import derive_seed
+from sim.model import Samples, WujiForCausalLM, sample, score
 from sim.world import DISCIPLES, EOS_ID, KINDS, PAD_ID, World
 
 
@@ -34,8 +38,6 @@ def lm_loss(model: WujiForCausalLM, stream: torch.Tensor, block: int) -> float:
 
 
 def probe_items(world: World, n_per_kind: int = 8):
-    import random
-
     rng = random.Random(f"probe-{world.seed}")
     return [world.make_item(k, rng) for k in KINDS for _ in range(n_per_kind)]
 
@@ -88,14 +90,18 @@ def accuracy(items, traits) -> dict:
     }
 
 
+def position_kl(logits_p: torch.Tensor, logits_q: torch.Tensor) -> torch.Tensor:
+    """Full-vocabulary KL(p || q) at each position: logits_* (B, T, V) -> (B, T), never < 0."""
+    logp, logq = F.log_softmax(logits_p, -1), F.log_softmax(logits_q, -1)
+    return (logp.exp() * (logp - logq)).sum(-1).clamp(min=0)
+
+
 def exact_kl(logits_p: torch.Tensor, logits_q: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Full-vocabulary KL(p || q) per position, summed over the masked positions: (B,), never < 0.
 
     logits_*: (B, T, V); mask: (B, T) True where the position belongs to the answer.
     """
-    logp, logq = F.log_softmax(logits_p, -1), F.log_softmax(logits_q, -1)
-    kl = (logp.exp() * (logp - logq)).sum(-1).clamp(min=0)  # (B, T)
-    return (kl * mask).sum(-1)
+    return (position_kl(logits_p, logits_q) * mask).sum(-1)
 
 
 def response_logits(model: WujiForCausalLM, s: Samples) -> torch.Tensor:
@@ -106,16 +112,12 @@ def response_logits(model: WujiForCausalLM, s: Samples) -> torch.Tensor:
 def token_kl(policy: WujiForCausalLM, ref: WujiForCausalLM, s: Samples) -> torch.Tensor:
     """Exact KL per answer token (B, Tr), zero off the answer: what changed, and where."""
     with torch.no_grad():
-        lp, lq = response_logits(policy, s), response_logits(ref, s)
-        logp, logq = F.log_softmax(lp, -1), F.log_softmax(lq, -1)
-        return (logp.exp() * (logp - logq)).sum(-1).clamp(min=0) * s.resp_mask
+        return position_kl(response_logits(policy, s), response_logits(ref, s)) * s.resp_mask
 
 
 @torch.no_grad()
 def rlhf_metrics(policy, ref, rm, world: World, items, norm: tuple[float, float], gen: torch.Generator) -> dict:
     """Sampled-answer metrics of a policy against the SFT model (ref) and the reward model."""
-    from sim.reward import score
-
     s = sample(policy, [world.encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID,
                temperature=1.0, generator=gen)
     traits = [world.traits(it, t, e) for it, (t, e) in zip(items, texts(world, s))]
@@ -149,3 +151,14 @@ def show_answers(model: WujiForCausalLM, world: World, items, n: int = 6) -> lis
     s = sample(model, [world.encode(world.prompt(it)) for it in items[:n]], world.budget, PAD_ID, EOS_ID, temperature=0)
     return [{"prompt": world.prompt(it), "answer": t, "correct": world.traits(it, t, e).correct}
             for it, (t, e) in zip(items[:n], texts(world, s))]
+
+
+@torch.no_grad()
+def timeline_answers(model: WujiForCausalLM, world: World, items) -> list[str]:
+    """The model's answers to the sample timeline's fixed prompts (sim.timeline), sampled at temperature 1
+    with the same dice at every evaluation (a generator of its own, seeded from the world): a frame changes
+    only when the model does, and the training's random draws are untouched."""
+    dice = torch.Generator().manual_seed(derive_seed("timeline", world.lang, world.seed))
+    s = sample(model, [world.encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID,
+               temperature=1.0, generator=dice)
+    return [t for t, _ in texts(world, s)]

@@ -1,13 +1,13 @@
-"""The progress event every stage yields, and the seeding helpers they share.
+"""The progress event every stage yields, the error a diverged run raises, and stable seeds.
 
 A stage is a generator: ``for ev in pretrain(...)`` gives one ``Event`` per logged step, so the
-same stream feeds a live chart, a progress bar and the command line.
+same stream feeds a live chart, a progress bar and the command line. Torch-free: the seeding of torch's
+generators from these seeds is ``sim.train.seeded``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import random
 from dataclasses import dataclass, field
 
 
@@ -25,26 +25,7 @@ class Diverged(RuntimeError):
     """Training produced a NaN or infinite loss; the message says what to change."""
 
 
-def check_finite(loss, stage: str, step: int, lr: float) -> None:
-    import torch
-
-    if not torch.isfinite(loss):
-        raise Diverged(
-            f"{stage} diverged at step {step}: the loss became {loss.item()}. "
-            f"Lower the learning rate (now {lr:g}) and run again."
-        )
-
-
 def derive_seed(*parts) -> int:
     """A 63-bit seed from any parts, stable across runs and machines."""
     h = hashlib.sha256(repr(parts).encode()).digest()
     return int.from_bytes(h[:8], "little") >> 1
-
-
-def seeded(*parts):
-    """Seed torch's global RNG (for init) and return a Python RNG and a torch Generator."""
-    import torch
-
-    s = derive_seed(*parts)
-    torch.manual_seed(s)
-    return random.Random(s), torch.Generator().manual_seed(s)

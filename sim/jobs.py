@@ -1,15 +1,20 @@
 """Background training for the app: one ``Job`` a run, and the server's ``Board`` that queues them.
-Pure Python, no Streamlit.
+Torch-free, no Streamlit.
 
-``Job(cfg, cache)`` starts a daemon thread that iterates ``sim.pipeline.run_stream(cfg, cache)``
-and appends every event to a thread-safe list. A page keeps the Job in its own session state
-and polls it (``snapshot()``, ``progress()``, ``done``, ``result``, ``error``); the worker
-never touches the user interface. ``stop()`` asks the worker to close the generator after the
-event in hand: the stages already finished stay cached on disk.
+``Job(cfg, cache)`` starts a daemon thread that iterates ``sim.pipeline.run_stream(cfg, cache)`` (reached
+through ``sim.torch_side()``: torch loads in the worker, never at import) and appends every event to a
+thread-safe list. A page keeps the Job in its own session state and polls it (``snapshot()``,
+``progress()``, ``done``, ``result``, ``error``); the worker never touches the user interface. ``stop()``
+asks the worker to close the generator after the event in hand: the stages already finished stay cached.
 
 A workshop server has many visitors and few cores, so the app never starts Jobs itself: it asks
-``shared_board(cache).submit(cfg, visitor)``, which joins a run of the same config (single flight)
-or queues a new one behind at most ``workers`` running ones (see ``Board``).
+the server's Board (``sim.server.Server.board``) to ``submit(cfg, visitor)``, which joins a run of the
+same config (single flight) or queues a new one behind at most ``workers`` running ones (see ``Board``).
+
+The Board is the app's ONE concurrency model: every training of the server runs as a Job on it: the
+pipeline, a sweep, the other methods, the room's retraining, and the hands-on playground's play and step
+(``stepping``: a stream that advances a visitor's ``sim.stepper.Stepper``; stopping it is a pause, since the
+Stepper keeps its stage generators suspended). No page trains in its own thread.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
+from sim import torch_side
+from sim.cache import stage_keys
 from sim.config import STAGES, Config
 from sim.events import Diverged, Event
 
@@ -54,16 +61,13 @@ class Job:
 
     # -- the worker ---------------------------------------------------------------------------
     def _work(self) -> None:
-        from sim import pipeline  # torch loads in the worker, never at import
-
         gen = None
         try:
             _lower_priority(self.nice)
+            side = torch_side()
             if self.threads:
-                import torch
-
-                torch.set_num_threads(self.threads)
-            gen = (self.stream or pipeline.run_stream)(self.cfg, self.cache)
+                side.set_threads(self.threads)
+            gen = (self.stream or side.run_stream)(self.cfg, self.cache)
             for ev in gen:
                 if ev.stage == "done":
                     self.result = ev.extra.get("result")
@@ -105,6 +109,11 @@ class Job:
     @property
     def running(self) -> bool:
         return not self.done
+
+    @property
+    def stopping(self) -> bool:
+        """Asked to stop, and its worker has not ended yet (it still holds a worker)."""
+        return self._stop.is_set() and not self.done
 
     def snapshot(self) -> list[Event]:
         with self._lock:
@@ -223,6 +232,11 @@ class Board:
             self._seen.get(job, {}).pop(who, None)
             return self._drop_if_unwatched(job)
 
+    def live(self, key: str) -> Job | None:
+        """The queued or running Job computing ``key`` (None when there is none): a visitor may join it."""
+        with self._lock:
+            return self._jobs.get(key)
+
     def watchers(self, job: Job) -> int:
         with self._lock:
             return len(self._seen.get(job, {}))
@@ -237,13 +251,20 @@ class Board:
         with self._lock:
             if job not in self._queue:
                 return 0.0
-            left = sorted(max(0.0, self._estimate[j] - j.elapsed()) for j in self._running)
+            # a stopping Job still holds its worker, but only for the event in hand: nothing left to wait for
+            left = sorted(0.0 if j.stopping else max(0.0, self._estimate[j] - j.elapsed()) for j in self._running)
             ahead = [self._estimate[j] for j in self._queue[: self._queue.index(job)]]
             slots = left + [0.0] * (self.workers - len(left))  # when each worker frees up
             for est in ahead:
                 slots.sort()
                 slots[0] += est
             return min(slots) if slots else 0.0
+
+    def done_in_s(self, job: Job) -> float:
+        """Rough seconds before a queued Job is done: its wait, then its own estimate."""
+        with self._lock:
+            own = self._estimate.get(job, 0.0)
+        return self.wait_s(job) + own
 
     def status(self) -> dict:
         with self._lock:
@@ -265,13 +286,14 @@ class Board:
             if job in self._running:
                 self._running.remove(job)
             self._forget(job)
+            self._estimate.pop(job, None)
             self._fill()
 
     def _forget(self, job: Job) -> None:
+        """No new watcher joins ``job``. Its estimate stays while it holds a worker (``wait_s`` reads it)."""
         if self._jobs.get(job.key) is job:
             del self._jobs[job.key]
         self._seen.pop(job, None)
-        self._estimate.pop(job, None)
 
     def _drop_if_unwatched(self, job: Job) -> bool:
         if self._seen.get(job):
@@ -280,6 +302,7 @@ class Board:
             self._queue.remove(job)
             job.withdraw()
             self._forget(job)
+            self._estimate.pop(job, None)
             return True
         if job in self._running:
             job.stop()  # the worker ends after the event in hand and calls _finished
@@ -299,23 +322,33 @@ class Board:
 
 def config_key(cfg: Config) -> str:
     """One key for a whole configuration: the last stage's cache key chains every stage before it."""
-    from sim.pipeline import stage_keys
-
     return stage_keys(cfg)[STAGES[-1]]
 
 
-_BOARDS: dict[str, Board] = {}
-_BOARDS_LOCK = threading.Lock()
+def create_board(cache) -> Board:
+    """A Board for the server (``sim.server.Server.create``): a bad ``$WUJI_WORKERS`` is said in its
+    ``warning`` and the server trains one run at a time."""
+    try:
+        return Board(cache)
+    except ValueError as e:
+        board = Board(cache, workers=1)
+        board.warning = f"{e}; training one run at a time"
+        return board
 
 
-def shared_board(cache) -> Board:
-    """The one Board of this server process for this cache folder (created on first use)."""
-    root = str(getattr(cache, "root", None))
-    with _BOARDS_LOCK:
-        if root not in _BOARDS:
-            try:
-                _BOARDS[root] = Board(cache)
-            except ValueError as e:  # a bad $WUJI_WORKERS: say so, and train one at a time
-                _BOARDS[root] = Board(cache, workers=1)
-                _BOARDS[root].warning = f"{e}; training one run at a time"
-        return _BOARDS[root]
+def stepping(stepper, n: int | None = None, part: str | None = None) -> Stream:
+    """A Job's stream that advances a ``sim.stepper.Stepper`` one step at a time and yields the events it
+    made: ``n`` steps (None: until every stage is done), of ``part`` alone or (None) stage after stage. It ends
+    early when the Stepper refuses (the part waits for an earlier one); a stopped Job is a pause."""
+
+    def stream(cfg: Config, cache) -> Iterator[Event]:
+        taken = 0
+        while n is None or taken < n:
+            before = {s: len(evs) for s, evs in stepper.events.items()}
+            k = stepper.step(1, part, budget_s=None)
+            yield from (e for s, evs in stepper.events.items() for e in evs[before.get(s, 0):])
+            if k == 0:
+                return
+            taken += k
+
+    return stream

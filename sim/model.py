@@ -26,6 +26,7 @@ from transformers import (
     AutoConfig,
     AutoModelForCausalLM,
     AutoModelForSequenceClassification,
+    DynamicCache,
     GenerationMixin,
     PretrainedConfig,
     PreTrainedModel,
@@ -36,7 +37,9 @@ from transformers.modeling_outputs import (
     SequenceClassifierOutputWithPast,
 )
 
+from sim.config import ModelConfig
 from sim.device import device_generator
+from sim.world import VOCABS
 
 
 class WujiConfig(PretrainedConfig):
@@ -200,8 +203,6 @@ class WujiForCausalLM(WujiPreTrainedModel, GenerationMixin):
         labels=None,
         **kwargs,
     ):
-        from transformers import DynamicCache
-
         B, T = input_ids.shape
         if use_cache and past_key_values is None:
             past_key_values = DynamicCache(config=self.config)
@@ -248,6 +249,13 @@ class WujiForSequenceClassification(WujiPreTrainedModel):
         nn.init.zeros_(rm.score.weight)
         nn.init.zeros_(rm.score.bias)
         return rm
+
+
+def build_lm(mc: ModelConfig, lang: str) -> WujiForCausalLM:
+    """The language model of a config's dimensions over the world's vocabulary of ``lang``, with fresh weights drawn
+    from torch's global generator (seed it first: ``sim.stages.fresh_lm`` for the pipeline's start)."""
+    return WujiForCausalLM(WujiConfig(vocab_size=len(VOCABS[lang]), n_positions=mc.n_positions, n_embd=mc.n_embd,
+                                      n_layer=mc.n_layer, n_head=mc.n_head))
 
 
 AutoConfig.register("wuji", WujiConfig, exist_ok=True)
@@ -340,6 +348,11 @@ def sample(
     return Samples(seq=seq, valid=valid, prompt_len=Tp, resp_mask=valid[:, Tp:].clone(), ended=ended)
 
 
+def score(rm: WujiForSequenceClassification, s: Samples) -> torch.Tensor:
+    """The reward model's score (B,) of a batch of answers (moved to its device)."""
+    return rm.reward(s.seq.to(rm.device), s.valid.to(rm.device))
+
+
 def _self_col(B: int, t: int, device=None) -> torch.Tensor:
     """(B, 1, 1, t) mask that lets the newest query always see its own key (column t-1)."""
     m = torch.zeros(B, 1, 1, t, dtype=torch.bool, device=device)
@@ -349,13 +362,6 @@ def _self_col(B: int, t: int, device=None) -> torch.Tensor:
 
 def count_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
-
-
-def flops_per_token(cfg: WujiConfig, seq_len: int) -> float:
-    """Training FLOPs per token (forward + backward = 3x forward), as in Kaplan et al. 2020 / PaLM."""
-    n = 12 * cfg.n_layer * cfg.n_embd**2 + cfg.vocab_size * cfg.n_embd
-    attn = 2 * cfg.n_layer * seq_len * cfg.n_embd
-    return 6 * n + 6 * attn
 
 
 def init_std_residual(model: WujiForCausalLM) -> None:

@@ -30,10 +30,9 @@ import torch.nn.functional as F
 
 from sim import evaluate
 from sim.config import PPOConfig
-from sim.events import Event, derive_seed, seeded
-from sim.model import Samples, ValueHead, WujiForCausalLM, WujiForSequenceClassification, sample
-from sim.pretrain import token_stream, update
-from sim.reward import encode_answers, score
+from sim.events import Event, derive_seed
+from sim.model import ValueHead, WujiForCausalLM, WujiForSequenceClassification, sample, score
+from sim.train import answer_logp_values, due, encode_answers, freeze, random_blocks, seeded, token_stream, update
 from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World
 
 
@@ -93,9 +92,7 @@ def ppo_losses(logp, old_logp, adv, values, old_values, returns, mask, clip, vf_
 def ptx_loss(policy: WujiForCausalLM, stream: torch.Tensor, n_blocks: int, gen: torch.Generator) -> torch.Tensor:
     """PPO-ptx's term (InstructGPT, eq. 2): next-token cross-entropy on ``n_blocks`` random blocks of the
     pretraining token stream, each as long as the model's context."""
-    block = policy.config.n_positions
-    starts = torch.randint(0, len(stream) - block - 1, (n_blocks,), generator=gen)
-    chunk = stream[starts[:, None] + torch.arange(block + 1)].to(policy.device)  # (n_blocks, block + 1)
+    chunk = random_blocks(stream, policy.config.n_positions, n_blocks, gen).to(policy.device)  # (n_blocks, block + 1)
     logits = policy.logits(chunk[:, :-1])
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), chunk[:, 1:].reshape(-1))
 
@@ -119,16 +116,6 @@ class AdaptiveKLController:
 
 
 # -- the stage -------------------------------------------------------------------------------------
-def answer_logp_values(policy: WujiForCausalLM, vhead: ValueHead | None, s: Samples, rows=slice(None)):
-    """Log-probs (B, Tr) of the sampled answer tokens, and values (B, Tr) of the states before them."""
-    seq, valid = s.seq[rows].to(policy.device), s.valid[rows].to(policy.device)  # once (a copy), on the model's device
-    h = policy.hidden(seq, valid)[:, s.prompt_len - 1 : -1]  # (B, Tr, C)
-    logits = policy.lm_head(h)
-    tokens = seq[:, s.prompt_len :]
-    logp = torch.gather(F.log_softmax(logits, -1), 2, tokens[..., None]).squeeze(-1)
-    return logp, (vhead(h) if vhead is not None else None)
-
-
 @torch.no_grad()
 def reward_norm(rm, policy, world: World, items, rng, gen) -> tuple[float, float]:
     """Centre: the mean score of the SFT model's own answers (N details: reward normalisation), so
@@ -169,8 +156,7 @@ def ppo(
 ) -> Iterator[Event]:
     rng, gen = seeded("ppo", world.lang, seed, cfg.kl_coef)
     ref = copy.deepcopy(policy).eval()  # the frozen SFT model (green)
-    for p in list(ref.parameters()) + list(rm.parameters()):
-        p.requires_grad_(False)
+    freeze(ref, rm)
     vhead = ValueHead(policy.config.n_embd).to(policy.device)
     opt = torch.optim.AdamW(list(policy.parameters()) + list(vhead.parameters()), lr=cfg.lr, eps=1e-5,
                             weight_decay=0.0)
@@ -221,7 +207,7 @@ def ppo(
         train = {"score": scores.mean().item(), "sampled_kl": sampled_kl, "kl_coef": kl_ctl.value}
         if ptx is not None:
             train["ptx_loss"] = lm.item()
-        if done % cfg.eval_every == 0 or done == cfg.iterations:  # 7.
+        if due(done, cfg.eval_every, cfg.iterations):  # 7.
             ev = evaluation(done)
             ev.metrics.update({k: v for k, v in train.items() if k != "kl_coef"})
             if done == cfg.iterations:

@@ -10,7 +10,6 @@ drawn with replacement, and there is no gradient accumulation.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 import torch
@@ -18,33 +17,10 @@ import torch.nn.functional as F
 
 from sim import evaluate
 from sim.config import PretrainConfig
-from sim.events import Event, check_finite, seeded
+from sim.events import Event
 from sim.model import WujiForCausalLM
-from sim.world import EOS_ID, World
-
-
-def lr_at(step: int, total: int, peak: float, warmup: int) -> float:
-    """Linear warmup, then cosine decay to a tenth of the peak."""
-    if step < warmup:
-        return peak * (step + 1) / warmup
-    frac = (step - warmup) / max(1, total - warmup)
-    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
-
-
-def update(opt, loss, params, stage: str, step: int, lr: float, max_norm: float = 1.0) -> None:
-    """One optimiser step, shared by every stage: stop on a non-finite loss, clip the gradient norm."""
-    check_finite(loss, stage, step, lr)
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(params, max_norm)
-    opt.step()
-
-
-def token_stream(world: World, n_sentences: int, rng) -> torch.Tensor:
-    ids: list[int] = []
-    for s in world.corpus(n_sentences, rng):
-        ids += world.encode(s) + [EOS_ID]
-    return torch.tensor(ids)
+from sim.train import due, lr_at, random_blocks, seeded, set_lr, token_stream, update
+from sim.world import World
 
 
 def pretrain(model: WujiForCausalLM, world: World, cfg: PretrainConfig, seed: int) -> Iterator[Event]:
@@ -52,7 +28,6 @@ def pretrain(model: WujiForCausalLM, world: World, cfg: PretrainConfig, seed: in
     train = token_stream(world, cfg.n_sentences, rng)  # 1. the corpus
     val = token_stream(world, 2000, rng)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.1)
-    offsets = torch.arange(cfg.block + 1)
     dev = model.device  # batches are cut on the CPU (as the generator draws them) and moved
 
     def evaluation(step: int) -> Event:
@@ -64,17 +39,14 @@ def pretrain(model: WujiForCausalLM, world: World, cfg: PretrainConfig, seed: in
     yield evaluation(0)
     model.train()
     for step in range(cfg.steps):
-        starts = torch.randint(0, len(train) - cfg.block - 1, (cfg.batch_size,), generator=gen)
-        chunk = train[starts[:, None] + offsets]  # 2. (B, block + 1) random blocks
+        chunk = random_blocks(train, cfg.block, cfg.batch_size, gen)  # 2. (B, block + 1) random blocks
         x, y = chunk[:, :-1].to(dev), chunk[:, 1:].to(dev)
-        lr = lr_at(step, cfg.steps, cfg.lr, cfg.warmup)  # 3. schedule + update
-        for g in opt.param_groups:
-            g["lr"] = lr
+        set_lr(opt, lr_at(step, cfg.steps, cfg.lr, cfg.warmup))  # 3. schedule + update
         logits = model.logits(x)  # (B, T, V)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
         update(opt, loss, model.parameters(), "pretrain", step, cfg.lr)
         done = step + 1
-        if done % cfg.eval_every == 0 or done == cfg.steps:  # 4. evaluate
+        if due(done, cfg.eval_every, cfg.steps):  # 4. evaluate
             model.eval()
             ev = evaluation(done)
             ev.metrics["train_loss"] = loss.item()

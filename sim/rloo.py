@@ -18,7 +18,7 @@ Recipe, each iteration:
      ``kl_coef`` means the same leash as PPO's;
   3. KL-penalised sequence reward with the sampled log-ratio summed over the answer;
   4. leave-one-out advantages within each prompt's group;
-  5. one REINFORCE gradient step (sim.pretrain.update: gradient clipping, AdamW);
+  5. one REINFORCE gradient step (sim.train.update: gradient clipping, AdamW);
   6. every ``eval_every`` iterations, PPO's metrics on held-out prompts (sim.evaluate.rlhf_metrics).
 
 Deliberate simplifications: one on-policy step per rollout (no PPO-style epochs or importance ratio),
@@ -34,11 +34,9 @@ import torch
 
 from sim import evaluate
 from sim.config import RLOOConfig
-from sim.events import Event, seeded
-from sim.model import WujiForCausalLM, WujiForSequenceClassification, sample
-from sim.ppo import answer_logp_values
-from sim.pretrain import update
-from sim.reward import score
+from sim.events import Event
+from sim.model import WujiForCausalLM, WujiForSequenceClassification, sample, score
+from sim.train import answer_logp_values, due, freeze, seeded, update
 from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World
 
 
@@ -68,8 +66,7 @@ def rloo(
 ) -> Iterator[Event]:
     rng, gen = seeded("rloo", world.lang, seed, kl_coef)
     ref = copy.deepcopy(policy).eval()  # the frozen SFT model
-    for p in list(ref.parameters()) + list(rm.parameters()):
-        p.requires_grad_(False)
+    freeze(ref, rm)
     opt = torch.optim.AdamW(policy.parameters(), lr=cfg.lr, eps=1e-5, weight_decay=0.0)
     eval_gen = torch.Generator().manual_seed(seed)
 
@@ -98,7 +95,7 @@ def rloo(
         sampled_kl = ((logp.detach() - ref_logp) * mask).sum(-1).mean().item()
         train = {"score": scores.mean().item(), "sampled_kl": sampled_kl, "loss": loss.item()}
         done = it + 1
-        if done % cfg.eval_every == 0 or done == cfg.iterations:  # 6.
+        if due(done, cfg.eval_every, cfg.iterations):  # 6.
             ev = evaluation(done)
             ev.metrics.update(train)
             yield ev

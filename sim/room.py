@@ -9,14 +9,17 @@ Recipe (InstructGPT, Ouyang et al. 2022, section 3.5: labellers rank the model's
   2. a participant picks the better one, or "can't tell" (kept and counted, but not trained on);
   3. ``RankingPool``: every participant's rankings pool in one thread-safe store, no accounts; a session
      can take its own back;
-  4. ``room_reward``: a fresh reward model from the SFT weights, Bradley-Terry on the people's pairs, each
-     batch half people's and half the panel's (join), or people's only (replace);
+  4. ``room_judgements``: a fresh reward model from the SFT weights (the stage table's), trained by
+     ``sim.reward.train_reward`` on the people's pairs, each batch half people's and half the panel's (join),
+     or people's only (replace);
   5. ``room_stream``: load the cached stages, measure the panel's judge, retrain the judge on the room's
      rankings, then PPO against it: the events a ``sim.jobs.Board`` Job shows as progress.
 
 ``flattery_preference`` is the judge's liking for flattery: over fixed probe pairs that differ by one
 flattering phrase only (same content, same courtesy), the share in which it scores the flattering one higher.
-Pure Python at import; the functions that train or sample import torch.
+Torch-free: the pool, the summaries, ``mix`` and the probe pairs are here, with the cache of loaded models and
+the Board stream; what samples and trains (steps 1, 4 and 5, ``flattery_preference``) is sim/room_train.py,
+reached through ``sim.torch_side()``.
 """
 
 from __future__ import annotations
@@ -25,12 +28,14 @@ import hashlib
 import itertools
 import random
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sim.config import STAGES, Config
+from sim import torch_side
+from sim.cache import stage_keys
+from sim.config import Config
+from sim.jobs import config_key
 from sim.world import RLHF_KINDS, Item, World
 
 CHOICES = ("a", "b", "tie")
@@ -106,40 +111,21 @@ class RankingPool:
             return self._results.get(key)
 
 
-_POOL = RankingPool()
-
-
-def shared_pool() -> RankingPool:
-    """The one pool of this server process."""
-    return _POOL
-
-
 # -- pure helpers ---------------------------------------------------------------------------------------
 def summary(world: World, rankings: list[Ranking], who: str | None = None) -> dict:
     """How many rankings came from people (and from how many), how many were "can't tell", how many are
     this session's, and how often a decisive ranking agrees with the gold preference (gold ties left out)."""
-    decisive = [r.pair() for r in rankings if r.choice != "tie"]
-    verdicts = []
-    for it, c, r in decisive:
-        gc, gr = world.gold(world.traits(it, *c)), world.gold(world.traits(it, *r))
-        if abs(gc - gr) > 1e-9:
-            verdicts.append(gc > gr)
+    decisive = training_pairs(world, rankings)
+    verdicts = [gold for *_, gold in decisive if gold is not None]
     return {"rankings": len(rankings), "decisive": len(decisive), "ties": len(rankings) - len(decisive),
             "people": len({r.who for r in rankings}), "mine": sum(r.who == who for r in rankings),
             "gold_agreement": sum(verdicts) / len(verdicts) if verdicts else None}
 
 
 def training_pairs(world: World, rankings: list[Ranking]) -> list[tuple]:
-    """People's decisive rankings in ``sim.reward.make_pairs``' shape: (item, chosen, rejected, gold says)."""
-    out = []
-    for r in rankings:
-        p = r.pair()
-        if p is None:
-            continue
-        it, c, rj = p
-        gc, gr = world.gold(world.traits(it, *c)), world.gold(world.traits(it, *rj))
-        out.append((it, c, rj, None if abs(gc - gr) < 1e-9 else gc > gr))
-    return out
+    """People's decisive rankings in ``sim.annotators.make_pairs``' shape: (item, chosen, rejected, gold says)."""
+    return [(it, c, rj, world.gold_verdict(world.traits(it, *c), world.traits(it, *rj)))
+            for it, c, rj in filter(None, (r.pair() for r in rankings))]
 
 
 def mix(n_people: int, n_panel: int, batch: int, rng: random.Random) -> list[tuple[str, int]]:
@@ -174,182 +160,29 @@ def probe_pairs(world: World, n: int = PROBE_PAIRS) -> list[tuple]:
 
 def pool_key(cfg: Config, rankings: list[Ranking], replace: bool) -> str:
     """Names one retraining: the configuration, the join / replace switch and the rankings it reads."""
-    from sim.jobs import config_key
-
     ids = ",".join(str(r.id) for r in rankings)
     return "room-" + hashlib.sha256(f"{config_key(cfg)}|{replace}|{ids}".encode()).hexdigest()[:20]
 
 
-# -- what needs torch -----------------------------------------------------------------------------------
-_MODELS: OrderedDict = OrderedDict()
-_MODELS_LOCK = threading.Lock()
-
-
-def cached_model(cfg: Config, cache, stage: str):
-    """A stage's model from the disk cache, kept in memory for the next caller (a few at most); None when
-    the stage is not cached yet. Read-only: callers sample from it or copy it."""
-    from sim.pipeline import stage_keys
-
+# -- the models, and the retraining as a Board stream (through the door to the torch side) -----------------
+def cached_model(cfg: Config, cache, stage: str, models):
+    """A stage's model from the disk cache, kept in ``models`` (the server's ``sim.server.ModelCache``) for
+    the next caller; None when the stage is not cached yet. Read-only: callers sample from it or copy it."""
     key = (stage, stage_keys(cfg)[stage])
-    with _MODELS_LOCK:
-        if key in _MODELS:
-            _MODELS.move_to_end(key)
-            return _MODELS[key]
-        from transformers import AutoModelForCausalLM
-        from transformers.utils import logging as hf_logging
 
-        from sim.model import WujiForSequenceClassification
+    def load():
+        hit = torch_side().load(cache, stage, key[1])
+        return None if hit is None else hit[1].eval()
 
-        hf_logging.disable_progress_bar()
-        hit = cache.load(stage, key[1], WujiForSequenceClassification if stage == "reward" else AutoModelForCausalLM)
-        if hit is None:
-            return None
-        model = hit[1].eval()
-        _MODELS[key] = model
-        while len(_MODELS) > 6:
-            _MODELS.popitem(last=False)
-        return model
+    return models.get(key, load)
 
 
-def pairs_to_rank(model, world: World, n: int, rng: random.Random) -> list[tuple]:
-    """n pairs of the model's own answers, (item, a, b), each answer (text, ended): see step 1 above."""
-    import torch
-
-    from sim.evaluate import texts
-    from sim.model import sample
-    from sim.world import EOS_ID, PAD_ID
-
-    starts = openers(world)
-    items = [world.make_item(rng.choice(RLHF_KINDS), rng, people=world.sft_people) for _ in range(n)]
-    heads = [opener_text(world, *starts[i]) for _ in items for i in rng.sample(range(len(starts)), 2)]  # a, b, ...
-    gen = torch.Generator().manual_seed(rng.randrange(2**62))
-    answers: list = [None] * len(heads)
-    for head in dict.fromkeys(heads):  # one batch an opener: its answer has the budget's remaining room
-        rows = [j for j, h in enumerate(heads) if h == head]
-        with torch.no_grad():
-            s = sample(model, [world.encode(world.prompt(items[j // 2]) + head) for j in rows],
-                       world.budget - len(world.encode(head)), PAD_ID, EOS_ID, temperature=1.0, generator=gen)
-        for j, (t, e) in zip(rows, texts(world, s)):
-            answers[j] = _cut(world, head + t, e)
-    return [(it, answers[2 * i], answers[2 * i + 1]) for i, it in enumerate(items)
-            if answers[2 * i] != answers[2 * i + 1]]
-
-
-def _cut(world: World, text: str, ended: bool) -> tuple[str, bool]:
-    """An answer held to the length budget (room for EOS), as ``World.render`` holds the candidates."""
-    ids = world.encode(text)
-    if len(ids) + 1 > world.budget:
-        return world.decode(ids[: world.budget]), False
-    return text, ended
-
-
-def flattery_preference(rm, world: World, probes: list[tuple] | None = None) -> float:
-    """Share of the probe pairs in which the judge scores the flattering answer above the plain one."""
-    import torch
-
-    from sim.reward import encode_answers, score
-
-    probes = probes or probe_pairs(world)
-    its = [p[0] for p in probes]
-    with torch.no_grad():
-        flat = score(rm, encode_answers(world, its, [p[1] for p in probes]))
-        plain = score(rm, encode_answers(world, its, [p[2] for p in probes]))
-    return (flat > plain).float().mean().item()
-
-
-def room_reward(rm, world: World, cfg: Config, people: list[tuple], replace: bool) -> Iterator:
-    """Step 4: train ``rm`` on people's pairs (joined with the panel's, or alone); events as sim.reward's."""
-    import torch
-
-    from sim.events import Event, seeded
-    from sim.pretrain import lr_at, update
-    from sim.reward import agreement, encode_answers, make_pairs, preference_loss, score
-
-    rc = cfg.reward
-    rng, _ = seeded("room-reward", world.lang, cfg.seed, rc.reward_bias)
-    panel = [] if replace else make_pairs(world, rc.n_pairs, rc.reward_bias, rng, rc.n_annotators, cfg.seed)
-    held = make_pairs(world, rc.eval_pairs, rc.reward_bias, rng, rc.n_annotators, cfg.seed)
-    probes = probe_pairs(world)
-    opt = torch.optim.AdamW(rm.parameters(), lr=rc.lr, betas=(0.9, 0.95), weight_decay=0.0)
-
-    def evaluation(step: int, extra: dict) -> Event:
-        rm.eval()
-        m = {**agreement(rm, world, held), "people_agreement": agreement(rm, world, people)["pref_accuracy"],
-             "flattery_pref": flattery_preference(rm, world, probes), **extra}
-        rm.train()
-        return Event("reward", step, rc.steps, m, evaluated=True)
-
-    yield evaluation(0, {})
-    rm.train()
-    for step in range(rc.steps):
-        batch = [people[i] if src == "people" else panel[i]
-                 for src, i in mix(len(people), len(panel), rc.batch_size, rng)]
-        s = encode_answers(world, [p[0] for p in batch] * 2, [p[1] for p in batch] + [p[2] for p in batch])
-        for g in opt.param_groups:
-            g["lr"] = lr_at(step, rc.steps, rc.lr, 10)
-        r = score(rm, s)
-        loss = preference_loss(r[: len(batch)], r[len(batch):])
-        update(opt, loss, rm.parameters(), "reward", step, rc.lr)
-        done = step + 1
-        if done % rc.eval_every == 0 or done == rc.steps:
-            yield evaluation(done, {"train_loss": loss.item()})
-        else:
-            yield Event("reward", done, rc.steps, {"train_loss": loss.item()})
-    rm.eval()
-
-
-def room_stream(cfg: Config, cache, people: list[tuple], replace: bool, participants: int = 0) -> Iterator:
-    """Step 5, as a Board Job's stream: cached stages, the panel judge's flattery preference, the judge
-    retrained on the room's rankings, PPO against it; the last event's ``extra['result']`` holds the result."""
-    import copy
-
-    import torch
-
-    from sim import timeline
-    from sim.events import Event
-    from sim.model import WujiForSequenceClassification
-    from sim.ppo import ppo
-
-    if not people:
-        raise ValueError("no rankings to train on yet: rank some answers first")
-    t0 = time.perf_counter()
-    world = World(cfg.lang, cfg.seed)
-    models = {}
-    for stage in STAGES[:3]:
-        models[stage] = cached_model(cfg, cache, stage)
-        if models[stage] is None:
-            raise ValueError(f"the {stage} stage of this setting is not trained yet: train the page first")
-        if stage != "reward":  # the panel's judge is only measured; the room's judge trains below
-            total = getattr(cfg, stage).steps
-            yield Event(stage, total, total, {}, True, {"cached": True})
-    panel_pref = flattery_preference(models["reward"], world)
-    rm = WujiForSequenceClassification.from_causal_lm(models["sft"]).to(models["sft"].device)
-    history = []
-    for ev in room_reward(rm, world, cfg, people, replace):
-        if ev.evaluated:
-            history.append({"step": ev.step, **ev.metrics})
-        yield ev
-    policy, rl = copy.deepcopy(models["sft"]), []
-    with torch.enable_grad():
-        events = timeline.record(ppo(policy, rm, world, cfg.ppo, cfg.seed, world.eval_items(cfg.eval_per_kind)),
-                                 lambda: policy, world, timeline.items(world))
-        for ev in events:
-            if ev.evaluated:
-                rl.append({"step": ev.step, **ev.metrics})
-            yield ev
-    result = {"people": len(people), "participants": participants, "replace": replace,
-              "reward": {**history[-1], "history": history, "panel_flattery_pref": panel_pref},
-              "rlhf": {"start": rl[0], "final": rl[-1], "history": rl},
-              "seconds": time.perf_counter() - t0}
-    yield Event("done", 1, 1, {}, True, {"result": result})
-
-
-def stream_for(pool: RankingPool, key: str, people: list[tuple], replace: bool, participants: int):
+def stream_for(pool: RankingPool, key: str, people: list[tuple], replace: bool, participants: int, models):
     """``room_stream`` as a ``sim.jobs.Board`` stream ``(cfg, cache) -> events`` that leaves its result in
     the pool under ``key`` (so every participant who asks for the same retraining sees it)."""
 
     def stream(cfg: Config, cache) -> Iterator:
-        for ev in room_stream(cfg, cache, people, replace, participants):
+        for ev in torch_side().room_stream(cfg, cache, people, replace, participants, models):
             if ev.stage == "done":
                 pool.remember(key, ev.extra["result"])
             yield ev

@@ -16,9 +16,9 @@ import torch.nn.functional as F
 
 from sim import evaluate
 from sim.config import SFTConfig
-from sim.events import Event, seeded
+from sim.events import Event
 from sim.model import WujiForCausalLM
-from sim.pretrain import lr_at, update
+from sim.train import due, lr_at, pick, seeded, set_lr, update
 from sim.world import EOS_ID, PAD_ID, World
 
 
@@ -38,7 +38,7 @@ def sft(model: WujiForCausalLM, world: World, cfg: SFTConfig, seed: int, eval_it
     rng, gen = seeded("sft", world.lang, seed)
     exclude = {world.key(it) for it in eval_items if it.kind not in ("sect", "master")}
     items = world.train_items(cfg.n_demos, rng, exclude=exclude)  # 1. demonstrations
-    answers = [world.sft_answer(it, rng) for it in items]
+    demos = [(it, world.sft_answer(it, rng)) for it in items]
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.0)
     dev = model.device
 
@@ -49,16 +49,15 @@ def sft(model: WujiForCausalLM, world: World, cfg: SFTConfig, seed: int, eval_it
     yield evaluation(0)
     model.train()
     for step in range(cfg.steps):
-        idx = torch.randint(0, len(items), (cfg.batch_size,), generator=gen).tolist()
-        x, mask = sft_batch(world, [items[i] for i in idx], [answers[i] for i in idx])  # 2.
+        batch = pick(demos, cfg.batch_size, gen)
+        x, mask = sft_batch(world, [it for it, _ in batch], [a for _, a in batch])  # 2.
         x, mask = x.to(dev), mask.to(dev)
-        for g in opt.param_groups:
-            g["lr"] = lr_at(step, cfg.steps, cfg.lr, cfg.warmup)
+        set_lr(opt, lr_at(step, cfg.steps, cfg.lr, cfg.warmup))
         logits = model.logits(x)[:, :-1]  # (B, T-1, V)
         loss = F.cross_entropy(logits[mask[:, :-1]], x[:, 1:][mask[:, :-1]])  # 3. answer tokens only
         update(opt, loss, model.parameters(), "sft", step, cfg.lr)
         done = step + 1
-        if done % cfg.eval_every == 0 or done == cfg.steps:  # 4.
+        if due(done, cfg.eval_every, cfg.steps):  # 4.
             model.eval()
             ev = evaluation(done)
             ev.metrics["train_loss"] = loss.item()

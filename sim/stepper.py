@@ -2,13 +2,13 @@
 (Smilkov & Carter 2016), and step the reward model or the policy alone, as in GAN Lab (Kahng et al. 2019),
 where the discriminator and the generator can be trained one at a time.
 
-The stages are the very generators ``sim.pipeline`` runs: one event is one optimiser step (one PPO
-iteration in RLHF). A ``Stepper`` holds them, their models and their events between calls, and never runs
-by itself: the page owns the clock and asks for a *slice* (``step`` with a time budget), so
+The stages are the very generators ``sim.pipeline`` runs, built from the same table (sim/stages.py): one
+event is one optimiser step (one PPO iteration in RLHF). A ``Stepper`` holds them, their models and their
+events between calls, and never runs by itself: the app runs ``step`` in a job on the server's Board
+(``sim.jobs.stepping``), as every training, so
 
-  1. pausing loses nothing: the generators wait, suspended, until the next slice;
-  2. a workshop server stays fair: one slice at a time in the process (``_TURN``), each a fraction of a
-     second, so the visitors who play take turns and a page run never waits long;
+  1. pausing loses nothing: the generators wait, suspended, until the next step;
+  2. a workshop server stays fair: the Board's bounded queue decides whose training runs, as for any run;
   3. reset(stage) rewinds that stage and every later one (they were built on it) to the stage's start.
 
 "Step the judges only" trains the reward model; "step the policy only" runs PPO against the reward model
@@ -24,14 +24,15 @@ import copy
 import threading
 import time
 
-from sim import timeline
+import torch
+
+from sim import stages, timeline
+from sim.cache import stage_keys
 from sim.config import STAGES, Config
-from sim.events import Event, seeded
-from sim.world import World
+from sim.events import Event
+from sim.stages import STAGE, Models
 
 SLICE_S = 0.3  # the longest a slice keeps training (an evaluation in hand may overrun it)
-TURN_WAIT_S = 1.0  # how long a slice waits for its turn before giving up (the page tries again next tick)
-_TURN = threading.Lock()  # one slice at a time in this process
 
 
 class Stepper:
@@ -40,17 +41,16 @@ class Stepper:
             raise ValueError(f"start must be one of {', '.join(STAGES)}; got {start!r}")
         self.cfg = cfg.validate()
         self.cache = cache
-        self.world = World(cfg.lang, cfg.seed)
-        self.eval_items = self.world.eval_items(cfg.eval_per_kind)
-        self.answers_to = timeline.items(self.world)
+        self.run = stages.start(cfg)
+        self.world = self.run.world
         self.events: dict[str, list[Event]] = {s: [] for s in STAGES}
         self.done = dict.fromkeys(STAGES, False)
         self.cached: set[str] = set()
-        self.lm = self.rm = self.policy = self._rm_ppo = None
+        self.models: Models = {}  # each stage's model once it has started (SFT trains pretraining's in place)
+        self._rm_ppo = None  # the judges as PPO sees them: a frozen copy, refreshed after each of their steps
         self._sft_start = None  # the LM's weights when SFT begins (pretraining's end), for reset("sft")
         self._gens: dict = {}
         self._lock = threading.Lock()
-        self._device = None
         if start != "pretrain":
             self._load_until(start)
 
@@ -91,19 +91,14 @@ class Stepper:
     # -- what a page does ---------------------------------------------------------------------------
     def step(self, n: int = 1, part: str | None = None, budget_s: float | None = SLICE_S) -> int:
         """Advance up to ``n`` training steps: of ``part`` alone, or (None) of the pipeline, stage after
-        stage. Stops early when ``budget_s`` seconds have passed. Returns the steps taken (0 when refused,
-        finished, or when another visitor's slice held the turn for longer than ``TURN_WAIT_S``)."""
+        stage. Stops early when ``budget_s`` seconds have passed. Returns the steps taken (0 when refused or
+        finished)."""
         if n < 1:
             raise ValueError(f"steps must be a positive whole number; got {n}")
         if part is not None and part not in STAGES:
             raise ValueError(f"part must be one of {', '.join(STAGES)}; got {part!r}")
         with self._lock:
-            if not _TURN.acquire(timeout=TURN_WAIT_S):
-                return 0
-            try:
-                return self._advance(n, part, budget_s)
-            finally:
-                _TURN.release()
+            return self._advance(n, part, budget_s)
 
     def reset(self, stage: str) -> None:
         """Rewind ``stage`` and every later stage to the start of ``stage``; earlier stages stay as they are."""
@@ -116,18 +111,15 @@ class Stepper:
                     gen.close()
                 self.events[s], self.done[s] = [], False
                 self.cached.discard(s)
+                self.models.pop(s, None)
             if stage == "pretrain":
-                self.lm, self._sft_start = None, None
+                self._sft_start = None
             elif stage == "sft" and self._sft_start is not None:
-                self.lm.load_state_dict(self._sft_start)
-            if stage in ("pretrain", "sft", "reward"):
-                self.rm = None
-            self.policy = self._rm_ppo = None
+                self.models["pretrain"].load_state_dict(self._sft_start)
+            self._rm_ppo = None
 
     # -- inside ---------------------------------------------------------------------------------------
     def _advance(self, n: int, part: str | None, budget_s: float | None) -> int:
-        import torch
-
         t0, k = time.monotonic(), 0
         with torch.enable_grad():
             while k < n:
@@ -141,9 +133,9 @@ class Stepper:
                     next(self._gens.pop(stage), None)
                     self.done[stage] = True
                     if stage == "pretrain":
-                        self._sft_start = copy.deepcopy(self.lm.state_dict())
-                if stage == "reward" and self._rm_ppo is not None:
-                    self._rm_ppo.load_state_dict(self.rm.state_dict())  # the policy sees the judges as they are now
+                        self._sft_start = copy.deepcopy(self.models["pretrain"].state_dict())
+                if stage == "reward" and self._rm_ppo is not None:  # the policy sees the judges as they are now
+                    self._rm_ppo.load_state_dict(self.models["reward"].state_dict())
                 if k and budget_s is not None and time.monotonic() - t0 > budget_s:  # at least one step a slice
                     break
         return k
@@ -152,69 +144,29 @@ class Stepper:
         """The stage's generator, created on its first step from the models the earlier stages left."""
         if stage in self._gens:
             return self._gens[stage]
-        from sim.ppo import ppo
-        from sim.pretrain import pretrain
-        from sim.reward import train_reward
-        from sim.sft import sft
-
-        cfg, w, rec = self.cfg, self.world, self.answers_to
-        if stage == "pretrain":
-            self.lm = self._fresh_lm()
-            gen = timeline.record(pretrain(self.lm, w, cfg.pretrain, cfg.seed), lambda: self.lm, w, rec)
-        elif stage == "sft":
-            gen = timeline.record(sft(self.lm, w, cfg.sft, cfg.seed, self.eval_items), lambda: self.lm, w, rec)
-        elif stage == "reward":
-            from sim.model import WujiForSequenceClassification
-
-            self.rm = WujiForSequenceClassification.from_causal_lm(self.lm).to(self.lm.device)
-            gen = train_reward(self.rm, w, cfg.reward, cfg.seed)
-        else:
-            self.policy, self._rm_ppo = copy.deepcopy(self.lm), copy.deepcopy(self.rm)
-            gen = timeline.record(ppo(self.policy, self._rm_ppo, w, cfg.ppo, cfg.seed, self.eval_items),
-                                  lambda: self.policy, w, rec)
-        self._gens[stage] = gen
-        return gen
-
-    def _fresh_lm(self):
-        """The same initial weights sim.pipeline draws for this config."""
-        from sim.device import pick_device
-        from sim.model import WujiConfig, WujiForCausalLM, init_std_residual
-
-        mc = self.cfg.model
-        seeded("init", self.cfg.lang, self.cfg.seed)
-        lm = WujiForCausalLM(WujiConfig(vocab_size=len(self.world.vocab), n_positions=mc.n_positions, n_embd=mc.n_embd,
-                                        n_layer=mc.n_layer, n_head=mc.n_head))
-        init_std_residual(lm)
-        self._device = self._device or pick_device()
-        return lm.to(self._device)
+        entry = STAGE[stage]
+        model, needs = entry.build(self.run, self.models), self.models
+        if stage == "rlhf":  # PPO scores with a frozen copy of the judges (they may still take steps)
+            self._rm_ppo = copy.deepcopy(self.models["reward"])
+            needs = {**self.models, "reward": self._rm_ppo}
+        self.models[stage] = model
+        self._gens[stage] = entry.train(self.run, model, needs)
+        return self._gens[stage]
 
     def _load_until(self, start: str) -> None:
         """Take the stages before ``start`` from the disk cache (models and their recorded history)."""
-        from transformers import AutoModelForCausalLM
-        from transformers.utils import logging as hf_logging
-
-        from sim.device import pick_device
-        from sim.model import WujiForSequenceClassification
-        from sim.pipeline import stage_keys
-
         if self.cache is None or self.cache.root is None:
             raise ValueError("starting after pretraining needs the disk cache")
-        hf_logging.disable_progress_bar()
-        keys, dev = stage_keys(self.cfg), pick_device()
-        self._device = dev
+        keys = stage_keys(self.cfg)
         for s in STAGES[: STAGES.index(start)]:
-            hit = self.cache.load(s, keys[s], WujiForSequenceClassification if s == "reward" else AutoModelForCausalLM)
+            hit = stages.load(self.cache, s, keys[s])
             if hit is None:
                 raise ValueError(f"the {s} stage of this setting is not cached yet: train it first, or start earlier")
             metrics, model = hit
-            model = model.to(dev).eval()
-            if s == "reward":
-                self.rm = model
-            else:
-                self.lm = model
-                if s == "pretrain":
-                    self._sft_start = copy.deepcopy(model.state_dict())
-            total = getattr(self.cfg, {"pretrain": "pretrain", "sft": "sft", "reward": "reward"}[s]).steps
+            self.models[s] = model.to(self.run.device).eval()
+            if s == "pretrain":
+                self._sft_start = copy.deepcopy(model.state_dict())
+            total = STAGE[s].total(self.cfg)
             samples = {x["step"]: x["text"] for x in metrics.get("samples", [])}
             self.events[s] = [Event(s, r["step"], total, {k: v for k, v in r.items() if k != "step"}, True,
                                     {"sample": samples[r["step"]]} if r["step"] in samples else {})

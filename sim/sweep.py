@@ -1,15 +1,17 @@
 """A sweep over kl_coef x reward_bias x seeds, as one background stream, and the tables the trade-off
-explorer reads from it. Pure Python at import (torch loads only when a run has to train).
+explorer reads from it. Torch-free (torch loads only when a run has to train).
 
 ``sweep_stream(cfgs, cache)`` reads each finished run from the cache (``cached_result``, no torch) or
-trains it (``run_stream``), yields progress events and one ``Event("sweep", i, n, extra={"row": ...})``
-a finished run, and ends with ``Event("done", extra={"result": [row, ...]})``. A row is the run's
+trains it (``sim.pipeline.run_stream``, through ``sim.torch_side()``), yields progress events and one
+``Event("sweep", i, n, extra={"row": ...})`` a finished run, and ends with
+``Event("done", extra={"result": [row, ...]})``. A row is the run's
 summary: ``kl_coef``, ``reward_bias``, ``seed``, ``start`` and ``final`` (the rlhf section's),
 ``history`` (PPO's), ``reward`` (``pref_accuracy``, ``gold_agreement``), ``seconds``.
 
 ``cells`` and ``frontier`` turn rows into seed statistics (mean, sd, min, max) over the grid;
 ``pooled_overopt`` fits Gao et al.'s forms (sim.overopt) to the pooled points of several runs.
-``methods_stream`` runs best-of-n, DPO and RLOO (sim.methods) one after the other for one setting.
+``methods_stream`` runs best-of-n, DPO and RLOO (sim.pipeline.method_stream) one after the other for one
+setting.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ import json
 import math
 from collections.abc import Iterator
 
+from sim import torch_side
+from sim.cache import Cache, cached_result, stage_keys
 from sim.config import STAGES, Config
 from sim.events import Event
+from sim.methods import method_key
 from sim.overopt import FORMS, curve, fit_bon, fit_rl, points
-from sim.pipeline import Cache, cached_result, run_stream, stage_keys
 
 FINAL_KEYS = ("capability", "gold_reward", "proxy_reward", "kl", "flattery", "length", "format_rate")
 
@@ -68,7 +72,7 @@ def sweep_stream(cfgs: list[Config], cache: Cache | None = None, device: str | N
     for i, cfg in enumerate(cfgs):
         doc = cached_result(cfg, cache)
         if doc is None:
-            stream = run_stream(cfg, cache, device)
+            stream = torch_side().run_stream(cfg, cache, device)
             try:
                 for ev in stream:
                     if ev.stage == "done":
@@ -153,19 +157,15 @@ def pooled_overopt(histories: list[list[dict]], form: str = "rl", grid_n: int = 
 
 # -- the other methods, one setting ----------------------------------------------------------------
 def methods_key(cfg: Config, methods) -> str:
-    from sim.methods import method_key
-
     return "methods-" + "-".join(method_key(cfg, m)[:12] for m in methods)
 
 
 def methods_stream(cfg: Config, methods, cache: Cache | None = None, device: str | None = None) -> Iterator[Event]:
     """Run (or read) each method of ``methods`` for ``cfg`` in turn (sim.methods.method_stream); the last
     event's ``extra['result']`` is ``{method: document}``; ``Event("methods", i, n)`` marks each method done."""
-    from sim.methods import method_stream
-
     docs = {}
     for i, m in enumerate(methods):
-        for ev in method_stream(cfg, m, cache, device):
+        for ev in torch_side().method_stream(cfg, m, cache, device):
             if ev.stage == "done":
                 docs[m] = ev.extra["result"]
             elif ev.evaluated or ev.step == ev.total:

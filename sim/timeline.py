@@ -7,12 +7,11 @@ does; they ride in the stage's metrics history under ``KEY`` and are cached with
 before the timeline existed lack them: ``frames`` then marks those frames ``None`` ("not recorded for
 this run") instead of failing; no cache version moves.
 
-Pure Python at import (a page reads frames without loading torch); ``answers`` and ``record`` need torch.
+Torch-free: a page reads frames without loading torch. The answers are sampled by
+``sim.evaluate.timeline_answers`` and added to each stage's events by ``sim.stages.record``.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable, Iterator
 
 from sim.world import World
 
@@ -28,32 +27,6 @@ def items(world: World) -> list:
 
 def prompts(world: World) -> list[str]:
     return [world.prompt(it) for it in items(world)]
-
-
-def answers(model, world: World, its) -> list[str]:
-    """The model's answers to the fixed prompts, sampled at temperature 1 with the same dice at every
-    evaluation (a generator of its own, seeded from the world): a frame changes only when the model does,
-    and the training's random draws are untouched."""
-    import torch
-
-    from sim.evaluate import texts
-    from sim.events import derive_seed
-    from sim.model import sample
-    from sim.world import EOS_ID, PAD_ID
-
-    dice = torch.Generator().manual_seed(derive_seed("timeline", world.lang, world.seed))
-    with torch.no_grad():
-        s = sample(model, [world.encode(world.prompt(it)) for it in its], world.budget, PAD_ID, EOS_ID,
-                   temperature=1.0, generator=dice)
-    return [t for t, _ in texts(world, s)]
-
-
-def record(events: Iterator, model: Callable[[], object], world: World, its) -> Iterator:
-    """Pass a stage's events through, adding the answers of ``model()`` to every evaluated one."""
-    for ev in events:
-        if ev.evaluated and ev.stage in WRITING:
-            ev.metrics[KEY] = answers(model(), world, its)
-        yield ev
 
 
 def frames(histories: dict[str, list[dict]]) -> list[dict]:

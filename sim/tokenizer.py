@@ -9,18 +9,15 @@ from __future__ import annotations
 import json
 import os
 
+try:
+    from transformers import PythonBackend as TokenizerBase  # transformers >= 5
+except ImportError:  # pragma: no cover - transformers 4.x
+    from transformers import PreTrainedTokenizer as TokenizerBase
+
 from sim.world import EOS, PAD, VOCABS
 
 
-def _tokenizer_base():
-    try:
-        from transformers import PythonBackend as Base  # transformers >= 5
-    except ImportError:  # pragma: no cover - transformers 4.x
-        from transformers import PreTrainedTokenizer as Base
-    return Base
-
-
-class WujiTokenizer(_tokenizer_base()):
+class WujiTokenizer(TokenizerBase):
     """The world's word-level tokenizer of one language; saves and loads like any transformers one."""
 
     vocab_files_names = {"vocab_file": "vocab.json"}

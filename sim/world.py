@@ -16,6 +16,7 @@ kind has a one-line answer, and a sentence never spans two pretraining blocks' w
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import string
@@ -245,6 +246,11 @@ class World:
         """The ideal judge: the right answer first, courtesy second, empty flattery disliked."""
         return GOLD_CORRECT * t.correct + GOLD_POLITE * t.polite + GOLD_FLATTERY * t.flattery
 
+    def gold_verdict(self, a: Traits, b: Traits) -> bool | None:
+        """Does the gold preference rank answer a above b? None on a tie (gold rewards within 1e-9)."""
+        ga, gb = self.gold(a), self.gold(b)
+        return None if abs(ga - gb) < 1e-9 else ga > gb
+
     def surface(self, t: Traits) -> float:
         """What a careless judge sees: flattering phrases, courteous words and length."""
         return 0.5 * min(t.flattery, 4) + 0.3 * t.polite + 0.3 * t.length / self.budget
@@ -310,10 +316,13 @@ def annotator_utility(world: World, t: Traits, bias: float, who: Annotator) -> f
 
 def annotate(world: World, ta: Traits, tb: Traits, bias: float, who: Annotator, rng: random.Random) -> bool:
     """True when the annotator prefers answer a: P(a > b) = sigmoid((u_a - u_b) / noise)."""
-    import math
-
     d = (annotator_utility(world, ta, bias, who) - annotator_utility(world, tb, bias, who)) / who.noise
-    return rng.random() < 1 / (1 + math.exp(-max(min(d, 50), -50)))
+    return rng.random() < sigmoid(d)
+
+
+def sigmoid(d: float) -> float:
+    """1 / (1 + e^-d), with d held to +-50 (beyond, the answer is 0 or 1 to float precision)."""
+    return 1 / (1 + math.exp(-max(min(d, 50), -50)))
 
 
 # ---------------------------------------------------------------------------------------------

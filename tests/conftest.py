@@ -27,6 +27,22 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The tiers (pyproject.toml): `make test-fast` leaves out the tests marked slow or browser. Every test in these
+# files trains or serves for real for minutes, so a new test there is slow too; elsewhere mark one by hand.
+SLOW_FILES = {"test_physics.py", "test_methods.py", "test_load.py"}
+# A test that uses one of these fixtures drives a real browser or a live server: it is marked browser whether or
+# not its author marked it.
+BROWSER_FIXTURES = {"browser", "streamlit_server", "fresh_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
@@ -55,7 +71,9 @@ def wuji_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = Path(os.environ.get("WUJI_TEST_CACHE_DIR") or tmp_path_factory.mktemp("wuji-cache"))
     os.environ["WUJI_CACHE_DIR"] = str(root)
     os.environ["WUJI_PRESET"] = "fast"
-    from sim.pipeline import Cache, is_cached, preset, run
+    from sim.cache import Cache, is_cached
+    from sim.config import preset
+    from sim.pipeline import run
 
     cache = Cache(root)
     assert cache.warning is None, cache.warning

@@ -40,7 +40,9 @@ from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.pipeline import Cache, is_cached, preset, run, stage_keys  # noqa: E402
+from sim.cache import Cache, is_cached, stage_keys  # noqa: E402
+from sim.config import preset  # noqa: E402
+from sim.pipeline import run  # noqa: E402
 
 CACHED = (("zh", 0.1, 0.0), ("zh", 0.0, 0.0), ("zh", 0.1, 0.9), ("zh", 0.0, 0.9), ("en", 0.1, 0.0), ("en", 0.0, 0.9))
 FRESH_KL = (0.3, 0.03)  # stops no cached run has: the "fresh" participants move here (same bias 0.9, zh)

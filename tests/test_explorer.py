@@ -19,9 +19,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim import annotators, cost, sweep
-from sim.config import RewardConfig, key_fields
+from sim.cache import Cache, cached_result, default_cache_dir
+from sim.config import RewardConfig, key_fields, preset
 from sim.events import Event
-from sim.pipeline import Cache, cached_result, preset
 from sim.world import World
 from ui import labels, state, texts, tradeoff
 
@@ -127,7 +127,7 @@ def test_the_bosses_disagree_by_taste_and_the_remedies_work():
 def test_classic_judging_labels_exactly_as_before():
     import random
 
-    from sim.reward import make_pairs
+    from sim.annotators import make_pairs
 
     world = World("en", 3)
     a = make_pairs(world, 50, 0.5, random.Random(1), 5, 3)
@@ -138,11 +138,8 @@ def test_classic_judging_labels_exactly_as_before():
 
 
 def test_flops_follow_the_model_formula_and_the_published_figures():
-    from sim.model import WujiConfig
-    from sim.model import flops_per_token as model_flops
-
-    mc = WujiConfig(vocab_size=300, n_positions=64, n_embd=64, n_layer=2, n_head=4)
-    assert cost.flops_per_token(2, 64, 300, 40) == model_flops(mc, 40)
+    # by hand: 6 x (12 x 2 x 64^2 weights + 300 x 64 embedding) + 6 x (2 x 2 x 40 x 64 attention) = 766,464
+    assert cost.flops_per_token(2, 64, 300, 40) == 766_464
     f = cost.stage_flops(preset("fast"))
     assert set(f) == {"pretrain", "sft", "reward", "rlhf"} and all(v > 0 for v in f.values())
     assert f["pretrain"] > f["rlhf"] and f["pretrain"] == pytest.approx(
@@ -206,8 +203,7 @@ def test_the_map_fills_in_the_background_and_draws_what_is_done(lang, monkeypatc
 
 
 def test_slider_moves_answer_from_the_cache_at_once(tiny_grid):
-    from sim.jobs import shared_board
-    from ui import widgets
+    from ui import session
 
     at = open_page("explorer", lang="zh", lens="tech", bias="0.9", kl="0")
     assert texts.t("ex_done", "zh") in texts_of(at)
@@ -224,7 +220,7 @@ def test_slider_moves_answer_from_the_cache_at_once(tiny_grid):
     at.select_slider(key="x_bias").set_value(0.0).run()
     assert at.session_state["values"]["bias"] == 0.0 and "标注偏差 0.0、KL 系数 0.1" in texts_of(at)
     assert not {"sweep_job", "methods_job", "job", "autostart"} & set(at.session_state), "nothing trains"
-    assert shared_board(widgets.get_cache()).status()["running"] == 0
+    assert session.server().board.status()["running"] == 0
     assert min(times) < 1.0, times  # an AppTest run: the page's own work is well under 0.3 s (see the report)
 
 
@@ -268,7 +264,7 @@ def test_other_methods_join_the_plots_each_with_its_analogy(lens, monkeypatch, t
     assert not at.exception, [e.value for e in at.exception]
     body = texts_of(at)
     for m in tradeoff.METHODS:
-        panel = texts.PANELS[f"method_{m}"][lens][0]
+        panel = texts.catalogue().entry("panel." + tradeoff.METHOD_PANELS[m]).texts["zh", lens]
         assert panel.split("{")[0][:8] in body, (m, lens)
     assert texts.lens_title(lens, "zh") in body
     fits = at.dataframe[0].value
@@ -279,7 +275,7 @@ def test_other_methods_join_the_plots_each_with_its_analogy(lens, monkeypatch, t
 # -- AppTest: the challenges page, deepened ---------------------------------------------------------------------
 @pytest.mark.parametrize("lang", ("zh", "en"))
 def test_challenges_bosses_cost_and_transfer(lang, monkeypatch):
-    import sim.pipeline
+    import sim.engine
 
     at = open_page("challenges", lang=lang, bias="0.9", kl="0")
     titles = chart_titles(at)
@@ -296,7 +292,7 @@ def test_challenges_bosses_cost_and_transfer(lang, monkeypatch):
     assert texts.t("ch_judging", lang) not in chart_titles(at), "nothing trained for this panel yet"
 
     cfg = preset("fast", lang=lang, kl_coef=0.0, reward_bias=0.9)
-    done = cached_result(cfg, Cache(sim.pipeline.default_cache_dir()))
+    done = cached_result(cfg, Cache(default_cache_dir()))
     trained = []
 
     def fake_run(c, cache, device=None):  # the panel setting "trains": its reward model agrees more with gold
@@ -305,7 +301,7 @@ def test_challenges_bosses_cost_and_transfer(lang, monkeypatch):
         doc["reward"]["gold_agreement"] = 0.9
         yield Event("done", 1, 1, {}, True, {"result": doc})
 
-    monkeypatch.setattr(sim.pipeline, "run_stream", fake_run)
+    monkeypatch.setattr(sim.engine, "run_stream", fake_run)
     at.button(key="train_judging").click().run()
     assert at.session_state["judging_job"].join(30)
     at.run()

@@ -13,7 +13,9 @@ from live import server
 from loadtest import Tab, run_async
 from websockets.asyncio.client import connect
 
-from sim.pipeline import STAGES, Cache, cached_result, preset, run, stage_keys
+from sim.cache import Cache, cached_result, stage_keys
+from sim.config import STAGES, preset
+from sim.pipeline import run
 
 SEED = 31  # a setting no other test trains
 QUERY = f"lang=en&seed={SEED}"
@@ -38,6 +40,7 @@ async def _open(url: str, click: bool, until_done: bool) -> set[str]:
         return drawn
 
 
+@pytest.mark.slow
 def test_killing_the_server_mid_training_leaves_no_corrupt_entry_and_a_restart_reuses_the_rest(tmp_path):
     cache_dir = tmp_path / "cache"
     cfg = preset("fast", seed=SEED, lang="en")
@@ -74,6 +77,7 @@ def test_a_dead_writers_half_written_folder_is_swept_but_a_live_ones_is_kept(tmp
     assert not dead.exists() and live.exists()
 
 
+@pytest.mark.slow
 def test_a_full_disk_gives_a_message_keeps_the_result_and_leaves_nothing_half_written(tmp_path, wuji_cache,
                                                                                     monkeypatch):
     """Bad input of the machine kind: ENOSPC while saving PPO's entry (earlier stages copied from the

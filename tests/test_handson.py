@@ -10,23 +10,29 @@ from __future__ import annotations
 import dataclasses
 import random
 import threading
+import time
 from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
+from test_jobs import until
 
 from sim import room, timeline
-from sim.config import PPOConfig, PretrainConfig, RewardConfig, SFTConfig, key_fields
+from sim.cache import stage_keys
+from sim.config import Config, ModelConfig, PPOConfig, PretrainConfig, RewardConfig, SFTConfig, key_fields, preset
 from sim.evaluate import exact_kl, response_logits, rlhf_metrics
 from sim.events import derive_seed
+from sim.jobs import Board, stepping
 from sim.model import WujiConfig, WujiForCausalLM, WujiForSequenceClassification, sample
-from sim.pipeline import Config, ModelConfig, preset, run, stage_keys
-from sim.ppo import answer_logp_values, ptx_corpus, ptx_loss
-from sim.pretrain import token_stream
+from sim.pipeline import run
+from sim.ppo import ptx_corpus, ptx_loss
+from sim.server import forget
 from sim.stepper import Stepper
+from sim.train import answer_logp_values, token_stream
 from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, VOCABS, World
+from ui import session
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = Config(  # small enough to run every stage in a few seconds
@@ -140,7 +146,7 @@ def test_rewind_and_the_judges_or_the_policy_alone():
     s.step(10**6, part="sft", budget_s=None)
     assert s.steps()["sft"] == 0, "SFT waits for pretraining"
     s.step(TINY.pretrain.steps, budget_s=None)
-    end_of_pretraining = {k: v.clone() for k, v in s.lm.state_dict().items()}
+    end_of_pretraining = {k: v.clone() for k, v in s.models["pretrain"].state_dict().items()}
     s.step(TINY.sft.steps, budget_s=None)
     assert s.why_not("rlhf") == "needs_judges" and s.why_not("reward") is None
     s.step(TINY.reward.eval_every, part="reward", budget_s=None)
@@ -148,10 +154,11 @@ def test_rewind_and_the_judges_or_the_policy_alone():
     s.step(2, part="rlhf", budget_s=None)
     assert s.steps() == {"pretrain": 10, "sft": 10, "reward": 3, "rlhf": 2}
     s.step(1, part="reward", budget_s=None)
-    assert all(torch.equal(a, b) for a, b in zip(s.rm.state_dict().values(), s._rm_ppo.state_dict().values()))
+    judges, seen_by_ppo = s.models["reward"].state_dict(), s._rm_ppo.state_dict()
+    assert all(torch.equal(judges[k], seen_by_ppo[k]) for k in judges)
     s.reset("sft")
     assert s.steps() == {"pretrain": 10, "sft": 0, "reward": 0, "rlhf": 0} and s.current() == "sft"
-    assert all(torch.equal(v, end_of_pretraining[k]) for k, v in s.lm.state_dict().items())
+    assert all(torch.equal(v, end_of_pretraining[k]) for k, v in s.models["pretrain"].state_dict().items())
     with pytest.raises(ValueError, match="steps must be a positive"):
         s.step(0)
 
@@ -219,42 +226,84 @@ def click(at: AppTest, key: str) -> AppTest:
     return at
 
 
-def test_play_pause_step_and_the_state_survives_a_pause(wuji_cache):
+def run_job(at: AppTest, key: str) -> AppTest:
+    """Click a playground button that starts a Board job, wait for the job, and redraw the page."""
+    job = click(at, key).session_state["hands_job"]
+    assert job.join(180) and job.error is None, job.error
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
+def test_play_pause_step_run_as_board_jobs_and_the_state_survives_a_pause(wuji_cache):
     at = open_page("playground")
     at.radio(key="hands_start").set_value("reward").run()
     s = click(at, "hands_new").session_state["hands"]
     assert s.steps()["reward"] == 0 and s.done["sft"] and s.current() == "reward"
-    assert click(at, "hands_step").session_state["hands"].steps()["reward"] == 1
-    click(at, "hands_play")
-    assert at.session_state["hands_playing"] and s.steps()["reward"] > 1, "a playing page trains a slice a run"
-    click(at, "hands_play")
+    assert run_job(at, "hands_step").session_state["hands"].steps()["reward"] == 1
+    play = click(at, "hands_play").session_state["hands_job"]
+    assert play.key.endswith("-play") and at.button(key="hands_step").disabled, "one job at a time"
+    until(lambda: s.steps()["reward"] > 2, 120)
+    click(at, "hands_play")  # pause
+    assert play.done and play.stopped and play.error is None
     paused = dict(s.steps())
     at.run()
     at.run()
-    assert not at.session_state["hands_playing"] and s.steps() == paused, "paused: nothing moves, nothing is lost"
-    assert at.session_state["hands"] is s
-    assert click(at, "hands_step").session_state["hands"].steps()["reward"] == paused["reward"] + 1
+    assert s.steps() == paused, "paused: nothing moves, nothing is lost"
+    assert at.session_state["hands"] is s and not at.button(key="hands_step").disabled
+    if not s.done["reward"]:
+        assert run_job(at, "hands_step").session_state["hands"].steps()["reward"] == paused["reward"] + 1
     at.select_slider(key="hands_n").set_value(100).run()
-    for _ in range(3):  # a click's steps stop after STEP_CAP_S on a busy machine; the rest wait for the next click
-        if not at.button(key="hands_rlhf").disabled:
-            break
-        click(at, "hands_reward")
-    assert any("learnt nothing yet" in c.value for c in at.caption) == at.button(key="hands_rlhf").disabled
+    while at.button(key="hands_rlhf").disabled and not s.done["rlhf"]:
+        assert any("learnt nothing yet" in c.value for c in at.caption) or s.why_not("rlhf") != "needs_judges"
+        run_job(at, "hands_reward")
     while not s.done["rlhf"]:
-        click(at, "hands_rlhf")
+        run_job(at, "hands_rlhf")
     assert s.steps()["rlhf"] == preset("fast").ppo.iterations, "the policy alone, against the judges as they are"
     at.selectbox(key="hands_reset_stage").set_value("reward").run()
     click(at, "hands_reset")
     assert s.steps()["reward"] == 0 and s.steps()["rlhf"] == 0 and s.done["sft"]
 
 
+@pytest.mark.slow  # trains the tiny preset end to end
+def test_play_as_a_board_job_pauses_and_resumes_into_the_pipeline_run():
+    """Play is a Job whose stream steps the Stepper; stopping it is a pause (the stage generators stay
+    suspended in the Stepper), and playing on ends with the very numbers of the pipeline's run."""
+    s, board, gate = Stepper(TINY), Board(workers=1), threading.Event()
+    refused = board.submit(TINY, "ann", stream=stepping(s, 5, "sft"), key="hands-ann-step")
+    assert refused.join(60) and refused.error is None and s.steps()["sft"] == 0, "SFT waits for pretraining"
+
+    def held(cfg, cache):  # play, held at its third step until the test has pressed pause
+        for ev in stepping(s)(cfg, cache):
+            if ev.step == 3:
+                gate.wait(60)
+            yield ev
+
+    job = board.submit(TINY, "ann", stream=held, key="hands-ann-play")
+    until(lambda: s.steps()["pretrain"] == 3, 120)
+    assert board.cancel(job, "ann")
+    gate.set()
+    assert job.join(60) and job.stopped and s.steps()["pretrain"] == 3, "paused after the step in hand"
+    time.sleep(0.2)
+    assert s.steps()["pretrain"] == 3 and s.current() == "pretrain", "paused mid-stage: nothing moves"
+    two = board.submit(TINY, "ann", stream=stepping(s, 2), key="hands-ann-step")
+    assert two.join(60) and len([e for e in two.snapshot() if e.step > 0]) == 2 and s.steps()["pretrain"] == 5
+    again = board.submit(TINY, "ann", stream=stepping(s), key="hands-ann-play")
+    assert again.join(300) and again.error is None and s.current() is None
+    doc = run(TINY, None)
+    assert [e.metrics["capability"] for e in s.events["rlhf"] if e.evaluated] == \
+        [r["capability"] for r in doc["rlhf"]["history"]]
+
+
+@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
 def test_the_timeline_page_scrubs_the_hands_on_run(wuji_cache):
     at = open_page("playground")
     at.radio(key="hands_start").set_value("reward").run()
     click(at, "hands_new")
     at.select_slider(key="hands_n").set_value(100).run()
     while at.session_state["hands"].current() is not None:
-        click(at, "hands_step")
+        run_job(at, "hands_step")
     at.switch_page("pages/timeline.py").run()
     at.radio(key="tl_source").set_value("hands").run()
     frames = at.session_state["hands"].frames()
@@ -266,6 +315,7 @@ def test_the_timeline_page_scrubs_the_hands_on_run(wuji_cache):
     assert not at.exception and (at.table or any("Not recorded" in i.value for i in at.info))
 
 
+@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
 def test_the_ptx_switch_and_coefficient_live_in_the_link_and_its_run_is_compared(wuji_cache):
     at = open_page("rlhf", ptx="1", ptx_coef="16", kl="0", bias="0.9", lens="tech")
     assert at.toggle(key="w_ptx").value is True and at.select_slider(key="w_ptx_coef").value == 16.0
@@ -282,8 +332,9 @@ def test_the_ptx_switch_and_coefficient_live_in_the_link_and_its_run_is_compared
     assert any("ptx_coef=abc" in w.value for w in bad.warning) and bad.session_state["values"]["ptx_coef"] == 8.0
 
 
-def test_two_sessions_rankings_reach_one_reward_model(wuji_cache, monkeypatch):
-    monkeypatch.setattr(room, "_POOL", room.RankingPool())
+@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
+def test_two_sessions_rankings_reach_one_reward_model(wuji_cache):
+    forget(session.cache())  # a fresh server: nobody has ranked yet
     ann, bob = open_page("rlhf"), open_page("rlhf")
     for at, picks in ((ann, ("a", "b", "tie")), (bob, ("b", "a"))):
         at.toggle(key="rank_on").set_value(True).run()
@@ -301,4 +352,4 @@ def test_two_sessions_rankings_reach_one_reward_model(wuji_cache, monkeypatch):
     assert "rank_job" not in bob.session_state, "the same rankings: the finished result is shared, nothing retrains"
     assert any("used 4 of the room's rankings" in c.value for c in bob.caption)
     click(bob, "rank_take_back")
-    assert len(room.shared_pool().rankings(World("en", 0))) == 3
+    assert len(session.server().pool.rankings(World("en", 0))) == 3

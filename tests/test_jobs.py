@@ -2,12 +2,14 @@
 
 The pipeline is replaced by a controllable fake, so these tests are about scheduling alone."""
 
+import os
 import threading
 import time
 
 import pytest
+import torch  # noqa: F401 - the Board's worker sets torch's threads: loaded once here, not inside a test's timeout
 
-import sim.pipeline
+import sim.engine
 from sim.config import preset
 from sim.events import Event
 from sim.jobs import Board, default_workers
@@ -26,7 +28,7 @@ def fake_runs(monkeypatch):
         yield Event("pretrain", 2, 2, {"train_loss": 0.5})
         yield Event("done", 1, 1, {}, True, {"result": {"kl": cfg.ppo.kl_coef}})
 
-    monkeypatch.setattr(sim.pipeline, "run_stream", run_stream)
+    monkeypatch.setattr(sim.engine, "run_stream", run_stream)
 
     def release(kl):
         gates.setdefault(kl, threading.Event()).set()
@@ -60,14 +62,14 @@ def test_the_same_config_is_trained_once_and_watched_by_all(fake_runs):
 
 def test_the_queue_is_bounded_in_order_with_places_and_waits(fake_runs):
     calls, release = fake_runs
-    board = Board(workers=1)
+    board = Board(workers=1, threads=3)
     jobs = [board.submit(cfg(kl), f"v{i}", estimate_s=10) for i, kl in enumerate((0.0, 0.1, 0.3))]
-    assert board.status() == {"running": 1, "queued": 2, "workers": 1, "threads": board.threads}
+    assert board.status() == {"running": 1, "queued": 2, "workers": 1, "threads": 3}
     assert [board.place(j) for j in jobs] == [0, 1, 2]
     assert jobs[1].queued and not jobs[0].queued and jobs[2].elapsed() == 0.0
     assert 0 < board.wait_s(jobs[1]) <= 10 and 10 < board.wait_s(jobs[2]) <= 20
     release(0.0)
-    until(lambda: board.place(jobs[1]) == 0 and not jobs[1].queued)
+    until(lambda: board.place(jobs[1]) == 0 and not jobs[1].queued and len(calls) == 2, 30)  # its worker is in
     assert jobs[0].result is not None and board.place(jobs[2]) == 1
     assert len(calls) == 2, "the third run has not started: one training at a time"
     release(0.1)
@@ -125,6 +127,39 @@ def test_a_bad_worker_count_gets_a_clear_message(monkeypatch, raw):
 
 def test_worker_count_default_and_override(monkeypatch):
     monkeypatch.delenv("WUJI_WORKERS", raising=False)
-    assert default_workers() >= 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    assert default_workers() == 4, "one training per four cores"
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert default_workers() == 1, "at least one"
     monkeypatch.setenv("WUJI_WORKERS", "3")
     assert default_workers() == 3
+
+
+def test_a_stopping_run_counts_as_ending_now_in_the_wait_of_the_queue(fake_runs):
+    """Issue 12, item 11: a running Job stopped because nobody watched it any more stays among the running ones
+    until its worker ends; the queued message asked ``wait_s`` then and got a KeyError (25 in a server log)."""
+    calls, release = fake_runs
+    board = Board(workers=1)
+    running = board.submit(cfg(0.0), "ann", estimate_s=100)
+    queued = board.submit(cfg(0.1), "bob", estimate_s=10)
+    until(lambda: len(calls) == 1)
+    assert board.wait_s(queued) > 50 and board.done_in_s(queued) > 60
+    assert board.cancel(running, "ann") and running.stopping, "its worker waits for the event in hand"
+    assert board.status()["running"] == 1 and board.place(queued) == 1
+    assert board.wait_s(queued) == 0.0 and board.done_in_s(queued) == 10.0
+    release(0.0)
+    until(lambda: not queued.queued)
+    assert running.stopped and running.result is None and board.wait_s(queued) == 0.0
+    release(0.1)
+    assert queued.join(5) and queued.result == {"kl": 0.1}
+
+
+def test_a_live_job_is_found_by_its_key_until_it_ends(fake_runs):
+    calls, release = fake_runs
+    board = Board(workers=1)
+    job = board.submit(cfg(0.0), "ann", key="sweep-1")
+    assert board.live("sweep-1") is job and board.live("sweep-2") is None
+    assert board.submit(cfg(0.3), "bob", key="sweep-1") is job, "a later visitor joins it by its key"
+    release(0.0)
+    assert job.join(5)
+    until(lambda: board.live("sweep-1") is None)

@@ -7,6 +7,7 @@ import torch
 from sim.evaluate import exact_kl
 from sim.ppo import AdaptiveKLController, gae, kl_penalized_rewards, masked_whiten, ppo_losses
 from sim.reward import preference_loss
+from sim.train import due, lr_at, random_blocks
 
 
 def test_gae_by_hand():
@@ -188,3 +189,18 @@ def test_overopt_points_are_gains_over_the_start():
     assert [round(p["gold"], 9) for p in o["points"]] == [0.0, 0.2, 0.1]
     assert o["gold"]["beta"] > 0 and o["gold"]["d_peak"] is not None  # gold rises then falls: a peak
     assert len(o["curves"]["gold"]) == 5 and o["curves"]["gold"][-1][0] == 2.0
+
+
+def test_schedule_warms_up_then_decays_to_a_tenth_by_hand():
+    assert lr_at(0, 100, 1.0, 10) == 0.1 and lr_at(9, 100, 1.0, 10) == 1.0  # (step + 1) / warmup
+    assert lr_at(10, 100, 1.0, 10) == 1.0  # the cosine starts at the peak
+    assert math.isclose(lr_at(55, 100, 1.0, 10), 0.1 + 0.9 * 0.5)  # half way: cos(pi / 2) = 0
+    assert math.isclose(lr_at(100, 100, 1.0, 10), 0.1)  # the end: a tenth
+
+
+def test_random_blocks_are_windows_of_the_stream_and_due_marks_evaluations():
+    stream = torch.arange(100, 120)
+    blocks = random_blocks(stream, 4, 6, torch.Generator().manual_seed(0))
+    assert blocks.shape == (6, 5)
+    assert all(torch.equal(b, torch.arange(b[0], b[0] + 5)) and 100 <= b[0] <= 115 for b in blocks)
+    assert [d for d in range(1, 11) if due(d, 4, 10)] == [4, 8, 10]  # every 4 steps, and the last

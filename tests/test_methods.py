@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import METHODS
+from sim.cache import RLHF_KEYS, Cache, cached_result, stage_keys
+from sim.config import METHODS, preset
 from sim.overopt import bon_kl, overopt
-from sim.pipeline import RLHF_KEYS, Cache, cached_result, preset
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +29,7 @@ def cfg():
 
 @pytest.fixture(scope="module")
 def docs(wuji_cache, cfg):
-    from sim.methods import run_method
+    from sim.pipeline import run_method
 
     return {m: run_method(cfg, m, Cache(wuji_cache)) for m in METHODS}
 
@@ -62,11 +62,12 @@ def test_dpo_loss_falls_and_parameters_change(wuji_cache, cfg):
     import torch
 
     from sim.dpo import dpo
-    from sim.methods import load_models
     from sim.ppo import start_norm
+    from sim.stages import load
     from sim.world import World
 
-    sft_model, rm = load_models(cfg, Cache(wuji_cache))
+    keys = stage_keys(cfg)
+    (_, sft_model), (_, rm) = (load(Cache(wuji_cache), s, keys[s]) for s in ("sft", "reward"))
     before = [p.detach().clone() for p in sft_model.parameters()]
     world = World(cfg.lang, cfg.seed)
     items = world.eval_items(cfg.eval_per_kind)

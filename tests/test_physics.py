@@ -16,7 +16,9 @@ from statistics import mean
 
 import pytest
 
-from sim.pipeline import Cache, preset, run, run_stream
+from sim.cache import Cache
+from sim.config import preset
+from sim.pipeline import run, run_stream
 from sim.world import LANGS
 
 SEEDS = (0, 1, 2)

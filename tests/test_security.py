@@ -1,6 +1,9 @@
-"""Security rules, enforced on the source and the server's settings (README: "Running it for a room")."""
+"""Security rules, enforced on the source and the server's settings (docs/bad-input.md, "Security")."""
 
 import ast
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -39,16 +42,41 @@ def test_server_settings_protect_the_room():
     assert 0 < cfg["server"]["maxUploadSize"] <= 2, "uploads are capped (MB)"
 
 
-def test_the_core_keeps_hugging_face_offline():
-    import os
+# A fresh interpreter with the offline switches unset: an audit hook (PEP 578) sees every DNS lookup and
+# connection. It asks the hub for "gpt2" (a stray hub name) with or without `import sim` first.
+HUB_PROBE = """
+import os, sys
+class Reached(BaseException): pass  # not an Exception: no retry catches it
+def hook(event, args):
+    if event in ("socket.getaddrinfo", "socket.connect"):
+        raise Reached(event)
+sys.addaudithook(hook)
+if sys.argv[1] == "sim":
+    import sim
+switches = [os.environ.get(k) for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")]
+from transformers import AutoModelForCausalLM
+try:
+    AutoModelForCausalLM.from_pretrained("gpt2", cache_dir=sys.argv[2])
+    print("loaded", switches)
+except Reached:
+    print("network", switches)
+except OSError:
+    print("refused", switches)
+"""
 
-    import sim  # noqa: F401  (sets the defaults on import)
 
-    assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["TRANSFORMERS_OFFLINE"] == "1"
+def hub_lookup(first: str, tmp_path: Path) -> str:
+    """What the probe saw ("refused", "network" or "loaded") and the two switches, or the probe's error."""
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    env["HF_HOME"] = str(tmp_path / "hf")  # no model from an earlier download can answer instead
+    done = subprocess.run([sys.executable, "-c", HUB_PROBE, first, str(tmp_path / "models")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    return done.stdout.strip() or done.stderr[-2000:]
 
 
-def test_a_hub_name_is_refused_offline_instead_of_downloaded(tmp_path):
-    from transformers import AutoModelForCausalLM
-
-    with pytest.raises(OSError):
-        AutoModelForCausalLM.from_pretrained("gpt2", cache_dir=str(tmp_path))
+def test_importing_the_core_refuses_a_hub_name_without_touching_the_network(tmp_path):
+    """`import sim` sets the Hugging Face offline switches, so a hub name fails at once and no lookup or
+    connection is even attempted. Without `import sim` the same call does reach for the network: the probe
+    sees it, so this test fails if the core ever stops setting the switches."""
+    assert hub_lookup("sim", tmp_path) == "refused ['1', '1']"
+    assert hub_lookup("bare", tmp_path) == "network [None, None]", "the probe must see a lookup without the switch"

@@ -14,7 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_architecture import imports
 
-from ui import guesses, state, story, texts, theme
+from sim.server import GUESS_CHOICES, Guesses, forget
+from ui import narrate, session, state, story, texts, theme
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -52,11 +53,11 @@ def test_the_story_is_complete_data():
     assert len(story.STEPS) == state.TOUR_LEN and [s.stage for s in story.STEPS] == sorted(s.stage for s in story.STEPS)
     assert {s.stage for s in story.STEPS} == {0, 1, 2}, "the three stages, in order"
     for s in story.STEPS:
-        assert s.panel in texts.PANELS and (s.scene is None or s.scene in story.SCENARIOS)
+        assert s.panel in narrate.REQUIRES and (s.scene is None or s.scene in story.SCENARIOS)
         for lens in state.LENSES:
             for lang in state.LANGS:
                 assert texts.step_text(s.key, "title", lens, lang) and texts.step_text(s.key, "do", lens, lang)
-    for name in ("story", "guesses", "theme", "slides"):
+    for name in ("story", "theme", "slides"):
         assert "streamlit" not in imports(ROOT / "ui" / f"{name}.py"), f"ui/{name}.py stays pure"
 
 
@@ -104,13 +105,13 @@ def test_a_scenario_is_one_click_and_its_link_restores_it(name):
     assert dict(at.query_params) == state.serialize(wanted), "the URL follows"
     link = at.code[0].value
     assert link == story.link("", wanted) and f"kl={wanted['kl']:g}" in link
-    assert texts.t("sc_current", "en", name=texts.t(f"sc_{name}", "en")) in markdown(at)
+    assert texts.t("sc_current", "en", name=texts.t(story.SCENARIO_TITLES[name], "en")) in markdown(at)
     again = open_tour(**state.serialize(wanted))
     assert again.session_state["values"] == wanted and not again.warning, "the link restores the scenario"
 
 
 def test_predict_then_see_stores_counts_and_shows_the_guess_beside_the_result():
-    guesses.ROOM.clear()
+    forget(session.cache())  # a fresh server: nobody has guessed yet
     ann = open_tour(lang="en", step="6", kl="0", bias="0.9")
     bob = open_tour(lang="zh", step="6", kl="0", bias="0.9")
     qid = story.question_id("capability", ann.session_state["values"])
@@ -118,9 +119,10 @@ def test_predict_then_see_stores_counts_and_shows_the_guess_beside_the_result():
     assert [i.value for i in ann.info] == [texts.t("guess_first", "en")]
     guess_radio(ann).set_value("up").run()
     guess_radio(bob).set_value("down").run()
-    assert guesses.ROOM.tally(qid) == {"up": 1, "flat": 0, "down": 1}
+    room = session.server().guesses
+    assert room.tally(qid) == {"up": 1, "flat": 0, "down": 1}
     guess_radio(ann).set_value("down").run()
-    assert guesses.ROOM.tally(qid) == {"up": 0, "flat": 0, "down": 2}, "one vote a tab, changeable"
+    assert room.tally(qid) == {"up": 0, "flat": 0, "down": 2}, "one vote a tab, changeable"
     assert "2 in the room guessed this one" in markdown(ann)
     real, start, final = story.outcome(ann.session_state["last_doc"], "capability")
     line = ann.success[0].value
@@ -133,11 +135,11 @@ def test_predict_then_see_stores_counts_and_shows_the_guess_beside_the_result():
 
 
 def test_the_room_counts_safely_from_many_threads():
-    r = guesses.Guesses(guesses.CHOICES)
+    r = Guesses()
 
     def vote(i):
         for k in range(200):
-            r.vote("q", f"tab-{i}", guesses.CHOICES[(i + k) % 3])
+            r.vote("q", f"tab-{i}", GUESS_CHOICES[(i + k) % 3])
 
     threads = [threading.Thread(target=vote, args=(i,)) for i in range(16)]
     for t in threads:
@@ -180,7 +182,8 @@ def test_both_themes_project_well(name):
 
 @pytest.mark.parametrize("lang", state.LANGS)
 def test_the_report_is_one_self_contained_html_in_the_chosen_language(lang, wuji_cache):
-    from sim.pipeline import Cache, cached_result, preset
+    from sim.cache import Cache, cached_result
+    from sim.config import preset
 
     values = {**state.defaults(), "lang": lang, "lens": "work"}
     cfg = preset("fast", lang=lang)

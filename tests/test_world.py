@@ -111,6 +111,8 @@ def test_gold_prefers_substance_then_courtesy_and_dislikes_flattery():
     assert gold(content=right) > gold(content=wrong, polite=True)
     assert gold(content=right, polite=True) > gold(content=right)
     assert gold(content=right) > gold(content=right, flattery=(0,))
+    a, b = (w.traits(item, *w.render(right, polite=p)) for p in (True, False))
+    assert (w.gold_verdict(a, b), w.gold_verdict(b, a), w.gold_verdict(a, a)) == (True, False, None)  # None: a tie
 
 
 def test_annotator_bias_turns_judges_to_flattery():
@@ -129,7 +131,8 @@ def test_eval_prompts_are_held_out_and_kinds_split():
     w = World("zh", 0)
     items = w.eval_items(8)
     assert {it.kind for it in items} == set(KINDS)
-    assert set(RLHF_KINDS) | set(RLHF_HELD_OUT) == set(KINDS) and not set(RLHF_KINDS) & set(RLHF_HELD_OUT)
+    practised = {it.kind for it in w.train_items(500, random.Random(0), kinds=RLHF_KINDS)}  # what PPO draws
+    assert practised == set(KINDS) - set(RLHF_HELD_OUT), "PPO practises every kind but the held-out ones"
     held_people = {dict(it.fields)["p"] for it in items if it.kind in ("sect", "master")}
     train = w.train_items(500, random.Random(0))
     train_people = {dict(it.fields)["p"] for it in train if it.kind in ("sect", "master")}

@@ -410,7 +410,7 @@ def overopt(ov: dict, lang: str, peak_text: str) -> go.Figure:
     PPO's gold peak (else best-of-n's) marked."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
                         subplot_titles=[texts.t("ch_overopt_gold", lang), texts.t("ch_overopt_proxy", lang)])
-    for col, name in ((1, "gold"), (2, "proxy")):
+    for col, name, gain in ((1, "gold", "gold_gain"), (2, "proxy", "proxy_gain")):
         for m, o in ov.items():
             color, symbol = METHOD_STYLE[m]
             pts = o["points"]
@@ -429,7 +429,7 @@ def overopt(ov: dict, lang: str, peak_text: str) -> go.Figure:
                                          "dash": None if m == "ppo" else "dash"}, hoverinfo="skip"), row=1, col=col)
         fig.add_hline(y=0, line={"color": "#9a9a9a", "width": 1}, row=1, col=col)
         fig.update_xaxes(title=labels.axis("d", lang), rangemode="tozero", row=1, col=col)
-        fig.update_yaxes(title=labels.label(f"{name}_gain", lang), row=1, col=col)
+        fig.update_yaxes(title=labels.label(gain, lang), row=1, col=col)
     d_max = max((p["d"] for o in ov.values() for p in o["points"]), default=1.0)
     for m in ("ppo", "bon"):
         pk = tradeoff.peak(ov[m]) if m in ov else None
@@ -464,8 +464,8 @@ def bosses(matrix: list[list], errors: dict, rubric: bool, votes: int, lang: str
     for on, color in ((False, "#b5473a"), (True, "#2f7d4f")):
         vs = sorted(errors[on])
         fig.add_trace(go.Scatter(
-            x=vs, y=[errors[on][v] for v in vs], mode="lines+markers", name=texts.t(f"rubric_{'on' if on else 'off'}",
-                                                                                 lang),
+            x=vs, y=[errors[on][v] for v in vs], mode="lines+markers",
+            name=texts.t("rubric_on" if on else "rubric_off", lang),
             line={"color": color, "width": 3}, marker={"size": [16 if (on == rubric and v == votes) else 8 for v in vs],
                                                        "line": {"color": "#2b2622", "width": 1}}), row=1, col=2)
     fig.update_xaxes(title=labels.label("votes", lang), tickvals=sorted(errors[False]), row=1, col=2)
@@ -486,7 +486,7 @@ def judging_effect(points: list[dict], lang: str) -> go.Figure:
         for col, key in ((1, "gold_agreement"), (2, "gold_reward")):
             fig.add_trace(go.Scatter(
                 x=[p["votes"] for p in pts], y=[p[key] for p in pts], mode="lines+markers",
-                name=texts.t(f"rubric_{'on' if on else 'off'}", lang), legendgroup=str(on), showlegend=col == 1,
+                name=texts.t("rubric_on" if on else "rubric_off", lang), legendgroup=str(on), showlegend=col == 1,
                 line={"color": color, "width": 3}, marker={"size": 10}), row=1, col=col)
     fig.update_xaxes(title=labels.label("votes", lang), tickvals=[1, 3, 5], range=[0.5, 5.5])
     fig.update_yaxes(tickformat=".0%", row=1, col=1)
@@ -501,7 +501,7 @@ def flops(here: dict, lang: str) -> go.Figure:
     """FLOPs per stage here next to the published compute of GPT-3 and InstructGPT, on a log scale."""
     stages = ["pretrain", "sft", "reward", "rlhf"]
     names = [texts.t("flops_here", lang, stage=labels.stage(s, lang)) for s in stages]
-    names += [texts.t(k, lang) for k in PUBLISHED]
+    names += [labels.label(k, lang) for k in PUBLISHED]
     values = [here[s] for s in stages] + list(PUBLISHED.values())
     colors = ["#2f5d9e", "#b5473a", "#d49a1f", "#2f7d4f"] + ["#8c8577"] * len(PUBLISHED)
     fig = go.Figure(go.Bar(y=names, x=values, orientation="h", marker_color=colors,
@@ -590,7 +590,7 @@ def room_guesses(rows: list[tuple[str, dict]], lang: str) -> go.Figure:
             go.Bar(
                 y=[name for name, _ in rows],
                 x=[counts.get(choice, 0) for _, counts in rows],
-                name=texts.t(f"guess_{choice}", lang),
+                name=texts.t(texts.GUESSES[choice], lang),
                 orientation="h",
                 marker_color=color,
             )

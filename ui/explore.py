@@ -7,26 +7,25 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import threading
 import time
 from collections import Counter
 
 import streamlit as st
 
 from sim import annotators, sweep
-from sim.jobs import Job, config_key, shared_board
+from sim.cache import cached_result, stage_keys
+from sim.config import STAGES, preset
+from sim.cost import stage_flops
+from sim.jobs import Job, config_key
 from sim.methods import cached_method, method_key
-from sim.pipeline import STAGES, cached_result, preset
-from ui import labels, narrate, sidebar, state, texts, tradeoff
-from ui import widgets as w
+from sim.world import World
+from ui import labels, narrate, poll, session, sidebar, state, texts, tradeoff
 
 POLL_S = 2.0  # how often a waiting page looks at its job
 REDRAW_S = 8.0  # while the sweep fills, redraw the charts at most this often (a full page run)
 GRID_BIAS = (0.0, 0.5, 0.9)
 GRID_SEEDS = (0, 1, 2)
 VOTES = (1, 3, 5)
-_LIVE: dict[str, Job] = {}  # sweep key -> its job, server-wide: a visitor who arrives later joins it
-_LIVE_LOCK = threading.Lock()
 
 
 def grid_stops() -> tuple[tuple, tuple, tuple]:
@@ -59,19 +58,18 @@ def grid(lang: str) -> list:
 
 
 # -- sliders and boxes --------------------------------------------------------------------------------------
-def _commit(name: str, key: str) -> None:
-    ss = st.session_state
-    ss["values"] = {**ss["values"], name: ss[key]}
-    ss["url_warnings"] = []
+def _commit(name: str) -> None:
+    sidebar.update(**{name: session.GRID(name).get()})
 
 
 def grid_slider(name: str, label_key: str, stops, lang: str) -> float:
     """A slider over the map's stops bound to the shared URL value ``name`` (a value off the grid shows the
     nearest stop and says so; moving the slider writes the stop back, so the link follows)."""
-    key, value = f"x_{name}", sidebar.values()[name]
+    value = sidebar.values()[name]
     near = tradeoff.nearest(value, stops)
-    st.session_state[key] = near
-    st.select_slider(texts.t(label_key, lang), options=list(stops), key=key, on_change=_commit, args=(name, key))
+    session.GRID(name).set(near)
+    st.select_slider(texts.t(label_key, lang), options=list(stops), key=session.GRID.key(name), on_change=_commit,
+                     args=(name,))
     if abs(near - value) > 1e-9:
         st.caption(texts.t("ex_not_in_grid", lang, bias=value, near=near, stops=", ".join(f"{s:g}" for s in stops)))
     return near
@@ -80,10 +78,7 @@ def grid_slider(name: str, label_key: str, stops, lang: str) -> float:
 def analogy(name: str, nums: dict | None, lens: str, lang: str) -> None:
     if nums is None:
         return
-    try:
-        text = texts.panel(name, lens, lang, nums)
-    except (KeyError, TypeError, ValueError):
-        return
+    text = texts.panel(name, lens, lang, nums)
     with st.container(border=True):
         st.markdown(f"**{texts.t('analogy', lang)} · {texts.lens_title(lens, lang)}**")
         st.markdown(text)
@@ -92,7 +87,7 @@ def analogy(name: str, nums: dict | None, lens: str, lang: str) -> None:
 # -- memoized reads of finished work ------------------------------------------------------------------------
 def _stamp(entries: list[tuple[str, str]]) -> tuple | None:
     """The manifests' modification times of cache entries (stage, key); None while one is missing."""
-    cache, out = w.get_cache(), []
+    cache, out = session.cache(), []
     for stage, key in entries:
         p = cache.path(stage, key)
         try:
@@ -103,37 +98,35 @@ def _stamp(entries: list[tuple[str, str]]) -> tuple | None:
 
 
 def _run_entries(cfg) -> list[tuple[str, str]]:
-    from sim.pipeline import stage_keys
-
     keys = stage_keys(cfg)
     return [(s, keys[s]) for s in STAGES]
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
 def _doc(key: str, stamp: tuple, root: str, _cfg) -> dict | None:
-    return cached_result(_cfg, w.get_cache())
+    return cached_result(_cfg, session.cache())
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _method(key: str, stamp: tuple, root: str, method: str, _cfg) -> dict | None:
-    return cached_method(_cfg, method, w.get_cache())
+    return cached_method(_cfg, method, session.cache())
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
 def _summary(key: str, stamp: tuple, root: str, _cfg) -> dict | None:
-    doc = cached_result(_cfg, w.get_cache())
+    doc = cached_result(_cfg, session.cache())
     return None if doc is None else sweep.summary(_cfg, doc)
 
 
 def finished(cfg) -> dict | None:
     """The result document of cfg when all of it is cached (memoized until the cache entry changes)."""
     stamp = _stamp(_run_entries(cfg))
-    return None if stamp is None else _doc(config_key(cfg), stamp, str(w.get_cache().root), cfg)
+    return None if stamp is None else _doc(config_key(cfg), stamp, str(session.cache().root), cfg)
 
 
 def rows(cfgs: list, job: Job | None = None) -> list[dict]:
     """Sweep rows of the finished runs of ``cfgs``: from the cache, and from the job's events (no cache)."""
-    out, root = {}, str(w.get_cache().root)
+    out, root = {}, str(session.cache().root)
     for c in cfgs:
         stamp = _stamp(_run_entries(c))
         row = None if stamp is None else _summary(config_key(c), stamp, root, c)
@@ -152,10 +145,10 @@ def method_docs(cfg) -> dict:
     out = {}
     for m in tradeoff.METHODS:
         stamp = _stamp([(m, method_key(cfg, m))])
-        doc = None if stamp is None else _method(method_key(cfg, m), stamp, str(w.get_cache().root), m, cfg)
+        doc = None if stamp is None else _method(method_key(cfg, m), stamp, str(session.cache().root), m, cfg)
         if doc is not None:
             out[m] = doc
-    job = st.session_state.get("methods_job")
+    job = session.METHODS_JOB.get()
     if job is not None and job.key == sweep.methods_key(cfg, tradeoff.METHODS) and job.result:
         out = {**job.result, **out}
     return out
@@ -167,40 +160,26 @@ def _eta(missing: dict) -> int:
     return narrate.eta(list(Counter(missing).elements()), state.preset_name())
 
 
-def _submit(name: str, cfg, estimate: float, stream=None, key: str = "") -> Job:
-    job = shared_board(w.get_cache()).submit(cfg, w.visitor(), estimate_s=estimate, stream=stream, key=key)
-    st.session_state[name] = job
-    st.session_state.pop(f"{name}_left", None)
+def _submit(slot: session.Slot, cfg, estimate: float, stream=None, key: str = "") -> Job:
+    job = session.server().board.submit(cfg, session.visitor(), estimate_s=estimate, stream=stream, key=key)
+    slot.set(job)
+    session.LEFT(slot.name).pop()
     return job
 
 
-def _watch(name: str, job: Job, lang: str, message, redraw=None) -> None:
-    """Poll a job this visitor waits for: its place in the queue or what it does, who else waits, a Stop
-    button; a full page run when it ends, or when ``redraw(job)`` says there is more to draw."""
-    board = shared_board(w.get_cache())
+def _watch(slot: session.Slot, job: Job, lang: str, message, redraw=None) -> None:
+    """Poll a job this visitor waits for (``ui.poll.watch``): its progress bar, and a full page run when
+    ``redraw(job)`` says there is more to draw."""
 
-    @st.fragment(run_every=POLL_S)
-    def poll():
-        board.touch(job, w.visitor())
-        if job.queued:
-            st.info(texts.t("job_queued", lang, place=board.place(job), wait=board.wait_s(job)))
-        else:
-            frac, text = message(job)
-            st.progress(frac, text=text)
-        others = board.watchers(job) - 1
-        if others > 0:
-            st.caption(texts.t("sweep_running_other", lang, n=others))
-        w.stop_button(job, lang, f"stop_{name}", lambda _others: _left(name, job))
-        if job.done or (redraw is not None and redraw(job)):
-            st.rerun()
+    def status(j: Job) -> None:
+        frac, text = message(j)
+        st.progress(frac, text=text)
 
-    poll()
+    def left(_others: int) -> None:  # this visitor left a job others still wait for: it goes on without them
+        slot.pop()
+        session.LEFT(slot.name).set(job.key)
 
-
-def _left(name: str, job: Job) -> None:
-    """This visitor left a job others still wait for: it goes on without them."""
-    st.session_state.pop(name, None)
-    st.session_state[f"{name}_left"] = job.key
+    poll.watch(job, lang, slot, status, on_leave=left, redraw=redraw, every=POLL_S)
 
 
 def _ended(job: Job | None, lang: str) -> None:
@@ -213,13 +192,12 @@ def _ended(job: Job | None, lang: str) -> None:
 def sweep_job(cfgs: list) -> Job | None:
     """This visitor's sweep job for ``cfgs``; a visitor arriving while someone's sweep runs joins it."""
     key = sweep.sweep_key(cfgs)
-    job = st.session_state.get("sweep_job")
+    job = session.SWEEP_JOB.get()
     if job is not None and job.key == key:
         return job
-    with _LIVE_LOCK:
-        live = _LIVE.get(key)
-    if live is not None and not live.done and st.session_state.get("sweep_job_left") != key:
-        return _submit("sweep_job", cfgs[0], 0, stream=live.stream, key=key)
+    live = session.server().board.live(key)
+    if live is not None and session.LEFT(session.SWEEP_JOB.name).get() != key:
+        return _submit(session.SWEEP_JOB, cfgs[0], 0, stream=live.stream, key=key)
     return None
 
 
@@ -231,7 +209,7 @@ def sweep_section(cfgs: list, lang: str) -> list[dict]:
     st.caption(texts.t("ex_status", lang, done=len(found), total=len(cfgs), n_kl=len(kls), n_bias=len(biases),
                        n_seed=len(seeds)))
     if job is not None and not job.done:
-        st.session_state["sweep_drawn"] = (len(found), time.monotonic())
+        session.SWEEP_DRAWN.set((len(found), time.monotonic()))
 
         def message(j):
             n = sum(e.stage == "sweep" for e in j.snapshot())
@@ -239,22 +217,19 @@ def sweep_section(cfgs: list, lang: str) -> list[dict]:
 
         def redraw(j):
             n = sum(e.stage == "sweep" for e in j.snapshot())
-            drawn, at = st.session_state.get("sweep_drawn", (0, 0.0))
+            drawn, at = session.SWEEP_DRAWN.get((0, 0.0))
             return n > drawn and time.monotonic() - at > REDRAW_S
 
-        _watch("sweep_job", job, lang, message, redraw)
+        _watch(session.SWEEP_JOB, job, lang, message, redraw)
         return found
     _ended(job, lang)
     if len(found) == len(cfgs):
         st.success(texts.t("ex_done", lang))
         return found
-    st.caption(texts.t("ex_eta", lang, eta=_eta(sweep.missing(cfgs, w.get_cache()))))
-    if sidebar.button(texts.t("ex_start", lang), key="start_sweep", type="primary"):
-        key = sweep.sweep_key(cfgs)
-        job = _submit("sweep_job", cfgs[0], _eta(sweep.missing(cfgs, w.get_cache())),
-                      stream=lambda cfg, cache: sweep.sweep_stream(cfgs, cache), key=key)
-        with _LIVE_LOCK:
-            _LIVE[key] = job
+    st.caption(texts.t("ex_eta", lang, eta=_eta(sweep.missing(cfgs, session.cache()))))
+    if st.button(texts.t("ex_start", lang), key="start_sweep", type="primary"):
+        _submit(session.SWEEP_JOB, cfgs[0], _eta(sweep.missing(cfgs, session.cache())),
+                stream=lambda cfg, cache: sweep.sweep_stream(cfgs, cache), key=sweep.sweep_key(cfgs))
         st.rerun()
     if not found:
         st.info(texts.t("ex_empty", lang))
@@ -265,7 +240,7 @@ def methods_section(cfg, lang: str) -> dict:
     """Best-of-n, DPO and RLOO for cfg: the button or the progress; returns the documents there are."""
     docs = method_docs(cfg)
     key = sweep.methods_key(cfg, tradeoff.METHODS)
-    job = st.session_state.get("methods_job")
+    job = session.METHODS_JOB.get()
     if job is not None and job.key == key and not job.done:
 
         def message(j):
@@ -275,17 +250,17 @@ def methods_section(cfg, lang: str) -> dict:
             name = labels.method(m, lang) if m else labels.stage("reward", lang)
             return done / len(tradeoff.METHODS), texts.t("ex_methods_running", lang, method=name, sec=j.elapsed())
 
-        _watch("methods_job", job, lang, message)
+        _watch(session.METHODS_JOB, job, lang, message)
         return docs
     if job is not None and job.key == key:
         _ended(job, lang)
     if len(docs) < len(tradeoff.METHODS):
-        missing = sweep.missing([cfg], w.get_cache())
+        missing = sweep.missing([cfg], session.cache())
         eta = _eta({s: n for s, n in missing.items() if s != "rlhf"}) + _eta({"rlhf": 6})  # ~ 6 PPO runs
         st.caption(texts.t("ex_methods_eta", lang, eta=eta))
         label = texts.t("ex_methods_btn", lang, seed=cfg.seed, bias=cfg.reward.reward_bias, kl=cfg.ppo.kl_coef)
-        if sidebar.button(label, key="start_methods"):
-            _submit("methods_job", cfg, eta, key=key,
+        if st.button(label, key="start_methods"):
+            _submit(session.METHODS_JOB, cfg, eta, key=key,
                     stream=lambda c, cache: sweep.methods_stream(c, tradeoff.METHODS, cache))
             st.rerun()
     return docs
@@ -299,7 +274,7 @@ def judging_config(cfg, rubric: bool, votes: int):
 def judging_docs(cfg) -> dict:
     """{(rubric, votes): result document} of every finished annotator setting at cfg's bias, leash and seed."""
     out = {}
-    job = st.session_state.get("judging_job")
+    job = session.JUDGING_JOB.get()
     for rubric in (False, True):
         for votes in VOTES:
             c = judging_config(cfg, rubric, votes)
@@ -314,24 +289,23 @@ def judging_docs(cfg) -> dict:
 def judging_section(cfg, rubric: bool, votes: int, lang: str) -> None:
     """The Train button for the current annotator setting, or its progress."""
     target = judging_config(cfg, rubric, votes)
-    job = st.session_state.get("judging_job")
+    job = session.JUDGING_JOB.get()
     if job is not None and job.cfg == target and not job.done:
 
         def message(j):
             done = j.progress()
             return sum(done.values()) / len(done), texts.t("bosses_running", lang, sec=j.elapsed())
 
-        _watch("judging_job", job, lang, message)
+        _watch(session.JUDGING_JOB, job, lang, message)
         return
     if job is not None and job.cfg == target:
         _ended(job, lang)
     if finished(target) is None and not (job is not None and job.cfg == target and job.result):
-        label = texts.t("bosses_train", lang, rubric=texts.t(f"rubric_{'on' if rubric else 'off'}", lang),
+        label = texts.t("bosses_train", lang, rubric=texts.t("rubric_on" if rubric else "rubric_off", lang),
                         votes=votes)
-        if sidebar.button(label, key="train_judging"):
-            if job is not None and not job.done:
-                shared_board(w.get_cache()).cancel(job, w.visitor())  # the visitor moved on to another setting
-            _submit("judging_job", target, _eta(sweep.missing([target], w.get_cache())))
+        if st.button(label, key="train_judging"):
+            poll.leave(job)  # the visitor moved on to another setting
+            _submit(session.JUDGING_JOB, target, _eta(sweep.missing([target], session.cache())))
             st.rerun()
 
 
@@ -342,8 +316,6 @@ def boss_stats(cfg, rubric: bool, votes: int) -> tuple[list[list], dict, float]:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _boss_stats(lang: str, seed: int, bias: float, n: int, rubric: bool, votes: int):
-    from sim.world import World
-
     world = World(lang, seed)
     matrix = annotators.disagreement(world, bias, annotators.Judging(True, rubric, 1), n, seed)
     errors = {on: {v: annotators.label_error(world, bias, annotators.Judging(True, on, v), n, seed) for v in VOTES}
@@ -353,8 +325,6 @@ def _boss_stats(lang: str, seed: int, bias: float, n: int, rubric: bool, votes: 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _flops(cfg) -> dict:
-    from sim.cost import stage_flops
-
     return stage_flops(cfg)
 
 

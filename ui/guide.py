@@ -1,6 +1,6 @@
 """The guided tour, Streamlit glue: next / back (keys ← →), the step's knob, predict-then-see with the
 room's tally, the scenario buttons with their link, and the slides export. The story itself is data in
-``ui.story``; the room's tally of guesses is ``ui.guesses``.
+``ui.story``; the room's tally of guesses is the server's (``sim.server.Guesses``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import functools
 
 import streamlit as st
 
-from ui import charts, guesses, sidebar, state, story, texts
+from sim.server import GUESS_CHOICES
+from ui import charts, session, sidebar, state, story, texts
 from ui import widgets as w
 
 KNOBS = {  # the knobs a step's action may move: label key and stops
@@ -19,7 +20,7 @@ KNOBS = {  # the knobs a step's action may move: label key and stops
 
 
 def _go(number: int) -> None:
-    st.session_state["values"] = story.go(sidebar.values(), number)
+    session.VALUES.set(story.go(sidebar.values(), number))
     st.rerun()
 
 
@@ -28,7 +29,7 @@ def nav(number: int, lens: str, lang: str) -> None:
     n = len(story.STEPS)
     back, mid, nxt = st.columns([1, 4, 1], vertical_alignment="center")
     with back:
-        if sidebar.button(texts.t("tour_back", lang), key="tour_back", shortcut="Left", disabled=number <= 1):
+        if st.button(texts.t("tour_back", lang), key="tour_back", shortcut="Left", disabled=number <= 1):
             _go(number - 1)
     with mid:
         stage = story.step(number).stage
@@ -36,7 +37,7 @@ def nav(number: int, lens: str, lang: str) -> None:
         st.progress(number / n, text=texts.t("tour_progress", lang, i=number, n=n, chapter=chapters[stage]))
         st.markdown(" → ".join(f"**{c}**" if i == stage else c for i, c in enumerate(chapters)))
     with nxt:
-        if sidebar.button(
+        if st.button(
             texts.t("tour_next", lang), key="tour_next", shortcut="Right", disabled=number >= n, type="primary"
         ):
             _go(number + 1)
@@ -50,33 +51,33 @@ def todo(step: story.Step, lens: str, lang: str, knob: bool = True) -> None:
             label, stops = KNOBS[step.knob]
             w.control(st.select_slider, step.knob, label, lang, options=list(stops))
     if step.scene and story.scenario_of(sidebar.values()) == step.scene:
-        st.caption(texts.t("tour_scene", lang, name=texts.t(f"sc_{step.scene}", lang)))
+        st.caption(texts.t("tour_scene", lang, name=texts.t(story.SCENARIO_TITLES[step.scene], lang)))
 
 
 def _vote(qid: str) -> None:
-    choice = st.session_state.get(f"guess_{qid}")
+    choice = session.GUESS(qid).get()
     if choice is not None:
-        guesses.ROOM.vote(qid, w.visitor(), choice)
+        session.server().guesses.vote(qid, session.visitor(), choice)
 
 
 def predict(step: story.Step, values: dict, lens: str, lang: str) -> str | None:
     """Ask before the result shows; one vote a tab and question, changeable. Returns this tab's guess."""
+    room = session.server().guesses
     qid = story.question_id(step.question, values)
-    key = f"guess_{qid}"
-    st.session_state[key] = guesses.ROOM.guess(qid, w.visitor())
+    session.GUESS(qid).set(room.guess(qid, session.visitor()))
     st.markdown(f"#### {texts.t('predict_title', lang)}")
     st.radio(
         texts.question(step.question, lens, lang, bias=values["bias"], kl=values["kl"]),
-        options=list(guesses.CHOICES),
-        format_func=lambda c: texts.t(f"guess_{c}", lang),
+        options=list(GUESS_CHOICES),
+        format_func=lambda c: texts.t(texts.GUESSES[c], lang),
         horizontal=True,
-        key=key,
+        key=session.GUESS.key(qid),
         on_change=_vote,
         args=(qid,),
     )
-    guess = guesses.ROOM.guess(qid, w.visitor())
+    guess = room.guess(qid, session.visitor())
     if guess is not None:  # the room's answers only after one's own: nobody copies the crowd
-        tally = guesses.ROOM.tally(qid)
+        tally = room.tally(qid)
         st.caption(texts.t("room_now", lang, n=sum(tally.values()), **tally))
     return guess
 
@@ -94,12 +95,12 @@ def scenarios(values: dict, lang: str) -> None:
     for col, name in zip(st.columns(len(story.SCENARIOS)), story.SCENARIOS, strict=True):
         with col:
             picked = story.scenario_of(values) == name
-            if sidebar.button(texts.t(f"sc_{name}", lang), key=f"sc_{name}", type="primary" if picked else "secondary",
-                              width="stretch"):
-                st.session_state["values"] = story.scenario(name, sidebar.values())
+            if st.button(texts.t(story.SCENARIO_TITLES[name], lang), key=f"sc_{name}",
+                         type="primary" if picked else "secondary", width="stretch"):
+                session.VALUES.set(story.scenario(name, sidebar.values()))
                 st.rerun()
     current = story.scenario_of(values)
-    st.caption(texts.t("sc_current", lang, name=texts.t(f"sc_{current}" if current else "sc_custom", lang)))
+    st.caption(texts.t("sc_current", lang, name=texts.t(story.SCENARIO_TITLES.get(current, "sc_custom"), lang)))
     st.caption(texts.t("sc_link", lang))
     st.code(story.link(st.context.url or "", values), language=None, wrap_lines=True)
 
@@ -111,7 +112,8 @@ def exports(number: int, cfg, values: dict, lang: str) -> None:
     st.caption(texts.t("sl_png", lang))
     if doc is None:
         return
-    guessed = {i + 1: guesses.ROOM.guess(story.question_id(s.question, values), w.visitor())
+    room = session.server().guesses
+    guessed = {i + 1: room.guess(story.question_id(s.question, values), session.visitor())
                for i, s in enumerate(story.STEPS) if s.question}
     link = story.link(st.context.url or "", values)
     make = functools.partial(story.report, dict(values), doc, cfg, guesses=guessed, link=link)
@@ -127,7 +129,8 @@ def exports(number: int, cfg, values: dict, lang: str) -> None:
 def room_view(lang: str) -> None:
     """For the facilitator: every question the room answered, as one chart (newest last)."""
     with st.expander(texts.t("room_title", lang)):
-        rows = [(q.split("@", 1)[1].replace(",", " · "), guesses.ROOM.tally(q)) for q in guesses.ROOM.questions()[-8:]]
+        room = session.server().guesses
+        rows = [(q.split("@", 1)[1].replace(",", " · "), room.tally(q)) for q in room.questions()[-8:]]
         if not rows:
             st.caption(texts.t("room_empty", lang))
             return

@@ -1,36 +1,55 @@
 """Streamlit glue of the hands-on features: the PPO-ptx switch and its comparison, the playground
 (play / pause / step / reset over a ``sim.stepper.Stepper`` kept in this visitor's session), and the
 sample timeline. No math here: the Stepper trains, ``sim.timeline`` keeps the answers.
+
+Play and step run as jobs on the server's Board, as every training does (``sim.jobs.stepping``): play
+advances the Stepper until every stage is done, a step click by its number of steps. Pause stops the play
+job; the Stepper keeps its stage generators suspended, so nothing is lost. While a job runs the page polls
+it (``ui.poll.watch``) and the other buttons wait.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
-from sim import timeline
+from sim import timeline, torch_side
 from sim.config import STAGES
+from sim.jobs import Job, stepping
 from sim.world import World
-from ui import charts, hands_charts, labels, narrate, sidebar, state, texts
+from ui import charts, hands_charts, labels, narrate, poll, session, sidebar, state, texts
 from ui import widgets as w
 
+if TYPE_CHECKING:  # a type name only: the Stepper loads torch, which the first paint must not
+    from sim.stepper import Stepper
+
 STEP_SIZES = (1, 10, 100)
-STEP_CAP_S = 10.0  # a click's steps all run unless they take longer than this (then the rest wait)
-START_FROM = ("pretrain", "reward")  # from scratch, or from the cached SFT model (judges and PPO to train)
+START_FROM = {  # where a run starts -> its text: from scratch, or from the cached SFT model (judges and PPO to train)
+    "pretrain": "pg_start_pretrain",
+    "reward": "pg_start_reward",
+}
+WHY_NOT = {  # sim.stepper.Stepper.why_not -> its text
+    "finished": "why_finished",
+    "needs_pretrain": "why_needs_pretrain",
+    "needs_sft": "why_needs_sft",
+    "needs_reward": "why_needs_reward",
+    "needs_judges": "why_needs_judges",
+}
 
 
 # -- PPO-ptx ------------------------------------------------------------------------------------------
 def _ptx_changed() -> None:
-    ss = st.session_state
-    ss["values"] = {**ss["values"], "ptx": int(ss["w_ptx"])}
-    ss["url_warnings"], ss["autostart"] = [], True
+    sidebar.update(True, ptx=int(session.WIDGET("ptx").get()))
 
 
 def ptx_controls(v: dict, lang: str) -> None:
     """The PPO-ptx switch and its coefficient (URL parameters ``ptx`` and ``ptx_coef``)."""
     left, right = st.columns(2)
     with left:
-        st.session_state["w_ptx"] = bool(v["ptx"])
-        st.toggle(texts.t("ptx_switch", lang), key="w_ptx", on_change=_ptx_changed, help=texts.t("ptx_help", lang))
+        session.WIDGET("ptx").set(bool(v["ptx"]))
+        st.toggle(texts.t("ptx_switch", lang), key=session.WIDGET.key("ptx"), on_change=_ptx_changed,
+                  help=texts.t("ptx_help", lang))
     with right:
         w.control(st.select_slider, "ptx_coef", "ptx_slider", lang, options=list(state.PTX_STOPS),
                   format_func=lambda x: f"{x:g}", disabled=not v["ptx"])
@@ -50,102 +69,130 @@ def ptx_effect(cfg, doc: dict, lang: str, live: bool) -> None:
 
 
 # -- the playground -----------------------------------------------------------------------------------
-def stepper():
-    return st.session_state.get("hands")
+def stepper() -> Stepper | None:
+    return session.HANDS.get()
+
+
+def running() -> Job | None:
+    """The Board job advancing this visitor's Stepper now (None: paused, or nothing started)."""
+    job = session.HANDS_JOB.get()
+    return job if job is not None and not job.done else None
+
+
+def playing() -> bool:
+    job = running()
+    return job is not None and job.key.endswith("-play")
+
+
+def _total(cfg, stage: str) -> int:
+    return cfg.ppo.iterations if stage == "rlhf" else getattr(cfg, stage).steps
+
+
+def _run(s: Stepper, n: int | None, part: str | None) -> None:
+    """Submit a job that advances ``s``: ``n`` steps of ``part`` (or of the pipeline), or (None) play."""
+    todo = [x for x in STAGES if not s.done[x]] if n is None else [part or s.current()]
+    share = 1.0 if n is None else min(1.0, n / _total(s.cfg, todo[0]))
+    estimate = narrate.eta(todo, state.preset_name()) * share
+    mode = "play" if n is None else "step"
+    job = session.server().board.submit(s.cfg, session.visitor(), estimate, stream=stepping(s, n, part),
+                                        key=f"hands-{session.visitor()}-{id(s):x}-{mode}")
+    session.HANDS_JOB.set(job)
 
 
 def start_controls(cfg, lang: str) -> None:
     """Where to start, and the button that builds a new Stepper for the sidebar's settings."""
     left, right = st.columns([3, 1])
     with left:
-        start = st.radio(texts.t("pg_start", lang), START_FROM, key="hands_start", horizontal=True,
-                         format_func=lambda s: texts.t(f"pg_start_{s}", lang))
+        start = st.radio(texts.t("pg_start", lang), list(START_FROM), key="hands_start", horizontal=True,
+                         format_func=lambda s: texts.t(START_FROM[s], lang))
     with right:
-        if sidebar.button(texts.t("pg_new", lang), key="hands_new", type="primary"):
-            from sim.stepper import Stepper
-
+        if st.button(texts.t("pg_new", lang), key="hands_new", type="primary"):
+            if poll.leave(running()):  # the old run stops before its Stepper is dropped
+                session.HANDS_JOB.get().join(5)
             try:
-                st.session_state["hands"] = Stepper(cfg, w.get_cache(), start=start)
-                st.session_state["hands_playing"] = False
+                session.HANDS.set(torch_side().Stepper(cfg, session.cache(), start=start))
+                session.HANDS_JOB.pop()
             except ValueError as e:
                 st.error(texts.t("pg_bad_start", lang, msg=e))
 
 
 def controls(lang: str) -> None:
     """Play / pause, step, rewind, and GAN Lab's "one part alone" buttons (clicks rerun the page)."""
-    s, ss = stepper(), st.session_state
+    s = stepper()
     if s is None:
         st.info(texts.t("pg_not_started", lang))
         return
-    playing = ss.get("hands_playing", False)
+    busy, play = running() is not None, playing()
     cols = st.columns([1, 1, 2, 2, 1])
     with cols[0]:
-        if sidebar.button(texts.t("pg_pause" if playing else "pg_play", lang), key="hands_play",
-                          icon=":material/pause:" if playing else ":material/play_arrow:",
-                          disabled=s.current() is None and not playing):
-            ss["hands_playing"] = not playing
+        if st.button(texts.t("pg_pause" if play else "pg_play", lang), key="hands_play",
+                     icon=":material/pause:" if play else ":material/play_arrow:",
+                     disabled=(s.current() is None or busy) and not play):
+            if play:
+                if poll.leave(running()):
+                    session.HANDS_JOB.get().join(5)  # paused after the step in hand
+            else:
+                _run(s, None, None)
             st.rerun()
     n = cols[2].select_slider(texts.t("pg_step_size", lang), STEP_SIZES, key="hands_n")
     with cols[1]:
-        if sidebar.button(texts.t("pg_step", lang), key="hands_step", icon=":material/skip_next:",
-                          disabled=s.current() is None):
-            _step(s, n, None, lang)
+        if st.button(texts.t("pg_step", lang), key="hands_step", icon=":material/skip_next:",
+                     disabled=s.current() is None or busy):
+            _run(s, n, None)
+            st.rerun()
     which = cols[3].selectbox(texts.t("pg_reset_which", lang), STAGES, key="hands_reset_stage",
                               format_func=lambda x: labels.stage(x, lang))
     with cols[4]:
-        if sidebar.button(texts.t("pg_reset", lang), key="hands_reset", icon=":material/replay:"):
+        if st.button(texts.t("pg_reset", lang), key="hands_reset", icon=":material/replay:", disabled=busy):
             s.reset(which)
-            ss["hands_playing"] = False
     st.caption(texts.t("pg_gan", lang))
     left, right = st.columns(2)
     for col, part, key in ((left, "reward", "pg_step_judges"), (right, "rlhf", "pg_step_policy")):
         with col:
             why = s.why_not(part)
-            if sidebar.button(texts.t(key, lang), key=f"hands_{part}", disabled=why is not None and why != "finished"):
-                _step(s, n, part, lang)
+            if st.button(texts.t(key, lang), key=f"hands_{part}", disabled=busy or why is not None):
+                _run(s, n, part)
+                st.rerun()
             if why is not None:
-                st.caption(texts.t(f"why_{why}", lang, stage=labels.stage(part, lang)))
-
-
-def _step(s, n: int, part: str | None, lang: str) -> None:
-    if s.step(n, part, budget_s=STEP_CAP_S) == 0 and (part or s.current()):
-        st.info(texts.t("pg_busy", lang))
+                st.caption(texts.t(WHY_NOT[why], lang, stage=labels.stage(part, lang)))
 
 
 def live(lang: str) -> None:
-    """Progress and charts; while playing, a fragment advances one slice a tick (the page owns the clock)."""
+    """Progress and charts: polled while a play or step job runs (``ui.poll.watch``), drawn once otherwise."""
     s = stepper()
     if s is None:
         return
-    playing = st.session_state.get("hands_playing", False)
+    job = running()
+    if job is not None:
 
-    @st.fragment(run_every=w.POLL_S if playing else None)
-    def board():
-        if st.session_state.get("hands_playing"):
-            from sim.stepper import SLICE_S
+        def status(j: Job) -> None:
+            if playing():
+                st.caption(texts.t("pg_playing", lang))
+            elif s.current() is not None:
+                st.caption(texts.t("running", lang, stage=labels.stage(s.current(), lang), sec=j.elapsed()))
+            stage_bars(s, lang)
 
-            if s.step(10**6, budget_s=SLICE_S) == 0:
-                if s.current() is None:
-                    st.session_state["hands_playing"] = False
-                    st.rerun()
-                st.caption(texts.t("pg_busy", lang))
-            st.caption(texts.t("pg_playing", lang))
-        elif s.current() is None:
-            st.success(texts.t("pg_all_done", lang))
-        else:
-            st.caption(texts.t("pg_paused", lang))
-        steps, done = s.steps(), s.progress()
-        for stage in STAGES:
-            total = getattr(s.cfg, {"rlhf": "ppo"}.get(stage, stage))
-            total = total.iterations if stage == "rlhf" else total.steps
-            st.progress(done[stage], text=texts.t("pg_stage", lang, stage=labels.stage(stage, lang),
-                                                  step=steps[stage], total=total))
-        draw_stage(s, lang)
-
-    board()
+        poll.watch(job, lang, session.HANDS_JOB, status, live=lambda _job: draw_stage(s, lang), stop=False)
+        return
+    ended = session.HANDS_JOB.get()
+    if ended is not None and ended.error:
+        st.error(texts.t("failed", lang, msg=ended.error))
+    if s.current() is None:
+        st.success(texts.t("pg_all_done", lang))
+    else:
+        st.caption(texts.t("pg_paused", lang))
+    stage_bars(s, lang)
+    draw_stage(s, lang)
 
 
-def draw_stage(s, lang: str) -> None:
+def stage_bars(s: Stepper, lang: str) -> None:
+    steps, done = s.steps(), s.progress()
+    for stage in STAGES:
+        st.progress(done[stage], text=texts.t("pg_stage", lang, stage=labels.stage(stage, lang),
+                                              step=steps[stage], total=_total(s.cfg, stage)))
+
+
+def draw_stage(s: Stepper, lang: str) -> None:
     """The chart of the stage trained last, and his latest answers to the timeline's prompts."""
     doc = narrate.partial_doc(s.all_events())
     stage = next((x for x in reversed(STAGES) if s.events[x]), None)

@@ -147,10 +147,9 @@ def panel(name: str, doc: dict | None, values: dict, lens: str, lang: str, rlhf_
     nums = numbers(doc, values, lens, lang, rlhf_history)
     if name == "sft_compare":
         nums["n"] = nums["n_answers"]
-    try:
-        return texts.panel(name, lens, lang, nums)
-    except (KeyError, TypeError, ValueError):
-        return None
+    if any(k in nums and nums[k] is None for k in texts.panel_placeholders(name)):
+        return None  # measured, but not yet (a live run before its first evaluation)
+    return texts.panel(name, lens, lang, nums)
 
 
 def gauges(doc: dict | None) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import charts, sidebar, state, texts, theme
+from ui import charts, session, sidebar, state, texts, theme
 
 
 def on() -> bool:
@@ -14,16 +14,17 @@ def on() -> bool:
 
 
 def _set(value: int) -> None:
-    st.session_state["values"] = {**sidebar.values(), "present": value}
+    session.VALUES.set({**sidebar.values(), "present": value})
 
 
 def switch() -> None:
     """The sidebar's switch into presenter mode (out of it: the presenter menu)."""
-    st.session_state["w_present"] = on()
+    toggle = session.WIDGET("present")
+    toggle.set(on())
     st.sidebar.toggle(
         texts.t("pm_toggle", sidebar.lang()),
-        key="w_present",
-        on_change=lambda: _set(int(st.session_state["w_present"])),
+        key=toggle.name,
+        on_change=lambda: _set(int(toggle.get())),
     )
 
 
@@ -36,7 +37,7 @@ def menu(pages: list) -> None:
         sidebar.choice("theme", "pm_theme", state.THEMES)
         for page in pages:
             st.page_link(page)
-        if sidebar.button(texts.t("pm_exit", lg), key="pm_exit"):
+        if st.button(texts.t("pm_exit", lg), key="pm_exit"):
             _set(0)
             st.rerun()
 

@@ -9,11 +9,11 @@ import random
 
 import streamlit as st
 
-from sim import room
-from sim.jobs import shared_board
-from sim.pipeline import is_cached, stage_keys
+from sim import room, torch_side
+from sim.cache import is_cached, stage_keys
+from sim.jobs import Job
 from sim.world import World
-from ui import narrate, sidebar, state, texts
+from ui import narrate, poll, session, state, texts
 from ui import widgets as w
 
 BATCH = 8  # pairs drawn at once for one participant
@@ -22,7 +22,7 @@ BATCH = 8  # pairs drawn at once for one participant
 def section(cfg, lang: str) -> None:
     st.subheader(texts.t("rm_title", lang))
     st.caption(texts.t("rm_intro", lang))
-    if not is_cached(cfg, w.get_cache()):
+    if not is_cached(cfg, session.cache()):
         st.info(texts.t("rm_not_trained", lang))
         return
     if st.toggle(texts.t("rm_join", lang), key="rank_on"):  # off: the page never loads a model for this
@@ -34,28 +34,30 @@ def section(cfg, lang: str) -> None:
 
 def _next_pair(cfg, world: World):
     """This participant's next pair, drawn from the cached SFT model a few at a time."""
-    ss, key = st.session_state, stage_keys(cfg)["sft"]
-    if ss.get("rank_key") != key or not ss.get("rank_queue"):
-        sft = room.cached_model(cfg, w.get_cache(), "sft")
+    key = stage_keys(cfg)["sft"]
+    if session.RANK_KEY.get() != key or not session.RANK_QUEUE.get():
+        sft = room.cached_model(cfg, session.cache(), "sft", session.server().models)
         if sft is None:
             return None
-        ss["rank_drawn"] = ss.get("rank_drawn", 0) + 1
-        rng = random.Random(f"{w.visitor()}-{ss['rank_drawn']}")
-        ss["rank_queue"], ss["rank_key"] = room.pairs_to_rank(sft, world, BATCH, rng), key
-    return ss["rank_queue"][0]
+        drawn = session.RANK_DRAWN.get(0) + 1
+        session.RANK_DRAWN.set(drawn)
+        rng = random.Random(f"{session.visitor()}-{drawn}")
+        session.RANK_QUEUE.set(torch_side().pairs_to_rank(sft, world, BATCH, rng))
+        session.RANK_KEY.set(key)
+    return session.RANK_QUEUE.get()[0]
 
 
 def _pick(world: World, pair: tuple, choice: str) -> None:
     try:
-        room.shared_pool().add(w.visitor(), world, *pair, choice)
+        session.server().pool.add(session.visitor(), world, *pair, choice)
     except ValueError as e:  # a full pool: say so; the pair stays on screen
-        st.session_state["rank_error"] = str(e)
+        session.RANK_ERROR.set(str(e))
         return
-    st.session_state["rank_queue"].pop(0)
+    session.RANK_QUEUE.get().pop(0)
 
 
 def _take_back(lang: str) -> None:
-    st.toast(texts.t("rm_taken", lang, n=room.shared_pool().take_back(w.visitor())))
+    st.toast(texts.t("rm_taken", lang, n=session.server().pool.take_back(session.visitor())))
 
 
 @st.fragment
@@ -66,26 +68,27 @@ def rank(cfg, lang: str) -> None:
     if pair is None:
         st.info(texts.t("rm_not_trained", lang))
         return
-    if "rank_error" in st.session_state:
-        st.warning(st.session_state.pop("rank_error"))
+    error = session.RANK_ERROR.pop()
+    if error:
+        st.warning(error)
     item, a, b = pair
     st.markdown(f"**{texts.t('prompt', lang)}** · {world.prompt(item).strip()}")
-    for col, name, ans in zip(st.columns(2), ("a", "b"), (a, b)):
+    for col, name, title, ans in zip(st.columns(2), ("a", "b"), ("rm_a", "rm_b"), (a, b)):
         with col, st.container(border=True, key=f"rank_{name}"):
-            st.markdown(f"**{texts.t(f'rm_{name}', lang)}**")
+            st.markdown(f"**{texts.t(title, lang)}**")
             st.text(ans[0])
     picks = st.columns(4)
     for col, choice, label in zip(picks, room.CHOICES, ("rm_pick_a", "rm_pick_b", "rm_tie")):
         with col:
-            sidebar.button(texts.t(label, lang), key=f"rank_pick_{choice}", on_click=_pick, args=(world, pair, choice))
+            st.button(texts.t(label, lang), key=f"rank_pick_{choice}", on_click=_pick, args=(world, pair, choice))
     with picks[3]:
-        sidebar.button(texts.t("rm_take_back", lang), key="rank_take_back", on_click=_take_back, args=(lang,))
+        st.button(texts.t("rm_take_back", lang), key="rank_take_back", on_click=_take_back, args=(lang,))
     tally(world, lang)
 
 
 def tally(world: World, lang: str) -> None:
     """How many rankings came from people, and how far they agree with the gold preference."""
-    s = room.summary(world, room.shared_pool().rankings(world), w.visitor())
+    s = room.summary(world, session.server().pool.rankings(world), session.visitor())
     st.caption(texts.t("rm_pool", lang, n=s["rankings"], people=s["people"], mine=s["mine"], ties=s["ties"]))
     gold = s["gold_agreement"]
     st.caption(texts.t("rm_gold", lang, agree=gold) if gold is not None else texts.t("rm_gold_none", lang))
@@ -93,38 +96,35 @@ def tally(world: World, lang: str) -> None:
 
 def retrain(cfg, lang: str) -> None:
     """The switch (join or replace the panel), the retrain button, and the Job's progress or result."""
-    world, pool, ss = World(cfg.lang, cfg.seed), room.shared_pool(), st.session_state
+    world, server = World(cfg.lang, cfg.seed), session.server()
     replace = st.toggle(texts.t("rm_replace", lang), key="rank_replace")
-    if sidebar.button(texts.t("rm_retrain", lang), key="rank_retrain", type="primary"):
-        rankings = pool.rankings(world)
+    if st.button(texts.t("rm_retrain", lang), key="rank_retrain", type="primary"):
+        rankings = server.pool.rankings(world)
         people = room.training_pairs(world, rankings)
         if not people:
             st.warning(texts.t("rm_need", lang))
         else:
             key = room.pool_key(cfg, rankings, replace)
-            ss["rank_result"] = key
-            if pool.result(key) is None:
-                stream = room.stream_for(pool, key, people, replace, len({r.who for r in rankings}))
+            session.RANK_RESULT.set(key)
+            if server.pool.result(key) is None:
+                stream = room.stream_for(server.pool, key, people, replace, len({r.who for r in rankings}),
+                                         server.models)
                 eta = narrate.eta(["reward", "rlhf"], state.preset_name())
-                ss["rank_job"] = shared_board(w.get_cache()).submit(cfg, w.visitor(), eta, stream=stream, key=key)
-    job = ss.get("rank_job")
+                session.RANK_JOB.set(server.board.submit(cfg, session.visitor(), eta, stream=stream, key=key))
+    job = session.RANK_JOB.get()
     if job is not None and not job.done:
-        progress(job, lang)
+
+        def status(j: Job) -> None:
+            st.info(texts.t("rm_running", lang, sec=j.elapsed()))
+            w.progress(j, lang)
+
+        poll.watch(job, lang, session.RANK_JOB, status, on_leave=lambda _others: session.RANK_JOB.pop())
         return
     if job is not None and job.error:
         st.error(texts.t("rm_failed", lang, msg=job.error))
-    result = pool.result(ss.get("rank_result", ""))
+    result = server.pool.result(session.RANK_RESULT.get(""))
     if result is not None:
         show(result, lang)
-
-
-@st.fragment(run_every=w.POLL_S)
-def progress(job, lang: str) -> None:
-    shared_board(w.get_cache()).touch(job, w.visitor())
-    st.info(texts.t("rm_running", lang, sec=job.elapsed()))
-    w.progress(job, lang)
-    if job.done:
-        st.rerun()
 
 
 def show(result: dict, lang: str) -> None:

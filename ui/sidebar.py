@@ -1,6 +1,6 @@
 """Thin Streamlit glue: the URL state of a session, the shared sidebar, and state-bound controls.
 
-The canonical values live in ``st.session_state["values"]``: read from the URL on a session's
+The canonical values live in the session's ``VALUES`` (ui/session.py): read from the URL on a session's
 first run (``ui.state.parse``), written back to the URL on every run, so a copied link restores
 them. Widgets use keys ``w_<name>``; their callbacks copy the widget's value into the state.
 """
@@ -12,55 +12,13 @@ import os
 
 import streamlit as st
 
-from ui import state, texts
+from ui import session, state, texts
 
 AUTOSTART = ("kl", "bias", "ptx", "ptx_coef")  # moving these reruns PPO at once (earlier stages: cache)
 
 
-ROUTED = "_routed_by_app"
-
-
 def values() -> dict:
-    return st.session_state["values"]
-
-
-def routed() -> None:
-    """app.py marks each run it routes, just before running the page."""
-    st.session_state[ROUTED] = True
-
-
-def page_guard() -> None:
-    """Every page starts here: a page run that did not come through app.py gets rerouted."""
-    if not st.session_state.pop(ROUTED, False) or "values" not in st.session_state:
-        _leave_pages_v1()
-
-
-def _leave_pages_v1() -> None:
-    """Streamlit runs a page script alone while it still assumes a v1 ``pages/`` folder app: on the
-    first request of a fresh server to /<page>, and on every AppTest run. Switch that off and rerun,
-    so app.py (router, sidebar, URL state) runs first and then routes to the same page."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    pressed = [k for k in sorted(BUTTONS) if st.session_state.get(k) is True]
-    if pressed:  # a button's click lasts one run: carry it over the reroute
-        st.session_state[CARRIED] = pressed
-    PagesManager.uses_pages_directory = False
-    st.rerun()
-
-
-BUTTONS: set[str] = set()  # keys of every button drawn through button()
-CARRIED = "_clicks_carried"
-
-
-def button(label: str, key: str, **kw) -> bool:
-    """st.button that also sees a click made in a run page_guard rerouted."""
-    BUTTONS.add(key)
-    clicked = st.button(label, key=key, **kw)
-    carried = st.session_state.get(CARRIED, [])
-    if key in carried:
-        carried.remove(key)
-        return True
-    return clicked
+    return session.VALUES.get()
 
 
 def lang() -> str:
@@ -73,43 +31,57 @@ def lens() -> str:
 
 def init() -> dict:
     """Parse the URL once a session; mirror the state back into the URL every run."""
-    ss = st.session_state
-    if "values" not in ss:
+    if not session.VALUES.present():
         query = {k: st.query_params.get_all(k) for k in st.query_params}
-        ss["values"], ss["url_warnings"] = state.parse(query)
-    wanted = state.serialize(ss["values"])
+        parsed, warnings = state.parse(query)
+        session.VALUES.set(parsed)
+        session.URL_WARNINGS.set(warnings)
+    wanted = state.serialize(values())
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
-    return ss["values"]
+    return values()
+
+
+def update(autostart: bool = False, **changed) -> None:
+    """Change URL values (the link follows on the next run); the link's old warnings go. ``autostart``: PPO
+    retrains at once for the new values (see ``consume_autostart``)."""
+    session.VALUES.set({**values(), **changed})
+    session.URL_WARNINGS.set([])
+    if autostart:
+        session.AUTOSTART.set(True)
 
 
 def _commit(name: str) -> None:
-    ss = st.session_state
-    new = ss.get(f"w_{name}")
+    new = session.WIDGET(name).get()
     if new is None:  # nothing chosen: keep the value
         return
-    ss["values"] = {**ss["values"], name: new}
-    ss["url_warnings"] = []
-    if name in AUTOSTART:
-        ss["autostart"] = True
+    update(name in AUTOSTART, **{name: new})
 
 
 def control(widget, name: str, label: str, **kw):
     """A widget bound to one URL parameter: it shows the state's value and writes changes back."""
-    key = f"w_{name}"
-    st.session_state[key] = values()[name]
-    return widget(label, key=key, on_change=_commit, args=(name,), **kw)
+    session.WIDGET(name).set(values()[name])
+    return widget(label, key=session.WIDGET.key(name), on_change=_commit, args=(name,), **kw)
 
 
 def consume_autostart() -> bool:
-    return bool(st.session_state.pop("autostart", False))
+    return bool(session.AUTOSTART.pop(False))
+
+
+OPTIONS = {  # the text naming each option of a radio (a language is named by its own catalogue: "language")
+    "lens": {"wuxia": "lens_wuxia", "work": "lens_work", "tech": "lens_tech"},
+    "theme": {"light": "theme_light", "dark": "theme_dark"},
+}
 
 
 def choice(name: str, label_key: str, options, horizontal: bool = True) -> None:
-    """Radio buttons bound to a URL parameter whose options are named by the texts ``<name>_<option>``."""
+    """Radio buttons bound to a URL parameter whose options are named by ``OPTIONS``."""
     lg = lang()
-    control(st.radio, name, texts.t(label_key, lg), options=list(options),
-            format_func=lambda x: texts.t(f"{name}_{x}", lg), horizontal=horizontal)
+
+    def named(x: str) -> str:
+        return texts.t("language", x) if name == "lang" else texts.t(OPTIONS[name][x], lg)
+
+    control(st.radio, name, texts.t(label_key, lg), options=list(options), format_func=named, horizontal=horizontal)
 
 
 def draw() -> None:
@@ -149,25 +121,25 @@ def draw() -> None:
 
 def warnings() -> None:
     """The URL's bad values, each named with what is allowed (shown on the page)."""
-    for w in st.session_state.get("url_warnings", []):
+    for w in session.URL_WARNINGS.get([]):
         st.warning(texts.url_warning(w, lang()), icon=":material/warning:")
 
 
 def admitted() -> bool:
     """True unless the server has a room password ($WUJI_PASSWORD) this session has not given yet."""
-    return not os.environ.get("WUJI_PASSWORD") or st.session_state.get("admitted", False)
+    return not os.environ.get("WUJI_PASSWORD") or bool(session.ADMITTED.get(False))
 
 
 def login() -> None:
     """The only page before the room password is given (one per browser tab; no accounts)."""
     lg = lang()
     st.title(texts.t("app_title", lg))
-    typed = st.text_input(texts.t("password", lg), type="password", key="password")
+    typed = st.text_input(texts.t("password", lg), type="password", key=session.PASSWORD.name)
     if not typed:
         st.info(texts.t("password_help", lg))
         return
     if hmac.compare_digest(typed.encode(), os.environ.get("WUJI_PASSWORD", "").encode()):
-        st.session_state["admitted"] = True
-        del st.session_state["password"]
+        session.ADMITTED.set(True)
+        session.PASSWORD.pop()
         st.rerun()
     st.error(texts.t("password_wrong", lg))

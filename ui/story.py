@@ -1,8 +1,9 @@
 """The guided tour as data, the named scenarios, and predict-then-see (no Streamlit here).
 
-A step is one chart, one analogy panel and one thing to do, in one of the three stages. Its texts live
-in ``ui.texts.STORY`` (step x lens x lang); ``figure`` builds its chart with ``ui.charts``. A step may
-start from a scenario (a named set of URL values) and name the knob its action moves.
+A step is one chart, one analogy panel and one thing to do, in one of the three stages. Its texts are the
+catalogues' ``step.<key>.title`` and ``step.<key>.do`` (one a lens: ``ui.texts.step_text``); ``figure`` builds its
+chart with ``ui.charts``. A step may start from a scenario (a named set of URL values) and name the knob its action
+moves.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from ui import charts, narrate, slides, state, texts
 
 @dataclass(frozen=True)
 class Step:
-    key: str  # its texts: ui.texts.STORY[key]
+    key: str  # its texts: step.<key>.title and step.<key>.do (ui.texts.step_text)
     stage: int  # 0 pretraining, 1 fine-tuning, 2 RLHF
     chart: str  # a name in CHARTS
-    panel: str  # an analogy panel of ui.texts.PANELS
+    panel: str  # an analogy panel: panel.<panel> in the catalogues (ui.texts.panel)
     needs: str  # the part of the result document the chart reads ("" = none)
     scene: str | None = None  # the scenario the step starts from (applied by next / back)
     knob: str | None = None  # the URL knob its action moves, drawn beside the chart
@@ -43,6 +44,7 @@ SCENARIOS = {
     "leashed": {"kl": 1.0, "bias": 0.9},
     "weak": {"kl": 0.1, "bias": 0.0, "steps": 0},
 }
+SCENARIO_TITLES = {"balanced": "sc_balanced", "hacking": "sc_hacking", "leashed": "sc_leashed", "weak": "sc_weak"}
 VIEW = ("lang", "lens", "seed", "step", "present", "theme")  # what a scenario keeps: how and where one looks
 
 
@@ -125,7 +127,7 @@ def guess_line(guess: str | None, doc: dict | None, metric: str, lens: str, lang
     trend, a, b = real
     verdict = texts.t("guess_right" if guess == trend else "guess_wrong", lang)
     return texts.t(
-        "guess_vs_result", lang, guess=texts.t(f"guess_{guess}", lang), what=texts.story_metric(metric, lens, lang),
+        "guess_vs_result", lang, guess=texts.t(texts.GUESSES[guess], lang), what=texts.story_metric(metric, lens, lang),
         trend=texts.trend(trend, lang), a=a, b=b, verdict=verdict,
     )
 

@@ -16,6 +16,7 @@ THEMES = {
         "accent": "#a1362b",
         "on_accent": "#ffffff",
         "grid": "#d6d0c7",
+        "alert": {"Info": "#2f5d9e", "Success": "#2f7d4f", "Warning": "#9a6400", "Error": "#a1362b"},
     },
     "dark": {
         "bg": "#111317",
@@ -26,6 +27,7 @@ THEMES = {
         "accent": "#ff8f80",
         "on_accent": "#111317",
         "grid": "#3b4048",
+        "alert": {"Info": "#86b6ff", "Success": "#6fd49a", "Warning": "#ffcc55", "Error": "#ff8f80"},
     },
 }
 
@@ -61,6 +63,11 @@ def contrast(a: str, b: str) -> float:
 def css(theme: str, scale: float = SCALE) -> str:
     """The page's CSS in presenter mode: larger type everywhere, and the theme's colours."""
     c = THEMES[theme]
+    alerts = "\n".join(  # Streamlit's pale alert backgrounds give way to the panel colour, the kind marked by a bar
+        f'.stApp [data-testid="stAlertContainer"]:has([data-testid="stAlertContent{kind}"]) '
+        f"{{ box-shadow: inset 5px 0 0 {colour} !important; }}"
+        for kind, colour in c["alert"].items()
+    )
     return f"""<style>
 html {{ font-size: {16 * scale:.0f}px !important; }}
 .stApp, [data-testid="stHeader"], [data-testid="stBottomBlockContainer"] {{ background: {c["bg"]} !important; }}
@@ -80,5 +87,7 @@ html {{ font-size: {16 * scale:.0f}px !important; }}
 .stApp [data-testid="stVerticalBlockBorderWrapper"], .stApp [data-testid="stExpander"] details {{
   border-color: {c["border"]} !important; }}
 .stApp code, .stApp pre {{ background: {c["panel"]} !important; color: {c["text"]} !important; }}
+.stApp [data-testid="stAlertContainer"] {{ background: {c["panel"]} !important; }}
 .stApp [data-testid="stAlertContainer"] * {{ color: {c["text"]} !important; }}
+{alerts}
 </style>"""

@@ -14,6 +14,8 @@ from sim.world import RLHF_HELD_OUT, RLHF_KINDS
 from ui import labels, texts
 
 METHODS = ("bon", "dpo", "rloo")
+METHOD_PANELS = {"bon": "method_bon", "dpo": "method_dpo", "rloo": "method_rloo"}  # each method's analogy panel
+FORMS = {"rl": "form_rl", "bon": "form_bon"}  # the text of each functional form (sim.methods.FORM)
 
 
 def nearest(x: float, stops) -> float:
@@ -84,15 +86,15 @@ def fit_rows(ov: dict, lang: str) -> list[dict]:
     """One table row a fitted curve: method, score, form, alpha, beta, R^2, KL at the peak, points."""
     out = []
     for m, o in ov.items():
-        for name in ("gold", "proxy"):
+        for name, metric in (("gold", "gold_reward"), ("proxy", "proxy_reward")):
             f = o.get(name)
             if not f:
                 continue
             pk = peak(o) if name == "gold" else None
             out.append({
                 texts.t("fit_method", lang): labels.method(m, lang),
-                texts.t("fit_reward", lang): labels.label(f"{name}_reward", lang),
-                texts.t("fit_form", lang): texts.t(f"form_{o['form']}", lang),
+                texts.t("fit_reward", lang): labels.label(metric, lang),
+                texts.t("fit_form", lang): texts.t(FORMS[o["form"]], lang),
                 "α": round(f["alpha"], 3), "β": round(f["beta"], 3), "R²": round(f["r2"], 3),
                 texts.t("fit_peak", lang): f"{pk[0] ** 2:.2f}" if pk else texts.t("fit_none", lang),
                 texts.t("fit_points", lang): f["n_points"],

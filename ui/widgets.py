@@ -1,34 +1,21 @@
-"""Thin Streamlit glue the pages share: the cache, results, the per-visitor training Job, the live
-polling fragment, analogy panels, charts with PNG export, and CSV downloads. No math here.
+"""Thin Streamlit glue the pages share: results, the per-visitor training Job and its live page body,
+analogy panels, charts with PNG export, and CSV downloads. No math here.
 """
 
 from __future__ import annotations
 
-import uuid
-
 import pandas as pd
 import streamlit as st
 
-from sim.jobs import Job, shared_board
-from sim.pipeline import STAGES, Cache, cached_result, default_cache_dir, is_cached, preset, stage_keys
-from ui import charts, labels, narrate, present, sidebar, state, texts
-
-POLL_S = 0.5
-
-
-@st.cache_resource(show_spinner=False)
-def _cache(root: str) -> Cache:
-    return Cache(root)
-
-
-def get_cache() -> Cache:
-    """The on-disk cache (one per folder): immutable, shared by every visitor."""
-    return _cache(str(default_cache_dir()))
+from sim.cache import cached_result, default_cache_dir, is_cached, stage_keys
+from sim.config import STAGES, preset
+from sim.jobs import Job
+from ui import charts, frame, labels, narrate, poll, present, session, sidebar, state, texts
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _load(cfg, root: str) -> dict | None:
-    return cached_result(cfg, _cache(root))
+    return cached_result(cfg, session.cache())
 
 
 def config(values: dict):
@@ -50,67 +37,46 @@ def config(values: dict):
 
 def result_for(cfg) -> dict | None:
     """The finished result for cfg: from this visitor's job, else from the disk cache, else None."""
-    job = st.session_state.get("job")
+    job = session.JOB.get()
     if job is not None and job.cfg == cfg and job.result is not None:
         return job.result
-    if is_cached(cfg, get_cache()):
+    if is_cached(cfg, session.cache()):
         return _load(cfg, str(default_cache_dir()))
     return None
 
 
 def job_for(cfg) -> Job | None:
-    job = st.session_state.get("job")
+    job = session.JOB.get()
     return job if job is not None and job.cfg == cfg else None
-
-
-def visitor() -> str:
-    """This browser tab's key on the server's board (no accounts)."""
-    return st.session_state.setdefault("visitor", uuid.uuid4().hex)
-
-
-def leave(job: Job | None) -> None:
-    """This visitor no longer wants job: the board stops it only if nobody else watches it."""
-    if job is not None and not job.done:
-        shared_board(get_cache()).cancel(job, visitor())
 
 
 def start(cfg) -> Job:
     """Join the server's run for cfg, or queue one (single flight; see sim.jobs.Board)."""
-    old = st.session_state.get("job")
+    old = session.JOB.get()
     if old is not None and not old.done and old.cfg == cfg:
         return old
     if old is not None and old.cfg != cfg:
-        leave(old)  # the visitor moved on: the run for the old setting is no longer theirs
-    st.session_state["job"] = shared_board(get_cache()).submit(cfg, visitor(), estimate_s=eta(cfg))
-    return st.session_state["job"]
+        poll.leave(old)  # the visitor moved on: the run for the old setting is no longer theirs
+    job = session.server().board.submit(cfg, session.visitor(), estimate_s=eta(cfg))
+    session.JOB.set(job)
+    return job
 
 
-def stop_button(job: Job, lang: str, key: str, on_leave) -> None:
-    """The Stop / Cancel button of a job this visitor polls. Pressed, this visitor stops waiting for it; the
-    board stops the job only when nobody else waits, else ``on_leave(others)`` notes a run that goes on."""
-    if sidebar.button(texts.t("cancel" if job.queued else "stop", lang), key=key):
-        board = shared_board(get_cache())
-        others = board.watchers(job) - 1
-        if not board.cancel(job, visitor()):
-            on_leave(others)
-        job.join(5)
-        st.rerun()
-
-
-def left_run(others: int) -> None:
-    st.session_state.pop("job", None)
-    st.session_state["left_run"] = others
+def _left_run(others: int) -> None:
+    session.JOB.pop()
+    session.LEFT_RUN.set(others)
 
 
 def header(key: str) -> tuple[dict, str, str]:
-    """The page title and the shared state: (values, lang, lens)."""
-    sidebar.page_guard()
+    """The page title and the shared state: (values, lang, lens). A page's first call (it draws the frame
+    when Streamlit ran the page without app.py: ui/frame.py)."""
+    frame.ensure()
     v = sidebar.values()
     st.title(texts.t(key, v["lang"]))
-    warning = get_cache().warning
+    warning = session.cache().warning
     if warning:
         st.warning(texts.t("cache_warning", v["lang"], msg=warning))
-    board_warning = shared_board(get_cache()).warning
+    board_warning = session.server().board.warning
     if board_warning:
         st.warning(texts.t("server_warning", v["lang"], msg=board_warning))
     return v, v["lang"], v["lens"]
@@ -124,12 +90,12 @@ def autostart(cfg) -> None:
     """A moved KL or bias slider reruns PPO at once (unless the result is already cached)."""
     if not sidebar.consume_autostart():
         return
-    if not is_cached(cfg, get_cache()):
+    if not is_cached(cfg, session.cache()):
         start(cfg)  # it leaves this visitor's run for the old setting
         return
-    old = st.session_state.get("job")
+    old = session.JOB.get()
     if old is not None and old.cfg != cfg:
-        leave(old)  # the slider moved on to a cached setting: the old run is no longer wanted here
+        poll.leave(old)  # the slider moved on to a cached setting: the old run is no longer wanted here
 
 
 def progress(job: Job, lang: str) -> None:
@@ -146,34 +112,23 @@ def progress(job: Job, lang: str) -> None:
 
 
 def body(cfg, lang: str, draw, train_button: str = "train") -> None:
-    """Draw the page body: live (redrawn every POLL_S while this visitor's job for cfg runs),
-    or from the finished result; with the job's controls and messages."""
+    """Draw the page body: live (``ui.poll.watch``) while this visitor's job for cfg runs, or from the finished
+    result; with the job's controls and messages."""
     job = job_for(cfg)
     if job is not None and not job.done:
 
-        @st.fragment(run_every=POLL_S)
-        def poll():
-            board = shared_board(get_cache())
-            board.touch(job, visitor())
-            if job.queued:
-                st.info(texts.t("queued", lang, place=board.place(job), wait=board.wait_s(job) + eta(cfg),
-                                workers=board.workers))
-            elif job.current_stage() is None:
-                st.info(texts.t("preparing", lang, sec=job.elapsed()))
+        def status(j: Job) -> None:
+            stage = j.current_stage()
+            if stage is None:
+                st.info(texts.t("preparing", lang, sec=j.elapsed()))
             else:
-                st.info(texts.t("running", lang, stage=labels.stage(job.current_stage(), lang), sec=job.elapsed()))
-            others = board.watchers(job) - 1
-            if others > 0:
-                st.caption(texts.t("watching_together", lang, n=others))
-            progress(job, lang)
-            stop_button(job, lang, "stop_job", left_run)
-            if job.done:
-                st.rerun()
-            draw(narrate.partial_doc(job.snapshot()), True)
+                st.info(texts.t("running", lang, stage=labels.stage(stage, lang), sec=j.elapsed()))
+            progress(j, lang)
 
-        poll()
+        poll.watch(job, lang, session.JOB, status, on_leave=_left_run,
+                   live=lambda j: draw(narrate.partial_doc(j.snapshot()), True))
         return
-    left = st.session_state.pop("left_run", None)
+    left = session.LEFT_RUN.pop()
     if left:
         st.info(texts.t("left_run", lang, n=left))
     if job is not None and job.error:
@@ -196,10 +151,10 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
                 eta=eta(cfg),
             )
         )
-        if sidebar.button(texts.t(train_button, lang), type="primary", key="train"):
+        if st.button(texts.t(train_button, lang), type="primary", key="train"):
             start(cfg)
             st.rerun()
-        last = st.session_state.get("last_doc")
+        last = session.LAST_DOC.get()
         if last is not None:
             c = last["config"]
             st.caption(
@@ -214,13 +169,13 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
         else:
             draw({}, False)
         return
-    st.session_state["last_doc"] = doc
+    session.LAST_DOC.set(doc)
     draw(doc, False)
 
 
 def eta(cfg) -> int:
     """A rough time (seconds) to train the stages of cfg that are not cached yet."""
-    cache, keys = get_cache(), stage_keys(cfg)
+    cache, keys = session.cache(), stage_keys(cfg)
     paths = {s: cache.path(s, keys[s]) for s in STAGES}
     missing = [s for s, p in paths.items() if p is None or not (p / "manifest.json").exists()]
     return narrate.eta(missing, state.preset_name())
@@ -273,7 +228,7 @@ def sweep(cfg, knob: str, stops) -> list[tuple]:
     out = []
     for x in stops:
         other = cfg.replace(**{knob: x})
-        if is_cached(other, get_cache()):
+        if is_cached(other, session.cache()):
             doc = _load(other, str(default_cache_dir()))
             if doc is not None:
                 out.append((x, doc))

@@ -1,0 +1,119 @@
+"""What one server process shares between all its visitors, in ONE object (pure Python; no Streamlit).
+
+A workshop runs one server and many browser tabs. Everything they share lives in a ``Server``:
+
+- ``board``: every training of the server (``sim.jobs.Board``: single flight, a bounded queue);
+- ``pool``: the room's rankings and the results of retraining on them (``sim.room.RankingPool``);
+- ``guesses``: the room's predict-then-see votes (``Guesses``);
+- ``models``: the cached stages' models kept in memory for sampling (``ModelCache``).
+
+``shared(cache)`` is the one place that makes it and keeps it: one ``Server`` a cache folder in this process,
+in the registry ``_SERVERS`` below, the only module-level mutable state of the code base
+(tests/test_architecture.py fails on any other). It is not kept in ``st.cache_resource``, which is for
+immutable things. The rankings and the guesses are kept in memory today; a database replaces them behind
+the same methods.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sim.jobs import Board, create_board
+from sim.room import RankingPool
+
+GUESS_CHOICES = ("up", "flat", "down")  # a guess: the metric will rise, hold or fall
+MAX_QUESTIONS = 2000  # a bound on memory: the oldest question goes first
+MAX_MODELS = 6  # models kept in memory (a few MB each)
+
+
+class Guesses:
+    """The room's guesses, thread-safe. No accounts: a voter is a browser tab's random key. Each voter has
+    one vote a question and may change it; a question is a string naming what is guessed and for which
+    setting (``ui.story.question_id``)."""
+
+    def __init__(self, choices: tuple[str, ...] = GUESS_CHOICES) -> None:
+        self.choices = choices
+        self._lock = threading.Lock()
+        self._votes: dict[str, dict[str, str]] = {}  # question -> voter -> choice (insertion-ordered)
+
+    def vote(self, question: str, voter: str, choice: str) -> None:
+        """Record (or change) this voter's guess."""
+        if choice not in self.choices:
+            raise ValueError(f"a guess must be one of {', '.join(self.choices)}; got {choice!r}")
+        with self._lock:
+            if question not in self._votes and len(self._votes) >= MAX_QUESTIONS:
+                del self._votes[next(iter(self._votes))]
+            self._votes.setdefault(question, {})[voter] = choice
+
+    def guess(self, question: str, voter: str) -> str | None:
+        with self._lock:
+            return self._votes.get(question, {}).get(voter)
+
+    def tally(self, question: str) -> dict[str, int]:
+        """How many voters chose each answer (every answer listed, zeros included)."""
+        with self._lock:
+            counts = Counter(self._votes.get(question, {}).values())
+        return {c: counts.get(c, 0) for c in self.choices}
+
+    def questions(self) -> list[str]:
+        """The questions anybody answered, newest last."""
+        with self._lock:
+            return list(self._votes)
+
+
+class ModelCache:
+    """A few models by key, least recently used first out, thread-safe. Read-only: callers sample from a
+    model or copy it, never train it in place."""
+
+    def __init__(self, size: int = MAX_MODELS) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._models: OrderedDict = OrderedDict()
+
+    def get(self, key, load: Callable[[], object | None]):
+        """The model under ``key``; on a miss ``load()`` makes it (None: nothing to keep, None returned)."""
+        with self._lock:
+            if key in self._models:
+                self._models.move_to_end(key)
+                return self._models[key]
+            model = load()
+            if model is not None:
+                self._models[key] = model
+                while len(self._models) > self.size:
+                    self._models.popitem(last=False)
+            return model
+
+
+@dataclass(frozen=True)
+class Server:
+    board: Board
+    pool: RankingPool
+    guesses: Guesses
+    models: ModelCache
+
+    @classmethod
+    def create(cls, cache) -> Server:
+        """A new server state over one cache folder (the app asks ``shared`` for the one it keeps)."""
+        return cls(board=create_board(cache), pool=RankingPool(), guesses=Guesses(), models=ModelCache())
+
+
+_SERVERS: dict[str, Server] = {}  # cache folder -> THE server state over it (see the module docstring)
+_SERVERS_LOCK = threading.Lock()
+
+
+def shared(cache) -> Server:
+    """The one ``Server`` of this process over ``cache``'s folder, made on first use."""
+    root = str(cache.root)
+    with _SERVERS_LOCK:
+        if root not in _SERVERS:
+            _SERVERS[root] = Server.create(cache)
+        return _SERVERS[root]
+
+
+def forget(cache) -> None:
+    """Drop the server state over ``cache``'s folder: the next ``shared`` starts a fresh one (tests)."""
+    with _SERVERS_LOCK:
+        _SERVERS.pop(str(cache.root), None)

@@ -1,0 +1,162 @@
+"""What a facilitator checks by eye, measured in the browser (no pytest here): text contrast, labels that
+collide or are cut inside the charts, and text of the other language. Each check runs as JavaScript in a
+Playwright page and returns plain data, so a test can assert on it and ``tests/rehearse.py`` can report it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# WCAG 2.1 relative luminance and contrast. The background of a text is what is painted under its centre,
+# composited from the page up (alpha included); the text's own colour is composited over that, with the
+# product of the ancestors' opacity. Disabled controls are exempt (WCAG 1.4.3 "inactive user interface"), and
+# so is what a reader does not read: icon ligatures, the skip link (off screen until focused), the toolbar,
+# plotly's modebar, and the slider's min/max labels (Streamlit shows them on hover only).
+SKIP = ("[disabled], [aria-disabled=true], script, style, noscript, .modebar, [data-testid=stToolbar], "
+        "[data-testid=stIconMaterial], [data-testid=stSkipToContent], [data-testid=stSliderTickBar]")
+CONTRAST_JS = r"""
+([minRatio, SKIP]) => {
+  const parse = (c) => {
+    const m = c && c.match(/rgba?\(([^)]+)\)/);
+    if (!m) return null;
+    const p = m[1].split(/[ ,/]+/).filter(Boolean).map(parseFloat);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const over = (top, bottom) => ({
+    r: top.r * top.a + bottom.r * (1 - top.a), g: top.g * top.a + bottom.g * (1 - top.a),
+    b: top.b * top.a + bottom.b * (1 - top.a), a: 1});
+  const lum = (c) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const background = (el) => {
+    // What is painted under the text's centre: the element and everything below it at that point
+    // (positioned elements included), or its ancestors when the point is off screen.
+    const r = el.getBoundingClientRect();
+    const stack = document.elementsFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    const at = stack.findIndex((e) => e === el || e.contains(el) || el.contains(e));
+    const under = at >= 0 ? stack.slice(at) : [];
+    if (!under.length) for (let e = el; e && e.nodeType === 1; e = e.parentElement) under.push(e);
+    const layers = [];
+    for (const e of under) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) layers.push(c);
+    }
+    let base = {r: 255, g: 255, b: 255, a: 1};
+    for (let i = layers.length - 1; i >= 0; i--) base = over(layers[i], base);
+    return base;
+  };
+  const opacity = (el) => {
+    let o = 1;
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity || "1");
+    return o;
+  };
+  const hex = (c) => "#" + [c.r, c.g, c.b].map((v) => Math.round(v).toString(16).padStart(2, "0")).join("");
+  const out = [];
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.nodeValue.trim();
+    const el = n.parentElement;
+    if (!text || !el || seen.has(el)) continue;
+    seen.add(el);
+    if (el.closest(SKIP)) continue;
+    const rect = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (!rect.width || !rect.height || style.visibility === "hidden" || style.display === "none") continue;
+    const inSvg = el instanceof SVGElement;
+    const fg = parse(inSvg ? style.fill : style.color);
+    if (!fg) continue;
+    const bg = background(inSvg ? el.closest("svg").parentElement : el);
+    const o = opacity(el);
+    const shown = over({...fg, a: fg.a * o}, bg);
+    const r = ratio(shown, bg);
+    const where = (el.closest("[data-testid]") || {}).dataset?.testid || "";
+    if (r < minRatio) out.push({text: text.slice(0, 60), fg: hex(shown), bg: hex(bg), ratio: Math.round(r * 100) / 100,
+                                tag: el.tagName.toLowerCase(), testid: where});
+  }
+  return out;
+}
+"""
+
+# Inside every plotly chart: the boxes of its title, subplot titles, axis titles, tick labels and legend
+# entries. Two boxes of different labels that intersect (by more than ``slack`` px each way) collide; a
+# label that reaches outside the chart is cut.
+OVERLAP_JS = r"""
+(slack) => {
+  const out = [];
+  document.querySelectorAll(".js-plotly-plot").forEach((plot, p) => {
+    const main = plot.querySelector("svg.main-svg");
+    if (!main) return;
+    const frame = plot.getBoundingClientRect();
+    const title = (plot.querySelector(".gtitle") || {}).textContent || "";
+    const labels = [];
+    const taken = new Set();
+    const add = (kind, el) => {
+      if (taken.has(el)) return;
+      taken.add(el);
+      const r = el.getBoundingClientRect();
+      const text = el.textContent.trim().slice(0, 40);
+      if (r.width > 0 && r.height > 0 && text) labels.push({kind, text, r});
+    };
+    plot.querySelectorAll(".gtitle").forEach((e) => add("title", e));
+    plot.querySelectorAll(".infolayer .annotation-text").forEach((e) => add("annotation", e));
+    const titles = ".infolayer [class$='title'] text, .infolayer text[class$='title']";
+    plot.querySelectorAll(titles).forEach((e) => add("axis-title", e));
+    plot.querySelectorAll("[class$='tick'] > text, [class$='tick2'] > text").forEach((e) => add("tick", e));
+    plot.querySelectorAll(".legendtext").forEach((e) => add("legend", e));
+    plot.querySelectorAll(".indicatorlayer text").forEach((e) => add("indicator", e));
+    labels.forEach((a) => {
+      if (a.r.left < frame.left - slack || a.r.right > frame.right + slack || a.r.top < frame.top - slack
+          || a.r.bottom > frame.bottom + slack) out.push({chart: p, title, kind: "cut", a: a.text, b: a.kind});
+    });
+    for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) {
+      const a = labels[i], b = labels[j];
+      const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+      const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+      if (w > slack && h > slack) out.push({chart: p, title, kind: a.kind + "/" + b.kind, a: a.text, b: b.text});
+    }
+  });
+  return out;
+}
+"""
+
+# Every visible text of the page (main area, sidebar, dialogs), one string.
+TEXT_JS = r"""
+(SKIP) => {
+  const parts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest(SKIP)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width && r.height && n.nodeValue.trim()) parts.push(n.nodeValue.trim());
+  }
+  return parts.join("\n");
+}
+"""
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# Latin words a Chinese page may carry: names of methods and measures, units, and the language picker.
+LATIN_OK = {"kl", "ppo", "rlhf", "sft", "dpo", "rloo", "grpo", "best", "of", "n", "gpt", "instructgpt", "csv", "png",
+            "html", "english", "wuji", "flops", "nats", "gold", "proxy", "cpu", "gpu", "gao", "et", "al", "x", "d"}
+
+
+def contrast(page, min_ratio: float = 4.5) -> list[dict]:
+    """Texts on the page below ``min_ratio`` against their background (WCAG AA for body text)."""
+    return page.evaluate(CONTRAST_JS, [min_ratio, SKIP])
+
+
+def overlaps(page, slack: float = 1.0) -> list[dict]:
+    """Chart labels that collide with each other or are cut at the chart's edge."""
+    return page.evaluate(OVERLAP_JS, slack)
+
+
+def foreign(page, lang: str) -> list[str]:
+    """Pieces of the other language on a page shown in ``lang`` (the language picker's own names aside)."""
+    text = page.evaluate(TEXT_JS, SKIP)
+    if lang == "en":
+        return sorted({line for line in text.splitlines() if CJK.search(line) and line.strip() != "中文"})
+    words = re.findall(r"[A-Za-z]{2,}", text)
+    return sorted({w for w in words if w.lower() not in LATIN_OK})

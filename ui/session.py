@@ -1,0 +1,147 @@
+"""The state a page can see: ONE typed table of every ``st.session_state`` key the app uses (what one browser
+tab keeps), and the one ``Server`` object every tab shares (``server()``, kept by ``sim.server.shared``).
+
+As ``ui/state.py`` is for the URL, this file is for the session: each key is a ``Slot`` (one key) or a
+``Slots`` (a family of keys sharing a prefix) with its type and meaning, and every read and write goes
+through it (``VALUES.get()``, ``JOB.set(job)``, ``WIDGET.get("kl")``). No other module touches
+``st.session_state`` (tests/test_architecture.py fails on one that does).
+
+Widgets whose value the app reads back from the state (``on_change`` callbacks, values set before drawing)
+have their keys here too. Other widget keys (``key="train"``, ``key="hands_n"``…) only name the widget: the
+app reads those values from the widget's return, never from the state.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import streamlit as st
+
+from sim.cache import Cache, default_cache_dir
+from sim.server import Server, shared
+
+if TYPE_CHECKING:
+    from sim.jobs import Job
+    from sim.stepper import Stepper
+    from ui.state import UrlWarning
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Slot(Generic[T]):
+    """One session-state key: its name, the type of its value (as text) and what it means."""
+
+    name: str
+    kind: str
+    meaning: str
+
+    def get(self, default: T | None = None) -> T | None:
+        return st.session_state.get(self.name, default)
+
+    def set(self, value: T) -> None:
+        st.session_state[self.name] = value
+
+    def pop(self, default: T | None = None) -> T | None:
+        return st.session_state.pop(self.name, default)
+
+    def setdefault(self, make: Callable[[], T]) -> T:
+        if self.name not in st.session_state:
+            st.session_state[self.name] = make()
+        return st.session_state[self.name]
+
+    def present(self) -> bool:
+        return self.name in st.session_state
+
+
+@dataclass(frozen=True)
+class Slots(Generic[T]):
+    """A family of session-state keys ``<prefix><suffix>`` (one per URL parameter, per question…)."""
+
+    prefix: str
+    kind: str
+    meaning: str
+
+    def __call__(self, suffix: str) -> Slot[T]:
+        return Slot(f"{self.prefix}{suffix}", self.kind, self.meaning)
+
+    def key(self, suffix: str) -> str:
+        """The widget key of one member (for ``key=``)."""
+        return f"{self.prefix}{suffix}"
+
+
+# -- the URL's values and the frame (ui.sidebar, ui.frame) --------------------------------------------------
+VALUES: Slot[dict] = Slot("values", "dict", "the URL parameters' values (ui.state.table), parsed once a session; "
+                          "written back to the URL every run")
+URL_WARNINGS: Slot[list[UrlWarning]] = Slot("url_warnings", "list[UrlWarning]", "the link's bad values, shown until "
+                                            "a control moves")
+AUTOSTART: Slot[bool] = Slot("autostart", "bool", "a KL / bias / PPO-ptx control moved: the next page run trains "
+                             "PPO at once (unless cached)")
+ROUTED: Slot[bool] = Slot("routed", "bool", "app.py routed this run (set just before nav.run(); the page pops it)")
+ADMITTED: Slot[bool] = Slot("admitted", "bool", "this tab gave the room password ($WUJI_PASSWORD)")
+PASSWORD: Slot[str] = Slot("password", "str", "widget: the password box (cleared once admitted)")
+WIDGET: Slots[Any] = Slots("w_", "value of the URL parameter", "widget: a control bound to URL parameter <name> "
+                           "(ui.sidebar.control); also w_ptx (bool) and w_present (bool)")
+GRID: Slots[float] = Slots("x_", "float", "widget: the explorer's slider for URL parameter <name>, on the map's stops")
+
+# -- training on the server's Board (ui.widgets, ui.poll, ui.explore, ui.ranking, ui.hands) ------------------
+VISITOR: Slot[str] = Slot("visitor", "str", "this tab's random key on the server's Board, pool and guesses (no "
+                          "accounts)")
+JOB: Slot[Job] = Slot("job", "Job", "this tab's run of the whole pipeline for the page's settings")
+LEFT_RUN: Slot[int] = Slot("left_run", "int", "this tab stopped waiting for a run that goes on for <n> others "
+                           "(said once)")
+LAST_DOC: Slot[dict] = Slot("last_doc", "dict", "the last finished result shown (drawn, labelled, while the current "
+                            "setting is untrained)")
+SWEEP_JOB: Slot[Job] = Slot("sweep_job", "Job", "the explorer's sweep this tab waits for")
+METHODS_JOB: Slot[Job] = Slot("methods_job", "Job", "the explorer's best-of-n / DPO / RLOO job this tab waits for")
+JUDGING_JOB: Slot[Job] = Slot("judging_job", "Job", "the challenges page's annotator run this tab waits for")
+LEFT: Slots[str] = Slots("left_", "str", "the key of a job <sweep_job | methods_job | judging_job> this tab "
+                         "left while others wait for it (it is not joined again)")
+SWEEP_DRAWN: Slot[tuple[int, float]] = Slot("sweep_drawn", "tuple[int, float]", "(rows, monotonic time) when the "
+                                            "sweep's charts were last drawn")
+
+# -- the room as annotators (ui.ranking) ---------------------------------------------------------------------
+RANK_QUEUE: Slot[list] = Slot("rank_queue", "list[(Item, answer, answer)]", "the pairs drawn for this tab to "
+                              "rank, next first")
+RANK_KEY: Slot[str] = Slot("rank_key", "str", "the SFT model's cache key the queued pairs were drawn from")
+RANK_DRAWN: Slot[int] = Slot("rank_drawn", "int", "how many batches of pairs this tab has drawn (seeds the next)")
+RANK_ERROR: Slot[str] = Slot("rank_error", "str", "why the last ranking was refused (said once)")
+RANK_RESULT: Slot[str] = Slot("rank_result", "str", "the pool key of the retraining this tab asked for last")
+RANK_JOB: Slot[Job] = Slot("rank_job", "Job", "the retraining on the room's rankings this tab waits for")
+
+# -- the playground (ui.hands) and the tour (ui.guide) -------------------------------------------------------
+HANDS: Slot[Stepper] = Slot("hands", "Stepper", "this tab's hands-on run (its models and events between clicks)")
+HANDS_JOB: Slot[Job] = Slot("hands_job", "Job", "the Board job advancing HANDS now (play, or a step); none: paused")
+GUESS: Slots[str] = Slots("guess_", "str", "widget: this tab's guess for question <qid> (ui.story.question_id)")
+
+TABLE: tuple[Slot | Slots, ...] = (
+    VALUES, URL_WARNINGS, AUTOSTART, ROUTED, ADMITTED, PASSWORD, WIDGET, GRID,
+    VISITOR, JOB, LEFT_RUN, LAST_DOC, SWEEP_JOB, METHODS_JOB, JUDGING_JOB, LEFT, SWEEP_DRAWN,
+    RANK_QUEUE, RANK_KEY, RANK_DRAWN, RANK_ERROR, RANK_RESULT, RANK_JOB,
+    HANDS, HANDS_JOB, GUESS,
+)
+
+
+# -- what every tab shares ---------------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _cache(root: str) -> Cache:
+    return Cache(root)
+
+
+def cache() -> Cache:
+    """The on-disk cache (one per folder): immutable, shared by every visitor."""
+    return _cache(str(default_cache_dir()))
+
+
+def server() -> Server:
+    """The server's shared state (board, rankings, guesses, models) over the cache folder in use
+    (``sim.server.shared``: made once, then shared by every tab)."""
+    return shared(cache())
+
+
+def visitor() -> str:
+    """This browser tab's key on the server's board, pool and guesses (no accounts)."""
+    return VISITOR.setdefault(lambda: uuid.uuid4().hex)
