@@ -4,11 +4,16 @@ in both languages.
 Every number here comes out of real runs of the pipeline (mean of seeds 0, 1, 2); nothing is
 written into the code. The runs of a language share one cache, so each stage is trained once per seed.
 A summary per language is written to test-artifacts/physics.json (the README's table is made from it).
+
+The claims were tuned on seeds 0-2 only. To check them on held-out seeds (by hand, not in CI):
+``WUJI_PHYSICS_SEEDS=3,4,5 python -m pytest tests/test_physics.py`` (the summary then goes to
+test-artifacts/physics-seeds-3-4-5.json).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +26,8 @@ from sim.config import preset
 from sim.pipeline import run, run_stream
 from sim.world import LANGS
 
-SEEDS = (0, 1, 2)
+SEEDS = tuple(int(s) for s in os.environ.get("WUJI_PHYSICS_SEEDS", "0,1,2").split(","))
+ARTIFACT = "physics.json" if SEEDS == (0, 1, 2) else f"physics-seeds-{'-'.join(map(str, SEEDS))}.json"
 KL_GRID = (0.0, 0.03, 0.1, 0.3, 1.0)
 BIASED = 0.9
 PTX = 16.0  # PPO-ptx's coefficient (measured on seeds 0-2 in both languages; 8 keeps too little in English)
@@ -39,6 +45,15 @@ def _sft_only(cfg, cache) -> dict:
             stream.close()
             break
     return last
+
+
+def _seed_row(out, seed) -> dict:
+    """One seed's figures for the report's table (bias-0.9 runs share the seed's pretraining and SFT)."""
+    g, h = out["grid"][(seed, 0.1)], out["healthy"][seed]
+    return {"probe_accuracy": g["pretrain"]["probe_accuracy"], "sft_capability": g["sft"]["capability"],
+            "sft_format_rate": g["sft"]["format_rate"], "start_flattery": g["rlhf"]["start"]["flattery"],
+            "pref_accuracy_bias0": h["reward"]["pref_accuracy"], "gold_agreement_bias0": h["reward"]["gold_agreement"],
+            "no_pretrain_capability": out["no_pretrain"][seed]["capability"]}
 
 
 @pytest.fixture(scope="module", params=LANGS)
@@ -71,9 +86,10 @@ def runs(request, tmp_path_factory):
         f"ptx{PTX:g}_bias0.9_kl0": {k: {m: mean(out["ptx"][s]["rlhf"][k][m] for s in SEEDS)
                                         for m in ("proxy_reward", "gold_reward", "kl", "capability", "flattery")}
                                     for k in ("start", "final")},
+        "per_seed": {s: _seed_row(out, s) for s in SEEDS},
     }
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    path = ROOT / "test-artifacts" / "physics.json"
+    path = ROOT / "test-artifacts" / ARTIFACT
     both = json.loads(path.read_text()) if path.exists() else {}
     both = both if set(both) <= set(LANGS) else {}  # a file of the one-language layout is replaced
     both[lang] = summary
