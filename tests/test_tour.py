@@ -81,7 +81,27 @@ def test_next_and_back_walk_every_step_with_its_chart_analogy_and_action(lang, l
     assert at.button(key="tour_next").disabled
     at.button(key="tour_back").click().run()
     assert at.query_params["step"] == str(len(story.STEPS) - 1)
-    assert at.session_state["values"]["kl"] == 0.0 and at.session_state["values"]["bias"] == 0.9, "its scene"
+    assert at.session_state["values"]["kl"] == 0.1 and at.session_state["values"]["bias"] == 0.0, \
+        "walking the tour changed no setting"
+
+
+def test_next_keeps_a_facilitators_settings_and_offers_the_steps_scenario_with_an_undo():
+    """Issue 12 item 10: a facilitator on leash 1 / bias 0.9 pressed next and found 0.1 / 0."""
+    at = open_tour(lang="en", lens="wuxia", kl="1", bias="0.9", step="4")
+    at.button(key="tour_next").click().run()
+    v = at.session_state["values"]
+    assert v["step"] == 5 and (v["kl"], v["bias"]) == (1.0, 0.9), "next moved the step only"
+    assert at.query_params["kl"] == "1" and at.query_params["bias"] == "0.9"
+    name = texts.t(story.SCENARIO_TITLES[story.step(5).scene], "en")
+    assert texts.t("tour_scene_offer", "en", name=name) in markdown(at), "the step's scenario is offered"
+    at.button(key="tour_scene_use").click().run()
+    v = at.session_state["values"]
+    assert story.scenario_of(v) == story.step(5).scene and v["step"] == 5
+    assert texts.t("tour_scene", "en", name=name) in markdown(at)
+    at.button(key="tour_scene_undo").click().run()
+    v = at.session_state["values"]
+    assert (v["kl"], v["bias"], v["step"]) == (1.0, 0.9, 5), "undo puts the facilitator's settings back"
+    assert not at.exception and not any(b.key == "tour_scene_undo" for b in at.button)
 
 
 @pytest.mark.parametrize(

@@ -115,13 +115,15 @@ RANK_JOB: Slot[Job] = Slot("rank_job", "Job", "the retraining on the room's rank
 # -- the playground (ui.hands) and the tour (ui.guide) -------------------------------------------------------
 HANDS: Slot[Stepper] = Slot("hands", "Stepper", "this tab's hands-on run (its models and events between clicks)")
 HANDS_JOB: Slot[Job] = Slot("hands_job", "Job", "the Board job advancing HANDS now (play, or a step); none: paused")
+TOUR_UNDO: Slot[dict] = Slot("tour_undo", "dict", "the values before this tab took a tour step's suggested scenario "
+                              "(its undo button puts them back)")
 GUESS: Slots[str] = Slots("guess_", "str", "widget: this tab's guess for question <qid> (ui.story.question_id)")
 
 TABLE: tuple[Slot | Slots, ...] = (
     VALUES, URL_WARNINGS, AUTOSTART, ROUTED, ADMITTED, PASSWORD, WIDGET, GRID,
     VISITOR, JOB, LEFT_RUN, LAST_DOC, SWEEP_JOB, METHODS_JOB, JUDGING_JOB, LEFT, SWEEP_DRAWN,
     RANK_QUEUE, RANK_KEY, RANK_DRAWN, RANK_ERROR, RANK_RESULT, RANK_JOB,
-    HANDS, HANDS_JOB, GUESS,
+    HANDS, HANDS_JOB, TOUR_UNDO, GUESS,
 )
 
 
