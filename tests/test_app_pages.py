@@ -325,3 +325,23 @@ def test_a_page_reached_without_app_py_keeps_its_clicks_and_its_controls():
     assert not at.exception and at.session_state["values"]["step"] == 2 and at.query_params["step"] == "2"
     at.sidebar.radio(key="w_lang").set_value("zh").run()
     assert at.title[0].value == texts.t("page_tour", "zh") and at.session_state["values"]["step"] == 2
+
+
+@pytest.mark.parametrize(("locale", "lang"), [("en-GB", "en"), ("zh-Hant-TW", "zh"), ("zh_CN", "zh"), ("fr-FR", None),
+                                             ("", None), (None, None), ("english", None)])
+def test_the_browser_language_maps_to_the_apps(locale, lang):
+    assert state.browser_lang(locale) == lang
+
+
+@pytest.mark.parametrize(("locale", "used"), [("en-US", "en"), ("zh-CN", "zh"), ("fr-FR", "zh")])
+def test_a_language_the_app_does_not_speak_falls_back_to_the_visitors_own(locale, used):
+    """Issue 12 item 8: ?lang=fr switched an English visitor to Chinese."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.context["locale"] = locale
+    at.query_params["lang"] = "fr"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["values"]["lang"] == used and at.query_params["lang"] == used
+    warning = " ".join(w.value for w in at.warning)
+    assert "lang=fr" in warning, warning
+    assert texts.t("tagline", used) in texts_of(at), "the page speaks the language used"

@@ -33,7 +33,7 @@ def init() -> dict:
     """Parse the URL once a session; mirror the state back into the URL every run."""
     if not session.VALUES.present():
         query = {k: st.query_params.get_all(k) for k in st.query_params}
-        parsed, warnings = state.parse(query)
+        parsed, warnings = state.parse(query, visitor_lang=state.browser_lang(st.context.locale))
         session.VALUES.set(parsed)
         session.URL_WARNINGS.set(warnings)
     wanted = state.serialize(values())
