@@ -92,7 +92,8 @@ def _run(s: Stepper, n: int | None, part: str | None) -> None:
     """Submit a job that advances ``s``: ``n`` steps of ``part`` (or of the pipeline), or (None) play."""
     todo = [x for x in STAGES if not s.done[x]] if n is None else [part or s.current()]
     share = 1.0 if n is None else min(1.0, n / _total(s.cfg, todo[0]))
-    estimate = narrate.eta(todo, state.preset_name()) * share
+    whole = w.eta(s.cfg, todo)
+    estimate = None if whole is None else whole * share
     mode = "play" if n is None else "step"
     job = session.server().board.submit(s.cfg, session.visitor(), estimate, stream=stepping(s, n, part),
                                         key=f"hands-{session.visitor()}-{id(s):x}-{mode}")

@@ -323,16 +323,6 @@ def rlhf_metric_row(start: dict, final: dict) -> list[tuple]:
     return [(m, final[m], fmt, final[m] - start[m], bad) for m, fmt, bad in RLHF_ROW]
 
 
-# Measured by `python -m sim bench` on a 2-core CPU (README, Performance): share of a whole run, and its seconds.
-STAGE_SHARE = {"pretrain": 0.62, "sft": 0.15, "reward": 0.09, "rlhf": 0.14}
-FULL_RUN_S = {"default": 40, "fast": 16}
-
-
-def eta(missing: list[str], preset: str) -> int:
-    """Rough seconds to train the missing stages."""
-    return max(3, round(FULL_RUN_S.get(preset, 40) * sum(STAGE_SHARE[s] for s in missing)))
-
-
 def axis_range(stops) -> list[float]:
     """The x range of a slider's stops, with a margin of 5% on each side."""
     lo, hi = min(stops), max(stops)

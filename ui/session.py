@@ -95,6 +95,8 @@ LEFT_RUN: Slot[int] = Slot("left_run", "int", "this tab stopped waiting for a ru
                            "(said once)")
 LAST_DOC: Slot[dict] = Slot("last_doc", "dict", "the last finished result shown (drawn, labelled, while the current "
                             "setting is untrained)")
+CALIBRATION: Slot[Job] = Slot("calibration", "Job", "the server's measuring of its training speed this tab "
+                              "waits for (sim/speed.py), before it can say how long a run takes")
 SWEEP_JOB: Slot[Job] = Slot("sweep_job", "Job", "the explorer's sweep this tab waits for")
 METHODS_JOB: Slot[Job] = Slot("methods_job", "Job", "the explorer's best-of-n / DPO / RLOO job this tab waits for")
 JUDGING_JOB: Slot[Job] = Slot("judging_job", "Job", "the challenges page's annotator run this tab waits for")
@@ -121,7 +123,7 @@ GUESS: Slots[str] = Slots("guess_", "str", "widget: this tab's guess for questio
 
 TABLE: tuple[Slot | Slots, ...] = (
     VALUES, URL_WARNINGS, AUTOSTART, ROUTED, ADMITTED, PASSWORD, WIDGET, GRID,
-    VISITOR, JOB, LEFT_RUN, LAST_DOC, SWEEP_JOB, METHODS_JOB, JUDGING_JOB, LEFT, SWEEP_DRAWN,
+    VISITOR, JOB, LEFT_RUN, LAST_DOC, CALIBRATION, SWEEP_JOB, METHODS_JOB, JUDGING_JOB, LEFT, SWEEP_DRAWN,
     RANK_QUEUE, RANK_KEY, RANK_DRAWN, RANK_ERROR, RANK_RESULT, RANK_JOB,
     HANDS, HANDS_JOB, TOUR_UNDO, GUESS,
 )

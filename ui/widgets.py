@@ -122,7 +122,8 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
             if stage is None:
                 st.info(texts.t("preparing", lang, sec=j.elapsed()))
             else:
-                st.info(texts.t("running", lang, stage=labels.stage(stage, lang), sec=j.elapsed()))
+                left = seconds_text(session.server().board.remaining_s(j), lang)
+                st.info(texts.t("running_left", lang, stage=labels.stage(stage, lang), sec=j.elapsed(), left=left))
             progress(j, lang)
 
         poll.watch(job, lang, session.JOB, status, on_leave=_left_run,
@@ -148,9 +149,10 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
                 bias=v["bias"],
                 kl=v["kl"],
                 seed=v["seed"],
-                eta=eta(cfg),
+                eta=seconds_text(eta(cfg), lang),
             )
         )
+        measure(cfg, lang)
         if st.button(texts.t(train_button, lang), type="primary", key="train"):
             start(cfg)
             st.rerun()
@@ -173,12 +175,37 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
     draw(doc, False)
 
 
-def eta(cfg) -> int:
-    """A rough time (seconds) to train the stages of cfg that are not cached yet."""
+def missing(cfg) -> list[str]:
+    """The stages of cfg that are not cached yet."""
     cache, keys = session.cache(), stage_keys(cfg)
     paths = {s: cache.path(s, keys[s]) for s in STAGES}
-    missing = [s for s, p in paths.items() if p is None or not (p / "manifest.json").exists()]
-    return narrate.eta(missing, state.preset_name())
+    return [s for s, p in paths.items() if p is None or not (p / "manifest.json").exists()]
+
+
+def eta(cfg, stages: list[str] | None = None) -> float | None:
+    """Seconds to train ``stages`` of cfg (default: those not cached yet) at this server's measured speed
+    (sim/speed.py); None while the server has not measured it."""
+    return session.server().board.book.estimate(cfg, missing(cfg) if stages is None else stages)
+
+
+def measure(cfg, lang: str) -> None:
+    """A server that cannot time a run of cfg yet measures its speed (a few steps of every stage, as a Board
+    job) while the page says so; the page reruns with the measured time when it is done."""
+    job = session.server().board.calibration(cfg, session.visitor())
+    if job is None:
+        return
+    session.CALIBRATION.set(job)
+    poll.watch(job, lang, session.CALIBRATION, lambda j: st.caption(texts.t("measuring", lang, sec=j.elapsed())),
+               stop=False)
+
+
+def seconds_text(secs: float | None, lang: str) -> str:
+    """A measured time as the page says it ("about 40 s", "about 3 min"), or that it is being measured."""
+    if secs is None:
+        return texts.t("eta_unmeasured", lang)
+    if secs < 90:
+        return texts.t("eta_seconds", lang, sec=max(1, round(secs)))
+    return texts.t("eta_minutes", lang, min=round(secs / 60, 1))
 
 
 def analogy(name: str, doc: dict | None, live_rlhf: list | None = None) -> None:
