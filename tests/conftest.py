@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live import serve
+from live import serve, tracebacks
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -97,6 +97,22 @@ def fresh_server(tmp_path: Path) -> Iterator[str]:
     """A new server process over an empty cache: nothing loaded yet, as when a room first connects."""
     with serve(tmp_path / "cache", tmp_path / "server.log") as base_url:
         yield base_url
+
+
+@pytest.fixture(autouse=True)
+def clean_server_log(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that talks to a live server fails when the server logged a traceback while it ran (issue 12:
+    a facilitator's walk once left 25 in the log)."""
+    names = [n for n in ("streamlit_server", "fresh_server") if n in request.fixturenames]
+    if not names:
+        yield
+        return
+    url = request.getfixturevalue(names[0])
+    since = url.log.stat().st_size if url.log.exists() else 0
+    yield
+    found = tracebacks(url.log, since)
+    if found:
+        pytest.fail(f"the server logged {len(found)} traceback(s) during this test; the first:\n{found[0]}")
 
 
 @pytest.fixture(scope="session")
