@@ -297,9 +297,10 @@ def kl_scale(rows: list[dict]) -> float:
     return ks[int(0.95 * (len(ks) - 1))] if ks else 1.0
 
 
-def partial_doc(events) -> dict:
-    """A result-shaped document from the events of a run in progress (what is known so far)."""
-    doc: dict = {}
+def partial_doc(events, config: dict | None = None) -> dict:
+    """A result-shaped document from the events of a run in progress (what is known so far), with the run's
+    config when given (so that its panels cite the run's own settings)."""
+    doc: dict = {"config": config} if config else {}
     pre, lo = history(events, "pretrain"), losses(events, "pretrain")
     if pre or lo:
         last = pre[-1] if pre else {"val_loss": None, "probe_accuracy": None}
@@ -369,6 +370,14 @@ RLHF_ROW = (  # metric, format, whether a rise is bad news
     ("kl", "{:.2f}", True),
     ("flattery", "{:.0%}", True),
 )
+
+
+def delta_text(delta: float | None, fmt: str) -> str | None:
+    """A metric tile's change as shown, or None (no arrow) when it rounds to zero in that format."""
+    if delta is None:
+        return None
+    shown = fmt.format(delta)
+    return None if float(shown.rstrip("%").replace("+", "")) == 0 else shown
 
 
 def rlhf_metric_row(start: dict, final: dict) -> list[tuple]:

@@ -4,6 +4,8 @@ analogy panels, charts with PNG export, and CSV downloads. No math here.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -126,7 +128,7 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
             progress(j, lang)
 
         poll.watch(job, lang, session.JOB, status, on_leave=_left_run,
-                   live=lambda j: draw(narrate.partial_doc(j.snapshot()), True))
+                   live=lambda j: draw(narrate.partial_doc(j.snapshot(), dataclasses.asdict(j.cfg)), True))
         return
     left = session.LEFT_RUN.pop()
     if left:
@@ -154,22 +156,8 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
         if st.button(texts.t(train_button, lang), type="primary", key="train"):
             start(cfg)
             st.rerun()
-        last = session.LAST_DOC.get()
-        if last is not None:
-            c = last["config"]
-            st.caption(
-                texts.t(
-                    "showing_last",
-                    lang,
-                    what=f"steps={c['pretrain']['steps']}, "
-                    f"bias={c['reward']['reward_bias']:g}, kl={c['ppo']['kl_coef']:g}",
-                )
-            )
-            draw(last, False)
-        else:
-            draw({}, False)
+        draw({}, False)  # never another run's numbers as this setting's (issue 12)
         return
-    session.LAST_DOC.set(doc)
     draw(doc, False)
 
 
@@ -212,7 +200,7 @@ def metric(key: str, value, lang: str, fmt: str = "{:.0%}", delta=None, bad_up: 
     st.metric(
         labels.short(key, lang),
         "—" if value is None else fmt.format(value),
-        delta=None if delta is None else fmt.format(delta),
+        delta=narrate.delta_text(delta, fmt),
         delta_color="inverse" if bad_up else "normal",
     )
 
