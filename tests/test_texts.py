@@ -177,7 +177,7 @@ def test_every_panel_of_narrate_gets_every_number_it_declares():
 
 def tradeoff_numbers() -> dict:
     """Panel name -> the numbers ui/tradeoff gives it, from small inputs shaped like the real ones."""
-    point = {"capability": 0.7, "gold_reward": 0.2, "proxy_reward": 0.3, "kl": 2.0}
+    point = {"capability": 0.7, "gold_reward": 0.2, "proxy_reward": 0.3, "kl": 2.0, "flattery": 0.1}
     rows = [{"kl_coef": 0.1, "reward_bias": 0.9, "seed": 0, "start": point, "final": point}]
     fit = {"alpha": 0.5, "beta": 0.2, "r2": 0.9, "d_peak": 1.0, "r_peak": 0.3}
     peaked = {"ppo": {"gold": fit, "points": [{"d": 2.0}]}}
@@ -192,7 +192,7 @@ def tradeoff_numbers() -> dict:
            "challenge_ab": tradeoff.transfer_numbers(tradeoff.transfer_groups(hist))}
     assert [tradeoff.overopt_panel(peaked)[0], tradeoff.overopt_panel(flat)[0]] == ["overopt", "overopt_none"]
     for m, name in tradeoff.METHOD_PANELS.items():
-        out[name] = tradeoff.method_numbers(m, doc)
+        out[name] = tradeoff.method_numbers(m, doc, "wuxia", "en")
     return out
 
 
