@@ -91,7 +91,7 @@ RULES: tuple[tuple[str, Callable[[Run], bool]], ...] = (  # (state, predicate): 
     ("padding", _padding),  # answers stuffed with greetings / flattery, still in sentences
     ("flattering", _flattering),  # a quarter or more of the answers flatter
     ("cut_off", _cut_off),  # answers no longer end inside the budget
-    ("forgetting", _forgetting),  # skill lost with no pleasing habit to show for it
+    ("forgetting", _forgetting),  # skill lost, with none of the habits above to show for it
     ("improving", _improving),  # the true quality rose: honest and better
     ("gaming", _gaming),  # the judges' score rose, the true quality did not
     ("honest", lambda r: True),  # nothing moved much: he answers as before
