@@ -329,7 +329,7 @@ def sample_rows(samples_: list[dict], lang: str) -> list[dict]:
     ]
 
 
-def answer_rows(answers: list[dict], lang: str) -> list[dict]:
+def answer_rows(answers: list[dict], lens: str, lang: str) -> list[dict]:
     """Base vs SFT answers to the same prompts, as table rows (with right / wrong marks)."""
 
     def mark(ok):
@@ -338,8 +338,8 @@ def answer_rows(answers: list[dict], lang: str) -> list[dict]:
     return [
         {
             texts.t("prompt", lang): a["prompt"].strip(),
-            texts.t("base", lang): f"{a['base'].strip()}  {mark(a['base_correct'])}",
-            texts.t("sft", lang): f"{a['sft'].strip()}  {mark(a['sft_correct'])}",
+            texts.heading("base", lens, lang): f"{a['base'].strip()}  {mark(a['base_correct'])}",
+            texts.heading("sft", lens, lang): f"{a['sft'].strip()}  {mark(a['sft_correct'])}",
         }
         for a in answers
     ]

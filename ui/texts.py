@@ -228,6 +228,11 @@ def state(name: str, lens: str, lang: str, nums: Mapping[str, object]) -> str:
     return catalogue().fill(_member("state", name), lang, lens, nums)
 
 
+def heading(key: str, lens: str, lang: str) -> str:
+    """A heading or column title that follows the lens (``green_grey``, ``side_by_side``, ``base``, ``sft``)."""
+    return catalogue().fill(key, lang, lens, {})
+
+
 def trend(key: str, lang: str) -> str:
     return catalogue().fill(_member("trend", key), lang, None, {})
 
