@@ -192,14 +192,23 @@ def numbers(
     return n
 
 
+def panel_numbers(name: str, doc: dict | None, values: dict, lens: str, lang: str, rlhf_history=None) -> Cited:
+    """The numbers (and their sources) one panel is filled with."""
+    nums = numbers(doc, values, lens, lang, rlhf_history)
+    if name == "sft_compare":  # its {n} is the number of answers shown, not the number of judges
+        nums["n"] = nums["n_answers"]
+        if "n_answers" in nums.source:
+            nums.source["n"] = nums.source["n_answers"]
+        else:
+            nums.source.pop("n", None)
+    return nums
+
+
 def panel(name: str, doc: dict | None, values: dict, lens: str, lang: str, rlhf_history=None) -> str | None:
     """The panel text with live numbers, or None when the numbers it needs are not there yet."""
     if not (doc and doc.get(REQUIRES[name])) and not (rlhf_history and REQUIRES[name] == "rlhf"):
         return None
-    nums = numbers(doc, values, lens, lang, rlhf_history)
-    if name == "sft_compare":
-        nums["n"] = nums["n_answers"]
-        nums.source["n"] = nums.source.get("n_answers")
+    nums = panel_numbers(name, doc, values, lens, lang, rlhf_history)
     if any(k in nums and nums[k] is None for k in texts.panel_placeholders(name)):
         return None  # measured, but not yet (a live run before its first evaluation)
     return texts.panel(name, lens, lang, nums)
