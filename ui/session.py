@@ -93,6 +93,8 @@ VISITOR: Slot[str] = Slot("visitor", "str", "this tab's random key on the server
 JOB: Slot[Job] = Slot("job", "Job", "this tab's run of the whole pipeline for the page's settings")
 LEFT_RUN: Slot[int] = Slot("left_run", "int", "this tab stopped waiting for a run that goes on for <n> others "
                            "(said once)")
+LAST_DOC: Slot[dict] = Slot("last_doc", "dict", "the last finished result shown (drawn as that run's, under a notice "
+                            "naming its settings, while the current setting is untrained; same language only)")
 SWEEP_JOB: Slot[Job] = Slot("sweep_job", "Job", "the explorer's sweep this tab waits for")
 METHODS_JOB: Slot[Job] = Slot("methods_job", "Job", "the explorer's best-of-n / DPO / RLOO job this tab waits for")
 JUDGING_JOB: Slot[Job] = Slot("judging_job", "Job", "the challenges page's annotator run this tab waits for")
@@ -117,7 +119,7 @@ GUESS: Slots[str] = Slots("guess_", "str", "widget: this tab's guess for questio
 
 TABLE: tuple[Slot | Slots, ...] = (
     VALUES, URL_WARNINGS, AUTOSTART, ROUTED, ADMITTED, PASSWORD, WIDGET, GRID,
-    VISITOR, JOB, LEFT_RUN, SWEEP_JOB, METHODS_JOB, JUDGING_JOB, LEFT, SWEEP_DRAWN,
+    VISITOR, JOB, LEFT_RUN, LAST_DOC, SWEEP_JOB, METHODS_JOB, JUDGING_JOB, LEFT, SWEEP_DRAWN,
     RANK_QUEUE, RANK_KEY, RANK_DRAWN, RANK_ERROR, RANK_RESULT, RANK_JOB,
     HANDS, HANDS_JOB, GUESS,
 )

@@ -156,9 +156,20 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
         if st.button(texts.t(train_button, lang), type="primary", key="train"):
             start(cfg)
             st.rerun()
-        draw({}, False)  # never another run's numbers as this setting's (issue 12)
+        last = session.LAST_DOC.get()
+        if last is not None and last["config"]["lang"] == lang:  # another language's world is never drawn
+            st.warning(texts.t("showing_last", lang, what=run_settings(last["config"])))
+            draw(last, False)  # its panels cite that run's own config, not the sliders
+        else:
+            draw({}, False)
         return
+    session.LAST_DOC.set(doc)
     draw(doc, False)
+
+
+def run_settings(c: dict) -> str:
+    """A finished run's settings, as the notice above its numbers names them."""
+    return f"steps={c['pretrain']['steps']}, bias={c['reward']['reward_bias']:g}, kl={c['ppo']['kl_coef']:g}"
 
 
 def eta(cfg) -> int:
