@@ -53,7 +53,7 @@ if rows:
     for col, m in zip(cols, tradeoff.METHODS, strict=True):
         with col:
             if m in methods:
-                x.analogy(tradeoff.METHOD_PANELS[m], tradeoff.method_numbers(m, methods[m]), lens, lang)
+                x.analogy(tradeoff.METHOD_PANELS[m], tradeoff.method_numbers(m, methods[m], lens, lang), lens, lang)
 
     w.csv(tradeoff.csv_rows(rows), "explorer", lang)
     w.png_hint(lang)

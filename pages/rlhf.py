@@ -43,7 +43,7 @@ def draw(doc, live):
     hands.ptx_effect(cfg, doc, lang, live)
     if live or not rl.get("green_grey"):
         return
-    st.subheader(texts.t("green_grey", lang))
+    st.subheader(texts.heading("green_grey", lens, lang))
     w.analogy("green_grey", doc)
     st.caption(texts.t("green_grey_help", lang))
     scale = narrate.kl_scale(rl["green_grey"])

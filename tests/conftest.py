@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
 ]
 # The tiers (pyproject.toml): `make test-fast` leaves out the tests marked slow or browser. Every test in these
 # files trains or serves for real for minutes, so a new test there is slow too; elsewhere mark one by hand.
-SLOW_FILES = {"test_physics.py", "test_methods.py", "test_load.py"}
+SLOW_FILES = {"test_physics.py", "test_methods.py", "test_load.py", "test_narration.py"}
 # A test that uses one of these fixtures drives a real browser or a live server: it is marked browser whether or
 # not its author marked it.
 BROWSER_FIXTURES = {"browser", "streamlit_server", "fresh_server"}

@@ -14,6 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_architecture import imports
 
+from sim.cache import cached_result
+from sim.config import preset
 from sim.server import GUESS_CHOICES, Guesses, forget
 from ui import narrate, session, state, story, texts, theme
 
@@ -144,7 +146,8 @@ def test_predict_then_see_stores_counts_and_shows_the_guess_beside_the_result():
     guess_radio(ann).set_value("down").run()
     assert room.tally(qid) == {"up": 0, "flat": 0, "down": 2}, "one vote a tab, changeable"
     assert "2 in the room guessed this one" in markdown(ann)
-    real, start, final = story.outcome(ann.session_state["last_doc"], "capability")
+    doc = cached_result(preset("fast", kl_coef=0.0, reward_bias=0.9, lang="en"), session.cache())
+    real, start, final = story.outcome(doc, "capability")
     line = ann.success[0].value
     assert line.startswith("You guessed: fall · What happened: his skill ") and f"{start:.0%} → {final:.0%}" in line
     assert ("right!" in line) == (real == "down")

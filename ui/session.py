@@ -93,8 +93,8 @@ VISITOR: Slot[str] = Slot("visitor", "str", "this tab's random key on the server
 JOB: Slot[Job] = Slot("job", "Job", "this tab's run of the whole pipeline for the page's settings")
 LEFT_RUN: Slot[int] = Slot("left_run", "int", "this tab stopped waiting for a run that goes on for <n> others "
                            "(said once)")
-LAST_DOC: Slot[dict] = Slot("last_doc", "dict", "the last finished result shown (drawn, labelled, while the current "
-                            "setting is untrained)")
+LAST_DOC: Slot[dict] = Slot("last_doc", "dict", "the last finished result shown (drawn as that run's, under a notice "
+                            "naming its settings, while the current setting is untrained; same language only)")
 CALIBRATION: Slot[Job] = Slot("calibration", "Job", "the server's measuring of its training speed this tab "
                               "waits for (sim/speed.py), before it can say how long a run takes")
 SWEEP_JOB: Slot[Job] = Slot("sweep_job", "Job", "the explorer's sweep this tab waits for")

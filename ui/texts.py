@@ -5,7 +5,7 @@ The conventions (docs/translating.md says them for translators):
 - ``msgid`` is a stable key (``tour_next``); ``msgctxt``, where a text has lens variants, is the analogy lens
   (``wuxia``, ``work``, ``tech``), and then every lens is there.
 - A text chosen by a value of the program has the key ``<family>.<member>``: ``panel.pretrain``,
-  ``verdict.collapse``, ``step.inner.title``, ``label.val_loss``. The functions below take the member (a panel's
+  ``state.babbling``, ``step.inner.title``, ``label.val_loss``. The functions below take the member (a panel's
   name, a metric key, a tour step) as they always did; ``_member`` is the one place such a key is put together.
 - An extracted comment ``#. placeholders: probe steps val_loss`` declares what the program fills in. Texts are
   Python format strings (``{probe:.0%}``; a literal brace is doubled).
@@ -223,8 +223,14 @@ def leash(kl_coef: float, lens: str, lang: str) -> str:
     return catalogue().fill("leash.some" if kl_coef > 0 else "leash.none", lang, lens, {"kl_coef": kl_coef})
 
 
-def verdict(key: str, lens: str, lang: str) -> str:
-    return catalogue().fill(_member("verdict", key), lang, lens, {})
+def state(name: str, lens: str, lang: str, nums: Mapping[str, object]) -> str:
+    """The sentence of a run's measured state (ui/states.py), with its numbers."""
+    return catalogue().fill(_member("state", name), lang, lens, nums)
+
+
+def heading(key: str, lens: str, lang: str) -> str:
+    """A heading or column title that follows the lens (``green_grey``, ``side_by_side``, ``base``, ``sft``)."""
+    return catalogue().fill(key, lang, lens, {})
 
 
 def trend(key: str, lang: str) -> str:

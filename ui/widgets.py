@@ -4,6 +4,8 @@ analogy panels, charts with PNG export, and CSV downloads. No math here.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -127,7 +129,7 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
             progress(j, lang)
 
         poll.watch(job, lang, session.JOB, status, on_leave=_left_run,
-                   live=lambda j: draw(narrate.partial_doc(j.snapshot()), True))
+                   live=lambda j: draw(narrate.partial_doc(j.snapshot(), dataclasses.asdict(j.cfg)), True))
         return
     left = session.LEFT_RUN.pop()
     if left:
@@ -157,22 +159,20 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
             start(cfg)
             st.rerun()
         last = session.LAST_DOC.get()
-        if last is not None:
-            c = last["config"]
-            st.caption(
-                texts.t(
-                    "showing_last",
-                    lang,
-                    what=f"steps={c['pretrain']['steps']}, "
-                    f"bias={c['reward']['reward_bias']:g}, kl={c['ppo']['kl_coef']:g}",
-                )
-            )
-            draw(last, False)
+        if last is not None and last["config"]["lang"] == lang:  # another language's world is never drawn
+            st.warning(texts.t("showing_last", lang, what=run_settings(last["config"], lang)))
+            draw(last, False)  # its panels cite that run's own config, not the sliders
         else:
             draw({}, False)
         return
     session.LAST_DOC.set(doc)
     draw(doc, False)
+
+
+def run_settings(c: dict, lang: str) -> str:
+    """A finished run's settings, as the notice above its numbers names them."""
+    return texts.t("run_settings", lang, steps=c["pretrain"]["steps"], bias=f"{c['reward']['reward_bias']:g}",
+                   kl=f"{c['ppo']['kl_coef']:g}")
 
 
 def missing(cfg) -> list[str]:
@@ -239,7 +239,7 @@ def metric(key: str, value, lang: str, fmt: str = "{:.0%}", delta=None, bad_up: 
     st.metric(
         labels.short(key, lang),
         "—" if value is None else fmt.format(value),
-        delta=None if delta is None else fmt.format(delta),
+        delta=narrate.delta_text(delta, fmt),
         delta_color="inverse" if bad_up else "normal",
     )
 
