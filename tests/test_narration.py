@@ -44,6 +44,7 @@ def docs(tmp_path_factory) -> dict:
 def read(doc: dict, source: tuple):
     """This test's own reader of a source: a path of keys, "*field" over a list, or (op, path, ...)."""
     ops = {"one_minus": lambda x: 1 - x, "product": lambda *xs: math.prod(xs),
+           "quality100": lambda g: 100 * min(1.4, max(0.0, g)) / 1.4,  # right + polite = 1.4: the best answer
            "mean": lambda *xs: sum(xs) / len(xs), "count_true": lambda xs: len([x for x in xs if x]),
            "count": lambda xs: len(xs)}
     if source[0] in ops:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ui import narrate, states, texts
 
 START = {"proxy_reward": 0.0, "gold_reward": 0.5, "capability": 0.7, "flattery": 0.02, "surface_share": 0.3,
@@ -57,3 +59,14 @@ def test_a_metric_tile_shows_no_change_that_rounds_to_zero():
     assert narrate.delta_text(-0.004, "{:.2f}") is None  # "-0.00" would be a change of nothing
     assert narrate.delta_text(0.05, "{:.0%}") == "5%"
     assert narrate.delta_text(None, "{:.0%}") is None
+
+
+@pytest.mark.parametrize(("gold", "q"), [(1.4, 100.0), (0.7, 50.0), (0.0, 0.0), (-0.3, 0.0), (2.0, 100.0)])
+def test_quality_on_the_lay_scale_is_right_and_polite_as_100(gold, q):
+    assert states.quality100(gold) == pytest.approx(q)  # 1.0 right + 0.4 polite is the best answer's gold
+
+
+@pytest.mark.parametrize(("kl", "word"), [(0.0, "small"), (0.49, "small"), (0.5, "some"), (1.99, "some"),
+                                          (2.0, "far"), (6.0, "far")])
+def test_drift_words_follow_the_measured_kl(kl, word):
+    assert states.drift(kl) == word

@@ -267,6 +267,7 @@ FAMILIES = {  # family -> the members the app can ask for (the fixed tuples they
     "stage": {*STAGES, "done"},
     "method": {"ppo", *METHODS},
     "state": set(states.NAMES),
+    "drift": set(states.DRIFTS),
 }
 USED_AS_DATA = ("panel", "trend", "label", "short", "unit")  # members named in the code (ui, sim)
 

@@ -68,6 +68,7 @@ class Cited(dict):
 
 DERIVED = {  # op -> how a derived number is computed from the values at its paths
     "one_minus": lambda x: 1 - x,
+    "quality100": states.quality100,  # the lay lenses' true quality, 0-100
     "product": lambda *xs: math.prod(xs),
     "mean": lambda *xs: _mean(xs),
     "count_true": lambda xs: sum(bool(x) for x in xs),
@@ -104,6 +105,10 @@ def _rlhf_numbers(n: Cited, doc: dict, lens: str, lang: str) -> None:
                                 ("cut", b, "cut_rate")):
         if final.get(metric) is not None and start.get(metric) is not None:
             n.read(name, doc, (*where, metric))
+    n.derive("q0", doc, "quality100", (*a, "gold_reward"))
+    n.derive("q1", doc, "quality100", (*b, "gold_reward"))
+    if "kl" in n:
+        n["drift"] = texts.drift(states.drift(n["kl"]), n["kl"], lens, lang)
     if "step" in final and doc["rlhf"].get("history"):
         n.read("step", doc, (*b, "step"))
     else:

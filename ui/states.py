@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sim.world import GOLD_CORRECT, GOLD_POLITE
+
 # -- thresholds (each a share, 0-1) -------------------------------------------------------------------------
 CHANGED = 0.02  # a score that moved less than this "held" (as ui/narrate.EPS)
 FLATTERING = 0.25  # at least a quarter of the sampled answers carry a flattery phrase
@@ -25,6 +27,10 @@ PADDED_RISE = 0.15  # ... and that share rose this much since the start (a greet
 CUT = 0.5  # at least half the answers run into the budget ...
 CUT_RISE = 0.25  # ... and that many more than at the start
 SKILL_LOST = 0.1  # capability fell by at least this much (absolute)
+# How far the policy drifted from the SFT model (the exact KL, nats per answer), in words for the lay lenses.
+DRIFT_SOME = 0.5  # below: his answers barely changed (a fair-judge run with a leash ends near 0.2-1)
+DRIFT_FAR = 2.0  # at or above: he answers like another person (the unleashed hacks end at 3-6)
+DRIFTS = ("small", "some", "far")
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,20 @@ RULES: tuple[tuple[str, Callable[[Run], bool]], ...] = (  # (state, predicate): 
     ("honest", lambda r: True),  # nothing moved much: he answers as before
 )
 NAMES = tuple(name for name, _ in RULES)
+
+
+GOLD_BEST = GOLD_CORRECT + GOLD_POLITE  # the true quality of a right, polite answer with no flattery
+
+
+def quality100(gold: float) -> float:
+    """The true quality (the gold reward, mean over answers) on the lay lenses' 0-100 scale: 100 is every
+    answer right and polite with no flattery; 0 is nothing right (flattery can push the raw score below)."""
+    return 100 * min(max(gold, 0.0), GOLD_BEST) / GOLD_BEST
+
+
+def drift(kl: float) -> str:
+    """The word for a drift of ``kl`` (the catalogue's ``drift.<name>``): small, some or far."""
+    return "small" if kl < DRIFT_SOME else "some" if kl < DRIFT_FAR else "far"
 
 
 def state(start: dict, final: dict, history=()) -> str:

@@ -228,6 +228,12 @@ def state(name: str, lens: str, lang: str, nums: Mapping[str, object]) -> str:
     return catalogue().fill(_member("state", name), lang, lens, nums)
 
 
+def drift(name: str, kl: float, lens: str, lang: str) -> str:
+    """How far he drifted from his old self, in the lens's words: ``drift.<name>`` (``ui.states.drift`` picks
+    the name from the measured KL ``kl``)."""
+    return catalogue().fill(_member("drift", name), lang, lens, {"kl": kl})
+
+
 def heading(key: str, lens: str, lang: str) -> str:
     """A heading or column title that follows the lens (``green_grey``, ``side_by_side``, ``base``, ``sft``)."""
     return catalogue().fill(key, lang, lens, {})

@@ -113,6 +113,9 @@ def method_numbers(method: str, doc: dict, lens: str, lang: str) -> dict:
     peak = states.peak_row(s, h)
     nums.update(flat=f["flattery"], flat_peak=peak["flattery"], peak_step=peak["step"], surf=f.get("surface_share"),
                 d2=f.get("distinct_2"), cut=f.get("cut_rate"))
+    nums.update(q0=states.quality100(s["gold_reward"]), q1=states.quality100(f["gold_reward"]),
+                best_q=states.quality100(best["gold_reward"]),
+                drift=texts.drift(states.drift(f["kl"]), f["kl"], lens, lang))
     nums["state"] = texts.state(states.state(s, f, h), lens, lang, nums)
     return nums
 
