@@ -15,10 +15,8 @@ The grid trains each stage once (module-scoped, through the stage cache; WUJI_TE
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -35,9 +33,8 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:e[+-]\d+)?%?")
 
 
 @pytest.fixture(scope="module")
-def docs(tmp_path_factory) -> dict:
-    root = Path(os.environ.get("WUJI_TEST_CACHE_DIR") or tmp_path_factory.mktemp("narration-cache"))
-    cache = Cache(root)
+def docs(wuji_cache) -> dict:
+    cache = Cache(wuji_cache)  # the session's prepared cache: its runs and every shared stage train once
     return {g: run(preset("fast", lang=g[0], reward_bias=g[1], kl_coef=g[2], seed=g[3]), cache) for g in GRID}
 
 
