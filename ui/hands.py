@@ -230,5 +230,7 @@ def answers(world: World, frames: list[dict], lang: str) -> None:
     if f["answers"] is None:
         st.info(texts.t("tl_not_recorded", lang))
         return
-    st.table([{texts.t("prompt", lang): p.strip(), texts.t("tl_answer", lang): a}
-              for p, a in zip(timeline.prompts(world), f["answers"])])
+    right = f.get("correct") or [None] * len(f["answers"])
+    st.table([{texts.t("prompt", lang): p.strip(), texts.t("tl_answer", lang): a,
+               texts.t("tl_right", lang): labels.verdict(ok)}
+              for p, a, ok in zip(timeline.prompts(world), f["answers"], right, strict=True)])

@@ -38,3 +38,8 @@ def stage(name: str, lang: str) -> str:
 
 def method(name: str, lang: str) -> str:
     return texts.member("method", name, lang, default=name)
+
+
+def verdict(correct: bool | None) -> str:
+    """The mark beside an answer: ✓ right, ✗ wrong against the world's true answer, nothing when not judged."""
+    return "" if correct is None else "✓" if correct else "✗"
