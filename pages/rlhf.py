@@ -34,7 +34,7 @@ def draw(doc, live):
     rl = doc.get("rlhf")
     if not rl:
         return
-    w.chart(charts.rlhf_curves(rl["history"], lang, total=cfg.ppo.iterations), "rlhf", key=f"rlhf_{live}")
+    w.chart(charts.rlhf_curves(rl["history"], lang, total=cfg.ppo.iterations, lens=lens), "rlhf", key=f"rlhf_{live}")
     w.metric_row(narrate.rlhf_metric_row(rl["start"], rl["final"]), lang)
     cols = st.columns(3)
     for col, name in zip(cols, ("ppo", "kl", "bias"), strict=True):
