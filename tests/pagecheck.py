@@ -165,7 +165,7 @@ def overlaps(page, slack: float = 1.0) -> list[dict]:
 
 def foreign(page, lang: str) -> list[str]:
     """Pieces of the other language on a page shown in ``lang`` (the language picker's own names aside)."""
-    text = page.evaluate(TEXT_JS, SKIP)
+    text = page.evaluate(TEXT_JS, SKIP + ", code, pre")  # a link to copy (st.code) is in no language
     if lang == "en":
         return sorted({line for line in text.splitlines() if CJK.search(strip_names(line))})
     words = re.findall(r"[A-Za-z]{2,}", text)
