@@ -33,7 +33,7 @@ if rows:
 
     st.subheader(texts.t("ex_overopt_t", lang))
     ov = tradeoff.overopt_data(rows, kl, bias, methods)
-    w.chart(charts.overopt(ov, lang, texts.peak(lens, lang)), "overopt")
+    w.chart(charts.overopt(ov, lang, texts.peak(lens, lang), lens), "overopt")
     st.caption(texts.t("ex_overopt_cap", lang, n_seed=len(tradeoff.at(rows, kl, bias))))
     panel = tradeoff.overopt_panel(ov)
     if panel is None:

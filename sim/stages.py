@@ -101,10 +101,13 @@ def copy_of(name: str) -> Callable[[Run, Models], torch.nn.Module]:
 
 # -- training: each stage's recipe, and what the pipeline keeps of it ---------------------------------------
 def record(events: Iterator[Event], model: torch.nn.Module, run: Run) -> Iterator[Event]:
-    """Pass a writing stage's events through, adding the model's timeline answers to every evaluated one."""
+    """Pass a writing stage's events through, adding the model's timeline answers (and whether each is right)
+    to every evaluated one."""
     for ev in events:
         if ev.evaluated and ev.stage in timeline.WRITING:
-            ev.metrics[timeline.KEY] = evaluate.timeline_answers(model, run.world, run.timeline_items)
+            answers = evaluate.timeline_answers(model, run.world, run.timeline_items)
+            ev.metrics[timeline.KEY] = answers
+            ev.metrics[timeline.CORRECT] = timeline.judged(run.world, answers)
         yield ev
 
 

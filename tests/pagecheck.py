@@ -143,6 +143,16 @@ LATIN_OK = {"kl", "ppo", "rlhf", "sft", "dpo", "rloo", "grpo", "best", "of", "n"
             "html", "english", "wuji", "flops", "nats", "gold", "proxy", "cpu", "gpu", "gao", "et", "al", "x", "d"}
 
 
+# Chinese an English page may carry: the language picker's name for Chinese and the app's own name (无忌).
+CJK_OK = ("中文", "无忌")
+
+
+def strip_names(line: str) -> str:
+    for name in CJK_OK:
+        line = line.replace(name, "")
+    return line
+
+
 def contrast(page, min_ratio: float = 4.5) -> list[dict]:
     """Texts on the page below ``min_ratio`` against their background (WCAG AA for body text)."""
     return page.evaluate(CONTRAST_JS, [min_ratio, SKIP])
@@ -155,8 +165,8 @@ def overlaps(page, slack: float = 1.0) -> list[dict]:
 
 def foreign(page, lang: str) -> list[str]:
     """Pieces of the other language on a page shown in ``lang`` (the language picker's own names aside)."""
-    text = page.evaluate(TEXT_JS, SKIP)
+    text = page.evaluate(TEXT_JS, SKIP + ", code, pre")  # a link to copy (st.code) is in no language
     if lang == "en":
-        return sorted({line for line in text.splitlines() if CJK.search(line) and line.strip() != "中文"})
+        return sorted({line for line in text.splitlines() if CJK.search(strip_names(line))})
     words = re.findall(r"[A-Za-z]{2,}", text)
     return sorted({w for w in words if w.lower() not in LATIN_OK})

@@ -47,6 +47,25 @@ def export_config(name: str) -> dict:
     }
 
 
+INK = "#2b2622"  # the text of a chart (the app's textColor): 13:1 on the page's background
+
+
+def ink(fig: go.Figure, text: str, muted: str) -> go.Figure:
+    """Every text of fig in ``text`` (titles, legend, annotations) or ``muted`` (ticks, axis titles), named
+    explicitly: left unset, Streamlit's chart theme draws ticks in a grey of 3.5:1 (issue 12 item 3)."""
+    fig.update_layout(font_color=text, legend_font_color=text, title_font_color=text)
+    axis = {"tickfont_color": muted, "title_font_color": muted}
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(**axis)
+    fig.update_polars(radialaxis_tickfont_color=muted, angularaxis_tickfont_color=text)
+    for tr in fig.data:
+        if tr.type == "indicator":
+            tr.gauge.axis.tickfont.color = muted
+            tr.gauge.axis.tickcolor = muted
+            tr.title.font.color = text
+    return fig
+
+
 def _style(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     fig.update_layout(
         title={
@@ -63,7 +82,7 @@ def _style(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
         paper_bgcolor="rgba(0,0,0,0)",
     )
-    return fig
+    return ink(fig, INK, INK)
 
 
 def _line(fig, rows, key, lang, dash=None, **kw):
@@ -80,7 +99,7 @@ def _line(fig, rows, key, lang, dash=None, **kw):
     )
 
 
-def loss_curve(hist: list[dict], losses: list[dict], lang: str) -> go.Figure:
+def loss_curve(hist: list[dict], losses: list[dict], lang: str, lens: str = "tech") -> go.Figure:
     fig = go.Figure()
     if losses:
         fig.add_trace(
@@ -94,7 +113,7 @@ def loss_curve(hist: list[dict], losses: list[dict], lang: str) -> go.Figure:
         )
     _line(fig, hist, "val_loss", lang)
     fig.update_xaxes(title=labels.axis("step", lang), rangemode="tozero")
-    fig.update_yaxes(title=labels.axis("val_loss", lang), rangemode="tozero")
+    fig.update_yaxes(title=labels.lens_axis("val_loss", lang, lens, labels.unit("val_loss", lang)), rangemode="tozero")
     return _style(fig, texts.t("ch_loss", lang))
 
 
@@ -124,16 +143,12 @@ def radar(series: list[tuple[str, dict]], lang: str) -> go.Figure:
         )
     fig.update_layout(
         polar={
-            "radialaxis": {
-                "range": [0, 1],
-                "tickformat": ".0%",
-                "angle": 22.5,
-                "tickangle": 22.5,
-                "tickfont": {"size": 10},
-            }
+            "radialaxis": {"range": [0, 1], "dtick": 0.25, "showticklabels": False},  # labels sat on the data
         }
     )
     fig = _style(fig, texts.t("ch_radar", lang), height=460)
+    fig.add_annotation(text=texts.t("ch_radar_rings", lang), xref="paper", yref="paper", x=0, y=1.0,
+                       xanchor="left", yanchor="bottom", showarrow=False, font={"size": 12})
     fig.update_layout(legend={"y": -0.12, "yanchor": "top"}, margin={"b": 70})
     return fig
 
@@ -186,7 +201,7 @@ def annotators(panel: list, bias: float, lang: str) -> go.Figure:
     return _style(fig, texts.t("ch_annotators", lang), height=300)
 
 
-def rlhf_curves(hist: list[dict], lang: str, total: int | None = None) -> go.Figure:
+def rlhf_curves(hist: list[dict], lang: str, total: int | None = None, lens: str = "tech") -> go.Figure:
     """Three panels growing step by step: the two rewards, skill vs flattery, and the KL."""
     fig = make_subplots(
         rows=1,
@@ -211,7 +226,8 @@ def rlhf_curves(hist: list[dict], lang: str, total: int | None = None) -> go.Fig
         )
     fig.update_yaxes(title=labels.unit("proxy_reward", lang), row=1, col=1)
     fig.update_yaxes(title=labels.unit("capability", lang), row=1, col=2, **PCT)
-    fig.update_yaxes(title=labels.unit("kl", lang), row=1, col=3, rangemode="tozero")
+    fig.update_yaxes(title=labels.lens_axis("kl", lang, lens, labels.unit("kl", lang)), row=1, col=3,
+                     rangemode="tozero")
     fig.update_annotations(font_size=15)
     fig = _style(fig, texts.t("ppo_title", lang), height=440)
     fig.update_layout(legend={"y": -0.32, "yanchor": "top"}, margin={"b": 110, "t": 80})
@@ -225,7 +241,7 @@ def gauges(values: dict, lang: str) -> go.Figure:
         fig.add_trace(
             go.Indicator(
                 mode="gauge+number",
-                number_font={"color": "#2b2622", "size": 44},
+                number_font={"color": INK, "size": 34},
                 value=None if v is None else 100 * v,
                 number={"suffix": "%", "valueformat": ".0f"},
                 title={"text": texts.t(name, lang), "font": {"size": 18}},
@@ -405,7 +421,7 @@ def heatmaps(rows: list[dict], kls, biases, kl: float, bias: float, lang: str) -
     return _style(fig, texts.t("ch_heat", lang, n_seed=len({r["seed"] for r in rows})), height=640)
 
 
-def overopt(ov: dict, lang: str, peak_text: str) -> go.Figure:
+def overopt(ov: dict, lang: str, peak_text: str, lens: str = "tech") -> go.Figure:
     """Gold (left) and proxy (right) gains against d = sqrt(KL): each method's points and fitted curve, and
     PPO's gold peak (else best-of-n's) marked."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
@@ -428,7 +444,8 @@ def overopt(ov: dict, lang: str, peak_text: str) -> go.Figure:
                     legendgroup=m, line={"color": color, "width": 3 if m == "ppo" else 2,
                                          "dash": None if m == "ppo" else "dash"}, hoverinfo="skip"), row=1, col=col)
         fig.add_hline(y=0, line={"color": "#9a9a9a", "width": 1}, row=1, col=col)
-        fig.update_xaxes(title=labels.axis("d", lang), rangemode="tozero", row=1, col=col)
+        fig.update_xaxes(title=labels.lens_axis("d", lang, lens, labels.axis("d", lang)), rangemode="tozero",
+                         row=1, col=col)
         fig.update_yaxes(title=labels.label(gain, lang), row=1, col=col)
     d_max = max((p["d"] for o in ov.values() for p in o["points"]), default=1.0)
     for m in ("ppo", "bon"):
@@ -565,7 +582,7 @@ def for_room(fig: go.Figure, theme_name: str, scale: float) -> go.Figure:
     for tr in fig.data:
         if tr.type == "indicator":
             tr.number.font.color = c["text"]
-            tr.number.font.size = (tr.number.font.size or 44) * scale
+            tr.number.font.size = (tr.number.font.size or 34) * min(scale, 1.15)  # larger sat on the arc
             tr.title.font.size = (tr.title.font.size or 18) * scale
             tr.gauge.bgcolor = c["panel"]
             tr.gauge.axis.tickfont.size = lay.font.size or 13  # the gauges' ends stay apart
@@ -579,7 +596,7 @@ def for_room(fig: go.Figure, theme_name: str, scale: float) -> go.Figure:
             marker.color = remap.get(marker.color, marker.color)
         elif marker is not None and marker.color is not None:
             marker.color = [remap.get(x, x) for x in marker.color]
-    return fig
+    return ink(fig, c["text"], c["muted"])
 
 
 def room_guesses(rows: list[tuple[str, dict]], lang: str) -> go.Figure:

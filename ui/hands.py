@@ -198,13 +198,15 @@ def draw_stage(s: Stepper, lang: str) -> None:
     doc = narrate.partial_doc(s.all_events())
     stage = next((x for x in reversed(STAGES) if s.events[x]), None)
     if stage == "pretrain":
-        w.chart(charts.loss_curve(doc["pretrain"]["history"], doc["pretrain"]["losses"], lang), "hands-pretrain")
+        pre = doc["pretrain"]
+        w.chart(charts.loss_curve(pre["history"], pre["losses"], lang, sidebar.lens()), "hands-pretrain")
     elif stage == "sft":
         w.chart(charts.sft_curve(doc["sft"]["history"], lang), "hands-sft")
     elif stage == "reward":
         w.chart(charts.reward_curve(doc["reward"]["history"], lang), "hands-reward")
     elif stage == "rlhf" and doc.get("rlhf"):
-        w.chart(charts.rlhf_curves(doc["rlhf"]["history"], lang, total=s.cfg.ppo.iterations), "hands-rlhf")
+        w.chart(charts.rlhf_curves(doc["rlhf"]["history"], lang, total=s.cfg.ppo.iterations,
+                                      lens=sidebar.lens()), "hands-rlhf")
     answers(s.world, [f for f in s.frames() if f["answers"] is not None][-1:], lang)
 
 
@@ -230,5 +232,7 @@ def answers(world: World, frames: list[dict], lang: str) -> None:
     if f["answers"] is None:
         st.info(texts.t("tl_not_recorded", lang))
         return
-    st.table([{texts.t("prompt", lang): p.strip(), texts.t("tl_answer", lang): a}
-              for p, a in zip(timeline.prompts(world), f["answers"])])
+    right = f.get("correct") or [None] * len(f["answers"])
+    st.table([{texts.t("prompt", lang): p.strip(), texts.t("tl_answer", lang): a,
+               texts.t("tl_right", lang): labels.verdict(ok)}
+              for p, a, ok in zip(timeline.prompts(world), f["answers"], right, strict=True)])

@@ -289,10 +289,10 @@ def kl_html(text: str, token_kl: list[float], vmax: float = 1.0) -> str:
     for i, ch in enumerate(text):
         k = token_kl[i] if i < len(token_kl) else 0.0
         a = max(0.0, min(1.0, k / vmax))
-        fg = "#ffffff" if a > 0.55 else "#2b2622"
+        g = round(255 - 105 * a)  # white to #969696, opaque: dark text stays >= 5:1 on it, in either theme
         c = "<br>" if ch == "\n" else html.escape(ch)
         out.append(
-            f'<span title="KL {k:.3f}" style="background:rgba(70,70,70,{a:.2f});color:{fg};'
+            f'<span title="KL {k:.3f}" style="background:rgb({g},{g},{g});color:#2b2622;'
             f'padding:1px 0;border-radius:2px">{c}</span>'
         )
     return "".join(out)

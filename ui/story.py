@@ -98,7 +98,7 @@ def figure(st_: Step, doc: dict, values: dict, lang: str, cfg):
         return None
     if st_.chart == "loss":
         pre = doc["pretrain"]
-        return charts.loss_curve(pre["history"], pre.get("losses", []), lang)
+        return charts.loss_curve(pre["history"], pre.get("losses", []), lang, values["lens"])
     if st_.chart == "probe":
         return charts.probe_curve(doc["pretrain"]["history"], lang)
     if st_.chart == "radar":
@@ -107,7 +107,7 @@ def figure(st_: Step, doc: dict, values: dict, lang: str, cfg):
     if st_.chart == "annotators":
         return charts.annotators(annotator_panel(cfg.reward.n_annotators, cfg.seed), values["bias"], lang)
     if st_.chart == "rlhf":
-        return charts.rlhf_curves(doc["rlhf"]["history"], lang, total=cfg.ppo.iterations)
+        return charts.rlhf_curves(doc["rlhf"]["history"], lang, total=cfg.ppo.iterations, lens=values["lens"])
     return charts.gauges(narrate.gauges(doc), lang)
 
 

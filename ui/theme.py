@@ -83,11 +83,23 @@ html {{ font-size: {16 * scale:.0f}px !important; }}
   background: {c["panel"]} !important; color: {c["text"]} !important; border-color: {c["border"]} !important; }}
 .stApp button[kind="primary"], .stApp button[data-testid="stBaseButton-primary"] {{
   background: {c["accent"]} !important; color: {c["on_accent"]} !important; }}
-.stApp button [data-testid="stMarkdownContainer"], .stApp button p {{ color: inherit !important; }}
+.stApp button [data-testid="stMarkdownContainer"], .stApp button p, .stApp button kbd {{
+  color: inherit !important; opacity: 1 !important; }}
 .stApp [data-testid="stVerticalBlockBorderWrapper"], .stApp [data-testid="stExpander"] details {{
   border-color: {c["border"]} !important; }}
 .stApp code, .stApp pre {{ background: {c["panel"]} !important; color: {c["text"]} !important; }}
 .stApp [data-testid="stAlertContainer"] {{ background: {c["panel"]} !important; }}
 .stApp [data-testid="stAlertContainer"] * {{ color: {c["text"]} !important; }}
+.stApp [data-testid="stText"] * {{ color: {c["text"]} !important; }}
+.stApp [data-testid="stMetricDelta"] {{ background: transparent !important; }}
 {alerts}
+</style>"""
+
+
+# Outside presenter mode (Streamlit's own light theme, .streamlit/config.toml): its captions are the text colour
+# at 60% (3.9:1 on the sidebar), and a primary button's key hint is white at 60% (2.9:1).
+PLAIN_CSS = """<style>
+.stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] p {
+  color: #5c544b !important; opacity: 1 !important; }
+.stApp button kbd { color: inherit !important; opacity: 1 !important; }
 </style>"""

@@ -1,0 +1,59 @@
+"""What a room sees, in real Chromium over the prepared runs (issue 12 items 3, 7, 8, 9): every page (and every
+step of the tour) in both languages, the plain view and presenter mode's two themes, at 1280, 1400 and 1920 px.
+On each: no text below 4.5:1 (``pagecheck.contrast``), no chart label on another or cut at the chart's edge
+(``pagecheck.overlaps``), no text of the other language (``pagecheck.foreign``).
+
+One walk a (language, view), each at one of the three widths, so that every width is walked in the plain view
+and in presenter mode, and all three checks run on every page load (one server, one page a walk).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+from live import idle
+from pagecheck import contrast, foreign, overlaps
+
+from ui.state import TOUR_LEN
+
+PAGES = ["", *(f"tour?step={i}" for i in range(1, TOUR_LEN + 1)), "pretrain", "sft", "rlhf", "playground",
+         "timeline", "explorer", "challenges"]
+VIEWS = {"light": {}, "present-light": {"present": "1", "theme": "light"},
+         "present-dark": {"present": "1", "theme": "dark"}}
+WALKS = [  # (lang, view, width)
+    ("en", "light", 1280), ("en", "present-light", 1400), ("en", "present-dark", 1920),
+    ("zh", "light", 1920), ("zh", "present-light", 1280), ("zh", "present-dark", 1400),
+]
+
+
+def url(base: str, page: str, lang: str, view: str) -> str:
+    path, _, step = page.partition("?")
+    query = {"lang": lang, "lens": "wuxia", **VIEWS[view], **dict([step.split("=")] if step else [])}
+    return f"{base}/{path}?{urlencode(query)}"
+
+
+# Still found after the first fixes (h-present, see its report): the challenges page's bar labels on each other
+# (cost, transfer, A/B) and its titles cut; heatmap cell texts and frontier labels below 4.5:1 (explorer,
+# challenges); the primary scenario button's slider value at 3.5:1 (tour 4-6); the radar's rings note on its top
+# label; the English world's pretraining samples in Chinese (the per-language world, another helper); English
+# paper titles and names on Chinese pages (challenges, playground). Strict: it fails once they are all fixed.
+@pytest.mark.xfail(strict=True, reason="issue 12: findings left, listed above")
+@pytest.mark.parametrize(("lang", "view", "width"), WALKS, ids=[f"{a}-{b}-{c}" for a, b, c in WALKS])
+def test_every_page_is_readable_unclipped_and_in_one_language(streamlit_server, browser, lang, view, width):
+    context = browser.new_context(viewport={"width": width, "height": 1000}, locale="en-US")
+    page = context.new_page()
+    found = {}
+    try:
+        for name in PAGES:
+            page.goto(url(streamlit_server, name, lang, view), wait_until="domcontentloaded")
+            page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
+            idle(page, 120_000, 1500)
+            assert page.locator('[data-testid="stException"]').count() == 0, f"{name or 'home'}: an exception"
+            problems = {"contrast": contrast(page), "overlaps": overlaps(page), "foreign": foreign(page, lang)}
+            problems = {k: v for k, v in problems.items() if v}
+            if problems:
+                found[name or "home"] = problems
+    finally:
+        context.close()
+    assert not found, f"{lang} {view} at {width} px:\n" + "\n".join(f"{p}: {v}" for p, v in found.items())
