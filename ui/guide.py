@@ -60,15 +60,13 @@ def scene(step: story.Step, lang: str) -> None:
         return
     values, name = sidebar.values(), texts.t(story.SCENARIO_TITLES[step.scene], lang)
     if story.scenario_of(values) == step.scene:
-        left, right = st.columns([3, 1], vertical_alignment="center")
-        left.caption(texts.t("tour_scene", lang, name=name))
-        if session.TOUR_UNDO.present() and right.button(texts.t("tour_scene_undo", lang), key="tour_scene_undo"):
+        st.caption(texts.t("tour_scene", lang, name=name))
+        if session.TOUR_UNDO.present() and st.button(texts.t("tour_scene_undo", lang), key="tour_scene_undo"):
             session.VALUES.set({**session.TOUR_UNDO.pop(), "step": values["step"]})
             st.rerun()
         return
-    left, right = st.columns([3, 1], vertical_alignment="center")
-    left.caption(texts.t("tour_scene_offer", lang, name=name))
-    if right.button(texts.t("tour_scene_use", lang), key="tour_scene_use"):
+    st.caption(texts.t("tour_scene_offer", lang, name=name))
+    if st.button(texts.t("tour_scene_use", lang, name=name), key="tour_scene_use"):
         session.TOUR_UNDO.set(dict(values))
         session.VALUES.set(story.scenario(step.scene, values))
         st.rerun()

@@ -152,6 +152,7 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
                 kl=v["kl"],
                 seed=v["seed"],
                 eta=seconds_text(eta(cfg), lang),
+                button=texts.t(train_button, lang),
             )
         )
         measure(cfg, lang)
