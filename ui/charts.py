@@ -271,7 +271,7 @@ def gauges(values: dict, lang: str) -> go.Figure:
                     "bar": {"color": ["#2f5d9e", "#b5473a", "#2f7d4f"][i]},
                     "bgcolor": "#f1ebe1",
                 },
-                domain={"x": [0.03 + i * 0.34, 0.29 + i * 0.34], "y": [0, 1]},  # gaps: "100" clear of the next "0"
+                domain={"x": [0.02 + i * 0.36, 0.26 + i * 0.36], "y": [0, 1]},  # gaps: "100" clear of the next "0"
             )
         )
     fig = _style(fig, texts.t("ch_gauges", lang), height=300)
@@ -434,7 +434,7 @@ def frontier(rows: list[dict], kl: float, bias: float, methods: dict, lang: str)
 def heatmaps(rows: list[dict], kls, biases, kl: float, bias: float, lang: str) -> go.Figure:
     """capability, gold_reward, proxy_reward and kl over the kl_coef x reward_bias grid (seed means)."""
     keys = ("capability", "gold_reward", "proxy_reward", "kl")
-    fig = make_subplots(rows=2, cols=2, horizontal_spacing=0.1, vertical_spacing=0.2,
+    fig = make_subplots(rows=2, cols=2, horizontal_spacing=0.1, vertical_spacing=0.28,
                         subplot_titles=[labels.label(k, lang) for k in keys])
     xs, ys = [f"{k:g}" for k in kls], [f"{b:g}" for b in biases]
     for i, key in enumerate(keys):
@@ -567,7 +567,7 @@ def flops(here: dict, lang: str) -> go.Figure:
 
 def transfer_ab(groups: dict, lang: str) -> go.Figure:
     """Capability (left) and gold reward (right) before and after PPO: kinds practised (A) vs held out (B)."""
-    names = [labels.wrap(texts.t(k, lang), 14) for k in ("ab_seen", "ab_held")]  # two short lines, not slanted
+    names = [labels.wrap(texts.t(k, lang), 10) for k in ("ab_seen", "ab_held")]  # two short lines, not slanted
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
                         subplot_titles=[labels.label("capability", lang), labels.label("gold_reward", lang)])
     for when, color, key in (("0", "#9aa9c4", "before_ppo"), ("1", "#b5473a", "after_ppo")):
