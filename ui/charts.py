@@ -227,7 +227,7 @@ def rlhf_curves(hist: list[dict], lang: str, total: int | None = None, lens: str
     fig = make_subplots(
         rows=1,
         cols=3,
-        horizontal_spacing=0.08,
+        horizontal_spacing=0.11,  # room for the next panel's y-axis title
         subplot_titles=[texts.t("ch_rewards", lang), texts.t("ch_skill", lang), texts.t("ch_kl", lang)],
     )
     for key, col, dash in (
@@ -240,7 +240,7 @@ def rlhf_curves(hist: list[dict], lang: str, total: int | None = None, lens: str
         _line(fig, hist, key, lang, dash=dash, row=1, col=col)
     for col in (1, 2, 3):
         fig.update_xaxes(
-            title=labels.axis("step", lang),
+            title=labels.axis("step", lang) if col == 2 else None,  # one for the three: side by side they ran together
             row=1,
             col=col,
             range=[-0.5, (total or max([r["step"] for r in hist] or [1])) + 0.5],
@@ -281,10 +281,10 @@ def gauges(values: dict, lang: str) -> go.Figure:
 
 def cost(seconds: dict, lang: str, cached: tuple = ()) -> go.Figure:
     stages = ["pretrain", "sft", "reward", "rlhf"]
+    names = [labels.stage(s, lang) + (texts.t("from_cache", lang) if s in cached else "") for s in stages]
     fig = go.Figure(  # horizontal: the stage names read across instead of slanting onto each other
         go.Bar(
-            y=[labels.wrap(labels.stage(s, lang) + (texts.t("from_cache", lang) if s in cached else ""), 22)
-               for s in stages],
+            y=[labels.wrap(name, 22) for name in names],
             x=[seconds.get(s, 0) for s in stages],
             orientation="h",
             marker_color=["#2f5d9e", "#b5473a", "#d49a1f", "#2f7d4f"],
