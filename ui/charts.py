@@ -71,7 +71,7 @@ def ink(fig: go.Figure, text: str, muted: str) -> go.Figure:
 # projector's font sizes the latter ran onto the x-axis title. The bottom margin holds ticks, title and legend.
 LEGEND_BELOW = {"yref": "container", "y": 0.01, "yanchor": "bottom"}
 TITLE_COLS = 44  # a chart's title wraps beyond this many columns (labels.width): it fits a 3:2 page column
-SUBPLOT_COLS = 80  # the panels' titles share this many columns between them
+SUBPLOT_COLS = 66  # the panels' titles share this many columns between them (three: 22 each)
 
 
 def _style(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
