@@ -33,12 +33,11 @@ def url(base: str, page: str, lang: str, view: str) -> str:
     return f"{base}/{path}?{urlencode(query)}"
 
 
-# Still found after the first fixes (h-present, see its report): the challenges page's bar labels on each other
-# (cost, transfer, A/B) and its titles cut; heatmap cell texts and frontier labels below 4.5:1 (explorer,
-# challenges); the primary scenario button's slider value at 3.5:1 (tour 4-6); the radar's rings note on its top
-# label; the English world's pretraining samples in Chinese (the per-language world, another helper); English
-# paper titles and names on Chinese pages (challenges, playground). Strict: it fails once they are all fixed.
-@pytest.mark.xfail(strict=True, reason="issue 12: findings left, listed above")
+# Until the per-language world is merged (branch h-world: an English and a Chinese vocabulary), the untrained
+# model's samples on the pretraining page mix both scripts; the lead removes this when merging h-world.
+WORLD_PENDING = {("pretrain", "foreign")}
+
+
 @pytest.mark.parametrize(("lang", "view", "width"), WALKS, ids=[f"{a}-{b}-{c}" for a, b, c in WALKS])
 def test_every_page_is_readable_unclipped_and_in_one_language(streamlit_server, browser, lang, view, width):
     context = browser.new_context(viewport={"width": width, "height": 1000}, locale="en-US")
@@ -51,7 +50,7 @@ def test_every_page_is_readable_unclipped_and_in_one_language(streamlit_server, 
             idle(page, 120_000, 1500)
             assert page.locator('[data-testid="stException"]').count() == 0, f"{name or 'home'}: an exception"
             problems = {"contrast": contrast(page), "overlaps": overlaps(page), "foreign": foreign(page, lang)}
-            problems = {k: v for k, v in problems.items() if v}
+            problems = {k: v for k, v in problems.items() if v and (name, k) not in WORLD_PENDING}
             if problems:
                 found[name or "home"] = problems
     finally:

@@ -203,6 +203,27 @@ def test_both_themes_project_well(name):
         assert theme.contrast(theme.TRACE_COLORS[name].get(color, color), c["bg"]) >= 3, color
 
 
+@pytest.mark.parametrize("name", list(theme.THEMES))
+def test_heat_map_numbers_read_on_every_cell(name):
+    from ui.charts import HEAT_DARK, HEAT_SCALES, INK
+
+    c = theme.THEMES[name]
+    for pale, middle in HEAT_SCALES.values():
+        ends = (pale, middle) if name == "light" else (c["panel"], HEAT_DARK[middle])
+        text = INK if name == "light" else c["text"]
+        assert min(theme.contrast(text, e) for e in ends) >= 5, (name, ends)
+        assert theme.contrast(c["text"], ends[0]) >= 5 and theme.contrast(c["text"], ends[1]) >= 5
+
+
+def test_chart_text_wraps_to_a_column():
+    from ui.labels import width, wrap
+
+    assert width("ab 中文") == 7
+    assert wrap("one two three four", 9) == "one two<br>three<br>four"
+    assert wrap("一二三四五", 4) == "一二<br>三四<br>五"
+    assert wrap("short", 40) == "short"
+
+
 @pytest.mark.parametrize("lang", state.LANGS)
 def test_the_report_is_one_self_contained_html_in_the_chosen_language(lang, wuji_cache):
     from sim.cache import Cache, cached_result

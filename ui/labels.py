@@ -53,3 +53,21 @@ def method(name: str, lang: str) -> str:
 def verdict(correct: bool | None) -> str:
     """The mark beside an answer: ✓ right, ✗ wrong against the world's true answer, nothing when not judged."""
     return "" if correct is None else "✓" if correct else "✗"
+
+
+def width(text: str) -> int:
+    """How wide a text runs, in columns: a Chinese character takes two, a Latin letter one."""
+    return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in text)
+
+
+def wrap(text: str, cols: int) -> str:
+    """Chart text broken into lines (plotly's ``<br>``) of at most ``cols`` columns (see ``width``): at spaces
+    in English, anywhere in Chinese, so that a title fits a narrow column instead of running out of the chart."""
+    lines, line = [], ""
+    for piece in text.split(" ") if " " in text else list(text):
+        joined = f"{line} {piece}" if line and " " in text else line + piece
+        if line and width(joined) > cols:
+            lines.append(line)
+            joined = piece
+        line = joined
+    return "<br>".join([*lines, line])

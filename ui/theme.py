@@ -61,7 +61,8 @@ def contrast(a: str, b: str) -> float:
 
 
 def css(theme: str, scale: float = SCALE) -> str:
-    """The page's CSS in presenter mode: larger type everywhere, and the theme's colours."""
+    """The page's CSS in presenter mode: larger type everywhere, and the theme's colours (a slider's value on
+    the page's background: at this size it reaches down onto the thumb, 3.5:1 in the light theme)."""
     c = THEMES[theme]
     alerts = "\n".join(  # Streamlit's pale alert backgrounds give way to the panel colour, the kind marked by a bar
         f'.stApp [data-testid="stAlertContainer"]:has([data-testid="stAlertContent{kind}"]) '
@@ -92,6 +93,7 @@ html {{ font-size: {16 * scale:.0f}px !important; }}
 .stApp [data-testid="stAlertContainer"] * {{ color: {c["text"]} !important; }}
 .stApp [data-testid="stText"] * {{ color: {c["text"]} !important; }}
 .stApp [data-testid="stMetricDelta"] {{ background: transparent !important; }}
+.stApp [data-testid="stSliderThumbValue"] {{ background: {c["bg"]}; padding: 0 .25rem; border-radius: .25rem; }}
 {alerts}
 </style>"""
 
