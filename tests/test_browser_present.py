@@ -33,8 +33,7 @@ def url(base: str, page: str, lang: str, view: str) -> str:
     return f"{base}/{path}?{urlencode(query)}"
 
 
-# Until the per-language world is merged (branch h-world: an English and a Chinese vocabulary), the untrained
-# model's samples on the pretraining page mix both scripts; the lead removes this when merging h-world.
+# The pretraining page's language check is its own test below (a known failure until the per-language world lands).
 WORLD_PENDING = {("pretrain", "foreign")}
 
 
@@ -56,3 +55,22 @@ def test_every_page_is_readable_unclipped_and_in_one_language(streamlit_server, 
     finally:
         context.close()
     assert not found, f"{lang} {view} at {width} px:\n" + "\n".join(f"{p}: {v}" for p, v in found.items())
+
+
+# Known, open (issue 12 item 8): the untrained model's samples on the pretraining page are drawn from ONE vocabulary
+# shared by both languages, so English samples show Chinese characters and Chinese ones Latin letters. The fix is the
+# per-language world of branch h-world (a vocabulary a language), not merged yet: its SFT capability and the shape of
+# its reward hack still need work. Strict: this fails loudly once the samples are in one language.
+@pytest.mark.xfail(strict=True, reason="one vocabulary for both languages: the per-language world is not merged")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_pretraining_samples_are_in_the_pages_language(streamlit_server, browser, lang):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page = context.new_page()
+    try:
+        page.goto(url(streamlit_server, "pretrain", lang, "light"), wait_until="domcontentloaded")
+        page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
+        idle(page, 120_000, 1500)
+        assert foreign(page, lang) == []
+    finally:
+        context.close()
+
