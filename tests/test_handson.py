@@ -266,7 +266,8 @@ def test_play_pause_step_run_as_board_jobs_and_the_state_survives_a_pause(wuji_c
         assert run_job(at, "hands_step").session_state["hands"].steps()["reward"] == paused["reward"] + 1
     at.select_slider(key="hands_n").set_value(100).run()
     while at.button(key="hands_rlhf").disabled and not s.done["rlhf"]:
-        assert any("learnt nothing yet" in c.value for c in at.caption) or s.why_not("rlhf") != "needs_judges"
+        assert any("not reached their first checkpoint" in c.value for c in at.caption) or \
+            s.why_not("rlhf") != "needs_judges"
         run_job(at, "hands_reward")
     while not s.done["rlhf"]:
         run_job(at, "hands_rlhf")
