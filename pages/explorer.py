@@ -41,7 +41,7 @@ if rows:
     else:
         x.analogy(panel[0], panel[1], lens, lang)
     fits = tradeoff.fit_rows(ov, lang)
-    if fits:
+    if fits and lens == "tech":  # the fit's parameters are the technical lens's; the lay lenses read the panel
         st.markdown(f"**{texts.t('ex_fit_t', lang)}**")
         st.dataframe(fits, hide_index=True)
 
