@@ -56,13 +56,10 @@ def evaluations(total: int, every: int | None) -> int:
 
 
 def stage_steps(cfg: Config, stage: str) -> tuple[int, int]:
-    """(training steps, evaluations) of one stage or method of ``cfg``."""
-    part = cfg.part(stage)
-    for name in ("iterations", "steps", "ns"):
-        if hasattr(part, name):
-            total = getattr(part, name)
-            total = len(total) if name == "ns" else total
-            break
+    """(training steps, evaluations) of one stage or method of ``cfg``: best-of-n evaluates at each of its n."""
+    total, part = cfg.total(stage), cfg.part(stage)
+    if stage == "bon":
+        return total, len(part.ns)
     return total, evaluations(total, getattr(part, "eval_every", None))
 
 

@@ -25,7 +25,7 @@ def test_stage_steps_read_each_stage_and_method_from_its_part():
     assert stage_steps(FAST, "pretrain") == (700, 5)  # 0, 175, 350, 525, 700
     assert stage_steps(FAST, "rlhf") == (24, 9)
     assert stage_steps(FAST.replace(pretrain_steps=0), "pretrain") == (0, 1)
-    assert stage_steps(FAST, "bon") == (len(FAST.bon.ns), 1)
+    assert stage_steps(FAST, "bon") == (max(FAST.bon.ns), len(FAST.bon.ns)), "an answer a step; a verdict at each n"
 
 
 def test_the_shape_ignores_the_sliders_but_not_the_model_or_ptx():
@@ -107,3 +107,8 @@ def test_the_board_asks_for_a_calibration_only_while_a_run_cannot_be_timed(tmp_p
     assert board.book.estimate(FAST, ["pretrain", "sft", "reward", "rlhf"]) is not None
     assert board.calibration(FAST, "ann") is None, "measured: nothing more to do"
     assert (tmp_path / BOOK_FILE).exists()
+
+
+def test_a_stages_total_is_its_progress_bars_length():
+    assert [FAST.total(s) for s in ("pretrain", "sft", "reward", "rlhf", "bon", "dpo", "rloo")] == \
+        [700, 250, 200, 24, 64, 200, 24]

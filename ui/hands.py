@@ -84,14 +84,10 @@ def playing() -> bool:
     return job is not None and job.key.endswith("-play")
 
 
-def _total(cfg, stage: str) -> int:
-    return cfg.ppo.iterations if stage == "rlhf" else getattr(cfg, stage).steps
-
-
 def _run(s: Stepper, n: int | None, part: str | None) -> None:
     """Submit a job that advances ``s``: ``n`` steps of ``part`` (or of the pipeline), or (None) play."""
     todo = [x for x in STAGES if not s.done[x]] if n is None else [part or s.current()]
-    share = 1.0 if n is None else min(1.0, n / _total(s.cfg, todo[0]))
+    share = 1.0 if n is None else min(1.0, n / s.cfg.total(todo[0]))
     whole = w.eta(s.cfg, todo)
     estimate = None if whole is None else whole * share
     mode = "play" if n is None else "step"
@@ -190,7 +186,7 @@ def stage_bars(s: Stepper, lang: str) -> None:
     steps, done = s.steps(), s.progress()
     for stage in STAGES:
         st.progress(done[stage], text=texts.t("pg_stage", lang, stage=labels.stage(stage, lang),
-                                              step=steps[stage], total=_total(s.cfg, stage)))
+                                              step=steps[stage], total=s.cfg.total(stage)))
 
 
 def draw_stage(s: Stepper, lang: str) -> None:
