@@ -11,6 +11,7 @@ from sim.config import preset
 from sim.events import Event
 from sim.jobs import Board
 from sim.speed import BOOK_FILE, Meter, Rate, SpeedBook, evaluations, shape, stage_steps
+from ui import texts
 
 FAST = preset("fast")
 
@@ -112,3 +113,9 @@ def test_the_board_asks_for_a_calibration_only_while_a_run_cannot_be_timed(tmp_p
 def test_a_stages_total_is_its_progress_bars_length():
     assert [FAST.total(s) for s in ("pretrain", "sft", "reward", "rlhf", "bon", "dpo", "rloo")] == \
         [700, 250, 200, 24, 64, 200, 24]
+
+
+@pytest.mark.parametrize(("secs", "text"), [(None, "the time appears once this server has measured its speed"),
+                                            (0.2, "about 1 s"), (41.4, "about 41 s"), (210, "about 3.5 min")])
+def test_a_measured_time_is_said_in_seconds_then_minutes(secs, text):
+    assert texts.duration(secs, "en") == text

@@ -228,7 +228,7 @@ def sweep_section(cfgs: list, lang: str) -> list[dict]:
         st.success(texts.t("ex_done", lang))
         return found
     eta = _eta(cfgs[0], sweep.missing(cfgs, session.cache()))
-    st.caption(texts.t("ex_eta", lang, eta=w.seconds_text(eta, lang)))
+    st.caption(texts.t("ex_eta", lang, eta=texts.duration(eta, lang)))
     if eta is None:
         w.measure(cfgs[0], lang)
     if st.button(texts.t("ex_start", lang), key="start_sweep", type="primary"):
@@ -261,7 +261,7 @@ def methods_section(cfg, lang: str) -> dict:
     if len(docs) < len(tradeoff.METHODS):
         missing = sweep.missing([cfg], session.cache())
         eta = _eta(cfg, {**{s: n for s, n in missing.items() if s != "rlhf"}, **dict.fromkeys(tradeoff.METHODS, 1)})
-        st.caption(texts.t("ex_methods_eta", lang, eta=w.seconds_text(eta, lang)))
+        st.caption(texts.t("ex_methods_eta", lang, eta=texts.duration(eta, lang)))
         label = texts.t("ex_methods_btn", lang, seed=cfg.seed, bias=cfg.reward.reward_bias, kl=cfg.ppo.kl_coef)
         if st.button(label, key="start_methods"):
             _submit(session.METHODS_JOB, cfg, eta, key=key,

@@ -36,7 +36,7 @@ def watch(job: Job, lang: str, slot: session.Slot, status: Callable[[Job], None]
         board.touch(job, session.visitor())
         if job.queued:
             wait = board.done_in_s(job)
-            wait = texts.t("eta_unmeasured", lang) if wait is None else texts.t("eta_seconds", lang, sec=round(wait))
+            wait = texts.duration(wait, lang)
             st.info(texts.t("queued", lang, place=board.place(job), wait=wait, workers=board.workers))
         else:
             status(job)

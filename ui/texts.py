@@ -228,6 +228,15 @@ def state(name: str, lens: str, lang: str, nums: Mapping[str, object]) -> str:
     return catalogue().fill(_member("state", name), lang, lens, nums)
 
 
+def duration(secs: float | None, lang: str) -> str:
+    """A measured time as the page says it ("about 40 s", "about 3.5 min"), or that it is not measured yet."""
+    if secs is None:
+        return t("eta_unmeasured", lang)
+    if secs < 90:
+        return t("eta_seconds", lang, sec=max(1, round(secs)))
+    return t("eta_minutes", lang, min=round(secs / 60, 1))
+
+
 def drift(name: str, kl: float, lens: str, lang: str) -> str:
     """How far he drifted from his old self, in the lens's words: ``drift.<name>`` (``ui.states.drift`` picks
     the name from the measured KL ``kl``)."""

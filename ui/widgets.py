@@ -124,7 +124,7 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
             if stage is None:
                 st.info(texts.t("preparing", lang, sec=j.elapsed()))
             else:
-                left = seconds_text(session.server().board.remaining_s(j), lang)
+                left = texts.duration(session.server().board.remaining_s(j), lang)
                 st.info(texts.t("running_left", lang, stage=labels.stage(stage, lang), sec=j.elapsed(), left=left))
             progress(j, lang)
 
@@ -151,7 +151,7 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
                 bias=v["bias"],
                 kl=v["kl"],
                 seed=v["seed"],
-                eta=seconds_text(eta(cfg), lang),
+                eta=texts.duration(eta(cfg), lang),
                 button=texts.t(train_button, lang),
             )
         )
@@ -198,15 +198,6 @@ def measure(cfg, lang: str) -> None:
     session.CALIBRATION.set(job)
     poll.watch(job, lang, session.CALIBRATION, lambda j: st.caption(texts.t("measuring", lang, sec=j.elapsed())),
                stop=False)
-
-
-def seconds_text(secs: float | None, lang: str) -> str:
-    """A measured time as the page says it ("about 40 s", "about 3 min"), or that it is being measured."""
-    if secs is None:
-        return texts.t("eta_unmeasured", lang)
-    if secs < 90:
-        return texts.t("eta_seconds", lang, sec=max(1, round(secs)))
-    return texts.t("eta_minutes", lang, min=round(secs / 60, 1))
 
 
 def analogy(name: str, doc: dict | None, live_rlhf: list | None = None) -> None:
