@@ -31,6 +31,7 @@ from sim.events import Diverged, Event
 from sim.speed import Meter, SpeedBook, shape
 
 Stream = Callable[[Config, object], Iterator[Event]]
+CALIBRATE = "calibrate-"  # the key prefix of a Job measuring the server's speed (``Board.calibration``)
 
 
 class Job:
@@ -226,6 +227,8 @@ class Board:
                 self._seen[job] = {}
                 self._estimate[job] = None if estimate_s is None else float(estimate_s)
                 self._queue.append(job)
+                if not key.startswith(CALIBRATE):
+                    self._yield_to(job)
             self._seen[job][who] = time.monotonic()
             self._fill()
             return job
@@ -248,7 +251,7 @@ class Board:
         the measuring already ran (and failed: the app then says no time rather than a guess)."""
         if self.book.estimate(cfg, STAGES) is not None:
             return None
-        key = "calibrate-" + "|".join(shape(cfg, s) for s in STAGES)
+        key = CALIBRATE + "|".join(shape(cfg, s) for s in STAGES)
         with self._lock:
             tried = self._calibrations.get(key)
         if tried is not None and tried.done:
@@ -309,6 +312,18 @@ class Board:
                     "threads": self.threads}
 
     # -- inside the lock ----------------------------------------------------------------------------
+    def _yield_to(self, job: Job) -> None:
+        """Real work goes before measuring the server's speed: ``job`` moves ahead of queued calibrations, and a
+        running calibration stops after the event in hand when ``job`` would wait for its worker (what it
+        measured so far still goes into the book; ``job`` itself then measures the rest)."""
+        self._queue.remove(job)
+        at = next((i for i, j in enumerate(self._queue) if j.key.startswith(CALIBRATE)), len(self._queue))
+        self._queue.insert(at, job)
+        if len(self._running) >= self.workers:
+            for j in self._running:
+                if j.key.startswith(CALIBRATE):
+                    j.stop()
+
     def _fill(self) -> None:
         """Start queued Jobs while a worker is free."""
         while self._queue and len(self._running) < self.workers:

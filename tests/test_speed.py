@@ -119,3 +119,36 @@ def test_a_stages_total_is_its_progress_bars_length():
                                             (0.2, "about 1 s"), (41.4, "about 41 s"), (210, "about 3.5 min")])
 def test_a_measured_time_is_said_in_seconds_then_minutes(secs, text):
     assert texts.duration(secs, "en") == text
+
+
+def test_real_work_goes_before_measuring_the_speed(tmp_path, monkeypatch):
+    """A facilitator's run never waits behind the server measuring itself: it goes ahead of a queued
+    calibration, and a running one stops after the event in hand (what it measured so far is kept)."""
+    import sim.engine
+
+    gate, ran = threading.Event(), []
+
+    def calibrate(cfg, cache):
+        yield Event("pretrain", 0, 4, {}, True)
+        yield Event("pretrain", 1, 4)
+        gate.wait(30)
+        for step in range(2, 5):
+            yield Event("pretrain", step, 4)
+        yield Event("done", 1, 1, {}, True, {"result": None})
+
+    def real(cfg, cache):
+        ran.append(cfg.ppo.kl_coef)
+        yield Event("done", 1, 1, {}, True, {"result": {}})
+
+    monkeypatch.setattr(sim.engine, "calibrate", calibrate)
+
+    class Folder:
+        root = tmp_path
+
+    board = Board(Folder(), workers=1)
+    measuring = board.calibration(FAST, "ann")
+    run = board.submit(FAST.replace(kl_coef=0.0), "bob", stream=real, key="bob-run")
+    assert measuring.stopping, "the calibration was asked to stop for the real run"
+    gate.set()
+    assert run.join(30) and ran == [0.0] and run.error is None
+    assert measuring.stopped and board.book.rate(FAST, "pretrain") is not None, "its steps so far are kept"
