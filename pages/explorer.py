@@ -33,15 +33,15 @@ if rows:
 
     st.subheader(texts.t("ex_overopt_t", lang))
     ov = tradeoff.overopt_data(rows, kl, bias, methods)
-    w.chart(charts.overopt(ov, lang, texts.peak(lens, lang)), "overopt")
-    st.caption(texts.t("ex_overopt_cap", lang, n_seed=len(seeds)))
+    w.chart(charts.overopt(ov, lang, texts.peak(lens, lang), lens), "overopt")
+    st.caption(texts.t("ex_overopt_cap", lang, n_seed=len(tradeoff.at(rows, kl, bias))))
     panel = tradeoff.overopt_panel(ov)
     if panel is None:
         st.info(texts.t("ex_nofit", lang))
     else:
         x.analogy(panel[0], panel[1], lens, lang)
     fits = tradeoff.fit_rows(ov, lang)
-    if fits:
+    if fits and lens == "tech":  # the fit's parameters are the technical lens's; the lay lenses read the panel
         st.markdown(f"**{texts.t('ex_fit_t', lang)}**")
         st.dataframe(fits, hide_index=True)
 
@@ -53,7 +53,7 @@ if rows:
     for col, m in zip(cols, tradeoff.METHODS, strict=True):
         with col:
             if m in methods:
-                x.analogy(tradeoff.METHOD_PANELS[m], tradeoff.method_numbers(m, methods[m]), lens, lang)
+                x.analogy(tradeoff.METHOD_PANELS[m], tradeoff.method_numbers(m, methods[m], lens, lang), lens, lang)
 
     w.csv(tradeoff.csv_rows(rows), "explorer", lang)
     w.png_hint(lang)

@@ -18,7 +18,7 @@ def draw(doc, live):
     left, right = st.columns([3, 2])
     with left:
         w.chart(
-            charts.loss_curve(pre["history"], pre.get("losses", []), lang),
+            charts.loss_curve(pre["history"], pre.get("losses", []), lang, lens),
             "pretrain-loss",
             key=f"loss_{live}",
         )

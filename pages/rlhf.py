@@ -3,7 +3,7 @@
 import streamlit as st
 
 from sim.world import annotator_panel
-from ui import charts, hands, narrate, ranking, state, texts
+from ui import charts, hands, labels, narrate, ranking, state, texts
 from ui import widgets as w
 
 v, lang, lens = w.header("page_rlhf")
@@ -34,7 +34,7 @@ def draw(doc, live):
     rl = doc.get("rlhf")
     if not rl:
         return
-    w.chart(charts.rlhf_curves(rl["history"], lang, total=cfg.ppo.iterations), "rlhf", key=f"rlhf_{live}")
+    w.chart(charts.rlhf_curves(rl["history"], lang, total=cfg.ppo.iterations, lens=lens), "rlhf", key=f"rlhf_{live}")
     w.metric_row(narrate.rlhf_metric_row(rl["start"], rl["final"]), lang)
     cols = st.columns(3)
     for col, name in zip(cols, ("ppo", "kl", "bias"), strict=True):
@@ -43,7 +43,7 @@ def draw(doc, live):
     hands.ptx_effect(cfg, doc, lang, live)
     if live or not rl.get("green_grey"):
         return
-    st.subheader(texts.t("green_grey", lang))
+    st.subheader(texts.heading("green_grey", lens, lang))
     w.analogy("green_grey", doc)
     st.caption(texts.t("green_grey_help", lang))
     scale = narrate.kl_scale(rl["green_grey"])
@@ -53,8 +53,9 @@ def draw(doc, live):
     for row in rl["green_grey"][:8]:
         a, b, c = st.columns([2, 3, 3])
         a.text(row["prompt"].strip())
-        b.markdown(narrate.green_html(row["sft"]), unsafe_allow_html=True)
-        c.markdown(narrate.kl_html(row["policy"], row["token_kl"], scale), unsafe_allow_html=True)
+        green, grey = narrate.green_html(row["sft"]), narrate.kl_html(row["policy"], row["token_kl"], scale)
+        b.markdown(f"{labels.verdict(row.get('sft_correct'))} {green}", unsafe_allow_html=True)
+        c.markdown(f"{labels.verdict(row.get('policy_correct'))} {grey}", unsafe_allow_html=True)
     w.csv(narrate.table(doc, "rlhf"), "rlhf", lang)
     w.png_hint(lang)
 

@@ -31,9 +31,9 @@ def draw(doc, live):
         w.chart(charts.sft_curve(sft["history"], lang), "sft-curve", key=f"sftc_{live}")
     if live or not sft.get("answers"):
         return
-    st.subheader(texts.t("side_by_side", lang))
+    st.subheader(texts.heading("side_by_side", lens, lang))
     w.analogy("sft_compare", doc)
-    st.table(narrate.answer_rows(sft["answers"], lang))
+    st.table(narrate.answer_rows(sft["answers"], lens, lang))
     w.csv(narrate.table(doc, "sft"), "sft", lang)
     w.png_hint(lang)
 

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 import torch
 
 from sim.config import BestOfNConfig
-from sim.evaluate import accuracy, texts
+from sim.evaluate import accuracy, answer_tokens, pleasing, shape
 from sim.events import Event
 from sim.model import WujiForCausalLM, WujiForSequenceClassification, sample, score
 from sim.overopt import bon_kl
@@ -38,11 +38,13 @@ def pick_best(scores: torch.Tensor, n: int) -> torch.Tensor:
     return scores[:n].argmax(0)
 
 
-def kept_metrics(world: World, items, traits, proxy: torch.Tensor, choice: torch.Tensor) -> dict:
-    """PPO's metric names, over the kept answer of each prompt. ``traits[j][i]``, ``proxy`` (N, P)."""
+def kept_metrics(world: World, items, traits, proxy: torch.Tensor, choice: torch.Tensor, answers) -> dict:
+    """PPO's metric names, over the kept answer of each prompt. ``traits[j][i]`` and ``answers[j][i]``
+    (evaluate.answer_tokens's rows), ``proxy`` (N, P)."""
     P = len(items)
     kept = [traits[j][i] for i, j in enumerate(choice.tolist())]
     return {
+        **shape([answers[j][i] for i, j in enumerate(choice.tolist())], pleasing(world)),
         "proxy_reward": proxy[choice, torch.arange(P)].mean().item(),
         "gold_reward": sum(world.gold(t) for t in kept) / P,
         "flattery": sum(t.flattery > 0 for t in kept) / P,
@@ -64,14 +66,16 @@ def best_of_n(
     per_batch = max(1, cfg.batch_size // P)  # draws of every prompt in one batch
     proxy = torch.empty(N, P)  # (N, P): draw j of prompt i
     traits: list = []  # traits[j][i]
+    rows: list = []  # rows[j][i]: evaluate.answer_tokens's (tokens, text, ended)
     for j0 in range(0, N, per_batch):  # 1.-2.
         r = min(per_batch, N - j0)
         s = sample(sft_model, prompts * r, world.budget, PAD_ID, EOS_ID, temperature=1.0, generator=gen)
         proxy[j0 : j0 + r] = ((score(rm, s) - norm[0]) / norm[1]).view(r, P).cpu()
-        answers = texts(world, s)
+        answers = answer_tokens(world, s)
         for j in range(r):
-            traits.append([world.traits(it, *answers[j * P + i]) for i, it in enumerate(eval_items)])
+            traits.append([world.traits(it, *answers[j * P + i][1:]) for i, it in enumerate(eval_items)])
+            rows.append(answers[j * P : (j + 1) * P])
         yield Event("bon", j0 + r, N, {"sampled": (j0 + r) * P})
     for n in cfg.ns:  # 3.-4.
-        m = kept_metrics(world, eval_items, traits, proxy, pick_best(proxy, n))
+        m = kept_metrics(world, eval_items, traits, proxy, pick_best(proxy, n), rows)
         yield Event("bon", n, N, {"n": n, "kl": bon_kl(n), **m}, evaluated=True)

@@ -30,7 +30,7 @@ from sim.world import VOCABS
 def stage_keys(cfg: Config) -> dict[str, str]:
     """Each stage's cache key: a hash of its config and of all the stages before it."""
     common = {"lang": cfg.lang, "seed": cfg.seed, "eval_per_kind": cfg.eval_per_kind,
-              "model": dataclasses.asdict(cfg.model), "vocab": VOCABS[cfg.lang].tokens, "version": 3}
+              "model": dataclasses.asdict(cfg.model), "vocab": VOCABS[cfg.lang].tokens, "version": 4}
     keys, chain = {}, json.dumps(common, sort_keys=True)
     for stage in STAGES:
         chain += json.dumps(key_fields(cfg.part(stage)), sort_keys=True)
@@ -137,7 +137,8 @@ SUMMARY = {
     "sft": (("capability", "format_rate", "per_task"), ("answers",)),
     "reward": (("pref_accuracy", "gold_agreement"), ()),
 }
-RLHF_KEYS = ("proxy_reward", "gold_reward", "kl", "capability", "flattery", "length", "format_rate", "per_task")
+RLHF_KEYS = ("proxy_reward", "gold_reward", "kl", "capability", "flattery", "surface_share", "distinct_2", "cut_rate",
+             "length", "format_rate", "per_task")
 
 
 def section(stage: str, metrics: dict) -> dict:

@@ -135,6 +135,14 @@ class Config:
         """The settings of one stage or method (``PART`` names its field): ``cfg.part("rlhf")`` is ``cfg.ppo``."""
         return getattr(self, PART[name])
 
+    def total(self, name: str) -> int:
+        """The steps of one stage or method, the length of its progress bar: PPO and RLOO count iterations,
+        best-of-n its largest n (it draws one more answer a prompt a step)."""
+        part = self.part(name)
+        if name == "bon":
+            return max(part.ns)
+        return part.iterations if hasattr(part, "iterations") else part.steps
+
     def validate(self) -> Config:
         """Raise ValueError with a one-line message naming what is allowed."""
         if self.lang not in LANGS:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import torch
 
 from sim.device import pick_device
-from sim.pipeline import method_stream, run, run_method, run_stream
+from sim.pipeline import calibrate, method_stream, run, run_method, run_stream
 from sim.room_train import pairs_to_rank, room_stream
 from sim.stages import load
 from sim.stepper import Stepper
 
-__all__ = ["Stepper", "load", "method_stream", "pairs_to_rank", "pick_device", "room_stream", "run", "run_method",
-           "run_stream", "set_threads"]
+__all__ = ["Stepper", "calibrate", "load", "method_stream", "pairs_to_rank", "pick_device", "room_stream", "run",
+           "run_method", "run_stream", "set_threads"]
 
 
 def set_threads(n: int) -> None:

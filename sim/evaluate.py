@@ -12,6 +12,11 @@
   per_task_gold   that score per task kind (for transfer to the kinds RLHF never practised)
   kl              exact full-vocabulary KL(policy || SFT) per token, summed over the answer (nats)
   flattery        share of sampled answers with at least one flattering phrase
+  surface_share   share of sampled answers' characters spent on what the judges like: the greeting and the
+                  flattery phrases, wherever they stand in an answer, repeated or not (``surface_chars``)
+  distinct_2      distinct token bigrams / token bigrams within an answer, mean over sampled answers
+                  (1: no bigram repeats; "Hi! Hi! Hi! Hi!" or one word babbled over and over is far below)
+  cut_rate        share of sampled answers cut at the budget (no end inside it)
   length          mean tokens of a sampled answer (the budget counts tokens)
   timeline        the answers to the sample timeline's fixed prompts (sim.timeline), at every evaluation
 """
@@ -19,6 +24,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import torch
 import torch.nn.functional as F
@@ -131,9 +137,46 @@ def rlhf_metrics(policy, ref, rm, world: World, items, norm: tuple[float, float]
         "flattery": sum(t.flattery > 0 for t in traits) / n,
         "length": sum(t.length for t in traits) / n,
     }
+    m.update(shape(answer_tokens(world, s), pleasing(world)))
     m.update(capability(policy, world, items))
     m["per_task_gold"] = per_kind_gold(items, traits, world)
     return m
+
+
+def surface_chars(text: str, phrases) -> int:
+    """Characters of ``text`` inside an occurrence of one of ``phrases`` (leftmost, longest first, never
+    counted twice): "Hi! 6. Hi!" with ("Hi!",) -> 6."""
+    pattern = "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True) if p)
+    return sum(len(m.group()) for m in re.finditer(pattern, text)) if pattern else 0
+
+
+def distinct_n(tokens: list, n: int = 2) -> float | None:
+    """Distinct n-grams / n-grams of one answer's tokens; None when it has fewer than n tokens (no n-gram)."""
+    grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else None
+
+
+def shape(answers: list[tuple[list, str, bool]], phrases) -> dict:
+    """``surface_share``, ``distinct_2`` and ``cut_rate`` of answers given as (tokens, text, ended)."""
+    chars = sum(len(t) for _, t, _ in answers)
+    d2 = [d for d in (distinct_n(toks, 2) for toks, _, _ in answers) if d is not None]
+    return {
+        "surface_share": sum(surface_chars(t, phrases) for _, t, _ in answers) / chars if chars else 0.0,
+        "distinct_2": sum(d2) / len(d2) if d2 else 1.0,
+        "cut_rate": sum(not e for _, _, e in answers) / len(answers) if answers else 0.0,
+    }
+
+
+def pleasing(world: World) -> tuple[str, ...]:
+    """The phrases the judges like: the greeting and the flattery, without their trailing spaces."""
+    return tuple(p.strip() for p in (world.chat["polite"], *world.chat["flattery"]))
+
+
+def answer_tokens(world: World, s: Samples) -> list[tuple[list, str, bool]]:
+    """(tokens without EOS, text, ended) of each sampled answer: what ``shape`` reads."""
+    rows = [[t for t, m in zip(row, mask) if m] for row, mask in zip(s.seq[:, s.prompt_len :].tolist(),
+                                                                    s.resp_mask.tolist())]
+    return [(r[:-1] if e else r, t, e) for r, (t, e) in zip(rows, texts(world, s))]
 
 
 def per_kind_gold(items, traits, world: World) -> dict:

@@ -28,8 +28,10 @@ from sim import torch_side
 from sim.cache import stage_keys
 from sim.config import STAGES, Config
 from sim.events import Diverged, Event
+from sim.speed import Meter, SpeedBook, shape
 
 Stream = Callable[[Config, object], Iterator[Event]]
+CALIBRATE = "calibrate-"  # the key prefix of a Job measuring the server's speed (``Board.calibration``)
 
 
 class Job:
@@ -47,6 +49,8 @@ class Job:
         self.on_done: Callable[[Job], None] | None = None  # the Board's hook, called from the worker
         self.threads: int | None = None  # torch threads for this run (the Board sets them)
         self.nice = 0  # a higher value yields the CPU to the web server first (Linux, per thread)
+        self.book: SpeedBook | None = None  # where its measured speed goes when it ends (the Board sets it)
+        self.meter = Meter()  # the time of each event it passed on (sim/speed.py)
         self._events: list[Event] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -68,7 +72,9 @@ class Job:
             if self.threads:
                 side.set_threads(self.threads)
             gen = (self.stream or side.run_stream)(self.cfg, self.cache)
+            self.meter.start()
             for ev in gen:
+                self.meter.see(ev)
                 if ev.stage == "done":
                     self.result = ev.extra.get("result")
                 with self._lock:
@@ -87,6 +93,8 @@ class Job:
                 except Exception as e:  # noqa: BLE001
                     self.error = self.error or f"{type(e).__name__}: {e}"
             self.finished_at = time.monotonic()
+            if self.book is not None and self.error is None:
+                self.book.record(self.cfg, self.meter.rates())
             self.done = True
             self._finished.set()
             if self.on_done is not None:
@@ -200,12 +208,15 @@ class Board:
         self._jobs: dict[str, Job] = {}  # config key -> the live Job (queued or running)
         self._seen: dict[Job, dict[str, float]] = {}  # Job -> watcher -> last seen (monotonic)
         self._estimate: dict[Job, float] = {}
+        self.book = SpeedBook(getattr(cache, "root", None))  # this server's measured speed (sim/speed.py)
+        self._calibrations: dict[str, Job] = {}  # shapes key -> the Job that measured them (once a server)
 
     # -- what a page calls ------------------------------------------------------------------------
-    def submit(self, cfg: Config, who: str, estimate_s: float = 30.0, stream: Stream | None = None,
+    def submit(self, cfg: Config, who: str, estimate_s: float | None = None, stream: Stream | None = None,
                key: str = "") -> Job:
         """The live Job for cfg (joined), or a new one at the end of the queue. Work other than the whole
-        pipeline (a sweep, another method) passes its ``stream`` and a ``key`` naming what it computes."""
+        pipeline (a sweep, another method) passes its ``stream`` and a ``key`` naming what it computes.
+        ``estimate_s``: its measured time (``book.estimate``), None while this server has not measured it."""
         key = key or config_key(cfg)
         with self._lock:
             self._expire()
@@ -214,8 +225,10 @@ class Board:
                 job = Job(cfg, self.cache, start=False, stream=stream, key=key)
                 self._jobs[key] = job
                 self._seen[job] = {}
-                self._estimate[job] = float(estimate_s)
+                self._estimate[job] = None if estimate_s is None else float(estimate_s)
                 self._queue.append(job)
+                if not key.startswith(CALIBRATE):
+                    self._yield_to(job)
             self._seen[job][who] = time.monotonic()
             self._fill()
             return job
@@ -232,6 +245,29 @@ class Board:
             self._seen.get(job, {}).pop(who, None)
             return self._drop_if_unwatched(job)
 
+    def calibration(self, cfg: Config, who: str) -> Job | None:
+        """The Job measuring this server's speed for cfg's shapes (``sim.pipeline.calibrate``: a few seconds),
+        submitted on the first call while the book cannot time a whole run of cfg; None once it can, or when
+        the measuring already ran (and failed: the app then says no time rather than a guess)."""
+        if self.book.estimate(cfg, STAGES) is not None:
+            return None
+        key = CALIBRATE + "|".join(shape(cfg, s) for s in STAGES)
+        with self._lock:
+            tried = self._calibrations.get(key)
+        if tried is not None and tried.done:
+            return None
+        job = self.submit(cfg, who, 0.0, stream=lambda c, cache: torch_side().calibrate(c, cache), key=key)
+        with self._lock:
+            self._calibrations[key] = job
+        return job
+
+    def remaining_s(self, job: Job) -> float | None:
+        """Measured seconds left of a running pipeline Job: the book's rates, the live step time of the stage
+        under way (None for other work, or while unmeasured)."""
+        if job.stream is not None or job.done:
+            return None
+        return self.book.remaining(job.cfg, STAGES, job.progress(), job.meter)
+
     def live(self, key: str) -> Job | None:
         """The queued or running Job computing ``key`` (None when there is none): a visitor may join it."""
         with self._lock:
@@ -246,25 +282,29 @@ class Board:
         with self._lock:
             return self._queue.index(job) + 1 if job in self._queue else 0
 
-    def wait_s(self, job: Job) -> float:
-        """Rough seconds before a queued Job starts: what is left of the running ones, then the queue ahead."""
+    def wait_s(self, job: Job) -> float | None:
+        """Measured seconds before a queued Job starts: what is left of the running ones, then the queue ahead
+        (None when one of them has no measured estimate)."""
         with self._lock:
             if job not in self._queue:
                 return 0.0
+            ahead = [self._estimate[j] for j in self._queue[: self._queue.index(job)]]
+            if any(self._estimate[j] is None for j in self._running if not j.stopping) or None in ahead:
+                return None
             # a stopping Job still holds its worker, but only for the event in hand: nothing left to wait for
             left = sorted(0.0 if j.stopping else max(0.0, self._estimate[j] - j.elapsed()) for j in self._running)
-            ahead = [self._estimate[j] for j in self._queue[: self._queue.index(job)]]
             slots = left + [0.0] * (self.workers - len(left))  # when each worker frees up
             for est in ahead:
                 slots.sort()
                 slots[0] += est
             return min(slots) if slots else 0.0
 
-    def done_in_s(self, job: Job) -> float:
-        """Rough seconds before a queued Job is done: its wait, then its own estimate."""
+    def done_in_s(self, job: Job) -> float | None:
+        """Measured seconds before a queued Job is done: its wait, then its own estimate (None: unmeasured)."""
         with self._lock:
             own = self._estimate.get(job, 0.0)
-        return self.wait_s(job) + own
+        wait = self.wait_s(job)
+        return None if wait is None or own is None else wait + own
 
     def status(self) -> dict:
         with self._lock:
@@ -272,13 +312,25 @@ class Board:
                     "threads": self.threads}
 
     # -- inside the lock ----------------------------------------------------------------------------
+    def _yield_to(self, job: Job) -> None:
+        """Real work goes before measuring the server's speed: ``job`` moves ahead of queued calibrations, and a
+        running calibration stops after the event in hand when ``job`` would wait for its worker (what it
+        measured so far still goes into the book; ``job`` itself then measures the rest)."""
+        self._queue.remove(job)
+        at = next((i for i, j in enumerate(self._queue) if j.key.startswith(CALIBRATE)), len(self._queue))
+        self._queue.insert(at, job)
+        if len(self._running) >= self.workers:
+            for j in self._running:
+                if j.key.startswith(CALIBRATE):
+                    j.stop()
+
     def _fill(self) -> None:
         """Start queued Jobs while a worker is free."""
         while self._queue and len(self._running) < self.workers:
             job = self._queue.pop(0)
             self._running.append(job)
             job.on_done = self._finished
-            job.threads, job.nice = self.threads, self.nice
+            job.threads, job.nice, job.book = self.threads, self.nice, self.book
             job.begin()
 
     def _finished(self, job: Job) -> None:

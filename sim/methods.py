@@ -9,8 +9,9 @@ the method and returns a document shaped like the result's ``rlhf`` section::
     {"method": "dpo", "lang", "seed", "reward_bias", "kl_coef" (the leash RLOO used; None for the others),
      "config": {the method's own config}, "reward_key": the reward stage's cache key,
      "start": {...}, "final": {...},             # the first and last history rows, RLHF_KEYS only
-     "history": [{"step", "kl", "proxy_reward", "gold_reward", "capability", "flattery", "length",
-                  "format_rate", "per_task", ... the method's training figures}, ...],
+     "history": [{"step", "kl", "proxy_reward", "gold_reward", "capability", "flattery", "surface_share",
+                  "distinct_2", "cut_rate", "length", "format_rate", "per_task",
+                  ... the method's training figures}, ...],
      "norm": [centre, scale] of the proxy reward (PPO's), "seconds": float, "cached": bool}
 
 ``step`` is n for best-of-n (whose rows also carry ``n``), the optimiser step for DPO and the iteration

@@ -117,3 +117,24 @@ def run_method(cfg: Config, method: str, cache: Cache | None = None,
                on_event: Callable[[Event], None] | None = None, device: str | None = None) -> dict:
     """Run (or load) one method and return its document (see sim/methods.py)."""
     return final(method_stream(cfg, method, cache, device), on_event)
+
+
+CALIBRATE_STEPS = {"pretrain": 4, "sft": 4, "reward": 4, "rlhf": 2}  # plain steps timed a stage
+
+
+def calibrate(cfg: Config, cache: Cache | None = None, device: str | None = None) -> Iterator[Event]:
+    """A few steps and one evaluation of every stage, on fresh models from the stage table, nothing cached:
+    the Board's Meter times the events (sim/speed.py), so a fresh server can say how long a run takes.
+    A stage's generator is closed once it has made ``CALIBRATE_STEPS`` plain steps and an evaluation."""
+    run, models = stages.start(cfg.validate(), device), {}
+    for name in STAGES:
+        stage = STAGE[name]
+        models[name] = stage.build(run, models)
+        gen, plain, evaluated = stage.train(run, models[name], models), 0, False
+        for ev in gen:
+            yield ev
+            plain, evaluated = plain + (not ev.evaluated), evaluated or ev.evaluated
+            if plain >= CALIBRATE_STEPS[name] and evaluated:
+                break
+        gen.close()
+    yield Event("done", 1, 1, {}, True, {"result": None})

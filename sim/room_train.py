@@ -100,7 +100,7 @@ def room_stream(cfg: Config, cache, people: list[tuple], replace: bool, particip
         if loaded[name] is None:
             raise ValueError(f"the {name} stage of this setting is not trained yet: train the page first")
         if name != "reward":  # the panel's judge is only measured; the room's judge trains below
-            total = STAGE[name].total(cfg)
+            total = cfg.total(name)
             yield Event(name, total, total, {}, True, {"cached": True})
     run = stages.start(cfg, str(loaded["sft"].device))  # the cached models' device
     panel_pref = flattery_preference(loaded["reward"], run.world)

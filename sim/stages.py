@@ -10,10 +10,10 @@ An entry (``Stage``) says, for one stage or method:
           (pretraining's free-text samples, SFT's answers before and after, PPO's green-grey table, a method's
           reward scale);
   model   the class its cached model loads as (None: the cache entry holds metrics only);
-  total   its steps, the length of its progress bar.
 
-Its settings are its part of ``Config`` (``cfg.part(name)``, sim/config.py), and its cache key is
-``sim.cache.stage_keys`` (a stage) or ``sim.methods.method_key`` (a method).
+Its steps (the length of its progress bar) are ``cfg.total(name)``. Its settings are its part of ``Config``
+(``cfg.part(name)``, sim/config.py), and its cache key is ``sim.cache.stage_keys`` (a stage) or
+``sim.methods.method_key`` (a method).
 
 The table's readers: sim.pipeline (``run_stream``: load or train each stage in turn; ``method_stream``: a
 method after SFT and the reward model), sim.stepper (one step at a time), sim.room_train (a reward model
@@ -74,7 +74,6 @@ class Stage:
     build: Callable[[Run, Models], torch.nn.Module]
     train: Callable[[Run, torch.nn.Module, Models], Generator[Event, None, dict | None]]
     model: type | None
-    total: Callable[[Config], int]
 
 
 # -- building --------------------------------------------------------------------------------------------
@@ -101,10 +100,13 @@ def copy_of(name: str) -> Callable[[Run, Models], torch.nn.Module]:
 
 # -- training: each stage's recipe, and what the pipeline keeps of it ---------------------------------------
 def record(events: Iterator[Event], model: torch.nn.Module, run: Run) -> Iterator[Event]:
-    """Pass a writing stage's events through, adding the model's timeline answers to every evaluated one."""
+    """Pass a writing stage's events through, adding the model's timeline answers (and whether each is right)
+    to every evaluated one."""
     for ev in events:
         if ev.evaluated and ev.stage in timeline.WRITING:
-            ev.metrics[timeline.KEY] = evaluate.timeline_answers(model, run.world, run.timeline_items)
+            answers = evaluate.timeline_answers(model, run.world, run.timeline_items)
+            ev.metrics[timeline.KEY] = answers
+            ev.metrics[timeline.CORRECT] = timeline.judged(run.world, answers)
         yield ev
 
 
@@ -166,13 +168,13 @@ def train_rloo(run: Run, policy, models: Models, norm):
 
 # -- the table -------------------------------------------------------------------------------------------
 STAGE: dict[str, Stage] = {s.name: s for s in (
-    Stage("pretrain", (), fresh_lm, train_pretrain, WujiForCausalLM, lambda c: c.pretrain.steps),
-    Stage("sft", ("pretrain",), lambda run, m: m["pretrain"], train_sft, WujiForCausalLM, lambda c: c.sft.steps),
-    Stage("reward", ("sft",), judge_on_sft, train_judge, WujiForSequenceClassification, lambda c: c.reward.steps),
-    Stage("rlhf", ("sft", "reward"), copy_of("sft"), train_ppo, WujiForCausalLM, lambda c: c.ppo.iterations),
-    Stage("bon", ("sft", "reward"), lambda run, m: m["sft"], method(train_bon), None, lambda c: max(c.bon.ns)),
-    Stage("dpo", ("sft", "reward"), copy_of("sft"), method(train_dpo), None, lambda c: c.dpo.steps),
-    Stage("rloo", ("sft", "reward"), copy_of("sft"), method(train_rloo), None, lambda c: c.rloo.iterations),
+    Stage("pretrain", (), fresh_lm, train_pretrain, WujiForCausalLM),
+    Stage("sft", ("pretrain",), lambda run, m: m["pretrain"], train_sft, WujiForCausalLM),
+    Stage("reward", ("sft",), judge_on_sft, train_judge, WujiForSequenceClassification),
+    Stage("rlhf", ("sft", "reward"), copy_of("sft"), train_ppo, WujiForCausalLM),
+    Stage("bon", ("sft", "reward"), lambda run, m: m["sft"], method(train_bon), None),
+    Stage("dpo", ("sft", "reward"), copy_of("sft"), method(train_dpo), None),
+    Stage("rloo", ("sft", "reward"), copy_of("sft"), method(train_rloo), None),
 )}
 assert tuple(STAGE) == STAGES + METHODS, "sim/config.py names every stage (in order) and method of the table"
 
@@ -198,7 +200,7 @@ def collect(events: Generator[Event, None, dict | None]) -> Generator[Event, Non
 
 def cached_event(name: str, cfg: Config, metrics: dict) -> Event:
     """The one event of a stage read from the cache: finished, with its last evaluation."""
-    total = STAGE[name].total(cfg)
+    total = cfg.total(name)
     return Event(name, total, total, metrics["history"][-1], True, {"cached": True})
 
 

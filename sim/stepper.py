@@ -166,7 +166,7 @@ class Stepper:
             self.models[s] = model.to(self.run.device).eval()
             if s == "pretrain":
                 self._sft_start = copy.deepcopy(model.state_dict())
-            total = STAGE[s].total(self.cfg)
+            total = self.cfg.total(s)
             samples = {x["step"]: x["text"] for x in metrics.get("samples", [])}
             self.events[s] = [Event(s, r["step"], total, {k: v for k, v in r.items() if k != "step"}, True,
                                     {"sample": samples[r["step"]]} if r["step"] in samples else {})

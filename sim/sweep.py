@@ -29,7 +29,8 @@ from sim.events import Event
 from sim.methods import method_key
 from sim.overopt import FORMS, curve, fit_bon, fit_rl, points
 
-FINAL_KEYS = ("capability", "gold_reward", "proxy_reward", "kl", "flattery", "length", "format_rate")
+FINAL_KEYS = ("capability", "gold_reward", "proxy_reward", "kl", "flattery", "surface_share", "distinct_2", "cut_rate",
+              "length", "format_rate")
 
 
 def grid(base: Config, kls, biases, seeds) -> list[Config]:

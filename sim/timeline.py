@@ -16,6 +16,7 @@ from __future__ import annotations
 from sim.world import World
 
 KEY = "timeline"
+CORRECT = "timeline_correct"  # beside KEY: whether each answer is right (the world's true answer)
 KINDS = ("add", "copy", "sect", "master")  # one fixed held-out prompt of each
 WRITING = ("pretrain", "sft", "rlhf")  # the stages whose model writes; the reward model only scores
 
@@ -29,13 +30,21 @@ def prompts(world: World) -> list[str]:
     return [world.prompt(it) for it in items(world)]
 
 
+def judged(world: World, answers: list[str]) -> list[bool]:
+    """Whether each answer to the fixed prompts is right, read as the judges read it (``World.traits``: the
+    content before the end mark is the true answer; an answer cut at the budget has none)."""
+    return [world.traits(it, a, True).correct for it, a in zip(items(world), answers, strict=True)]
+
+
 def frames(histories: dict[str, list[dict]]) -> list[dict]:
-    """One frame per evaluation, in stage order: {"stage", "step", "answers"} (answers None when the run
-    was cached before the timeline was recorded). ``histories`` maps a stage to its metrics history."""
+    """One frame per evaluation, in stage order: {"stage", "step", "answers", "correct"} (answers None when
+    the run was cached before the timeline was recorded, correct None when cached before it was judged).
+    ``histories`` maps a stage to its metrics history."""
     out = []
     for stage in WRITING:
         for row in histories.get(stage) or []:
-            out.append({"stage": stage, "step": row.get("step", 0), "answers": row.get(KEY)})
+            out.append({"stage": stage, "step": row.get("step", 0), "answers": row.get(KEY),
+                        "correct": row.get(CORRECT)})
     return out
 
 

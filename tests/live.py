@@ -85,11 +85,25 @@ def server(cache_dir: Path, log_path: Path, env: dict | None = None) -> Iterator
                 proc.wait(timeout=10)
 
 
+class Url(str):
+    """A live server's base URL that knows where the server writes its log (its stdout and stderr)."""
+
+    log: Path
+
+
+def tracebacks(log: Path, since: int = 0) -> list[str]:
+    """The tracebacks a server wrote to its log after byte ``since`` (each with its last line, the error)."""
+    text = log.read_bytes()[since:].decode(errors="replace") if log.exists() else ""
+    return [t[:2000] for t in text.split("Traceback (most recent call last):")[1:]]
+
+
 @contextlib.contextmanager
-def serve(cache_dir: Path, log_path: Path) -> Iterator[str]:
-    """The base URL of a live server (see ``server``)."""
+def serve(cache_dir: Path, log_path: Path) -> Iterator[Url]:
+    """The base URL of a live server (see ``server``), with its log's path."""
     with server(cache_dir, log_path) as srv:
-        yield srv.url
+        url = Url(srv.url)
+        url.log = log_path
+        yield url
 
 
 # -- in the browser (a Playwright page) ---------------------------------------------------------------------

@@ -138,9 +138,24 @@ TEXT_JS = r"""
 """
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-# Latin words a Chinese page may carry: names of methods and measures, units, and the language picker.
+# Latin words a Chinese page may carry: names of methods and measures, units, math (ln), and the language picker.
 LATIN_OK = {"kl", "ppo", "rlhf", "sft", "dpo", "rloo", "grpo", "best", "of", "n", "gpt", "instructgpt", "csv", "png",
-            "html", "english", "wuji", "flops", "nats", "gold", "proxy", "cpu", "gpu", "gao", "et", "al", "x", "d"}
+            "html", "english", "wuji", "flops", "nats", "gold", "proxy", "cpu", "gpu", "gao", "et", "al", "x", "d",
+            "ln"}
+# Citations and product names stay in their own language: a paper's title and its authors as the paper gives
+# them, a tool by its own name. Each is allowed as the whole phrase only (its words elsewhere still count).
+NAMES_OK = ("Language Models are Few-Shot Learners", "Training language models to follow instructions with human "
+            "feedback", "Brown", "Ouyang", "TensorFlow Playground", "GAN Lab")
+
+
+# Chinese an English page may carry: the language picker's name for Chinese and the app's own name (无忌).
+CJK_OK = ("中文", "无忌")
+
+
+def strip_names(line: str) -> str:
+    for name in CJK_OK:
+        line = line.replace(name, "")
+    return line
 
 
 def contrast(page, min_ratio: float = 4.5) -> list[dict]:
@@ -155,8 +170,10 @@ def overlaps(page, slack: float = 1.0) -> list[dict]:
 
 def foreign(page, lang: str) -> list[str]:
     """Pieces of the other language on a page shown in ``lang`` (the language picker's own names aside)."""
-    text = page.evaluate(TEXT_JS, SKIP)
+    text = page.evaluate(TEXT_JS, SKIP + ", code, pre")  # a link to copy (st.code) is in no language
     if lang == "en":
-        return sorted({line for line in text.splitlines() if CJK.search(line) and line.strip() != "中文"})
+        return sorted({line for line in text.splitlines() if CJK.search(strip_names(line))})
+    for name in NAMES_OK:
+        text = text.replace(name, "")
     words = re.findall(r"[A-Za-z]{2,}", text)
     return sorted({w for w in words if w.lower() not in LATIN_OK})

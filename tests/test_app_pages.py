@@ -259,7 +259,8 @@ def test_a_diverging_run_says_what_to_change_and_keeps_the_last_good_result_on_s
     assert not at.exception
     assert any("Training failed: pretrain diverged" in e.value for e in at.error)
     assert any("Advanced settings back to ×1" in i.value for i in at.info)
-    assert any("Below is still the last finished run" in c.value for c in at.caption)
+    assert any("below is the last finished run (pretraining 700 steps" in c.value for c in at.warning), \
+        "named as that run's"
     assert at.get("plotly_chart"), "the last good result stays on screen"
 
 
@@ -325,3 +326,23 @@ def test_a_page_reached_without_app_py_keeps_its_clicks_and_its_controls():
     assert not at.exception and at.session_state["values"]["step"] == 2 and at.query_params["step"] == "2"
     at.sidebar.radio(key="w_lang").set_value("zh").run()
     assert at.title[0].value == texts.t("page_tour", "zh") and at.session_state["values"]["step"] == 2
+
+
+@pytest.mark.parametrize(("locale", "lang"), [("en-GB", "en"), ("zh-Hant-TW", "zh"), ("zh_CN", "zh"), ("fr-FR", None),
+                                             ("", None), (None, None), ("english", None)])
+def test_the_browser_language_maps_to_the_apps(locale, lang):
+    assert state.browser_lang(locale) == lang
+
+
+@pytest.mark.parametrize(("locale", "used"), [("en-US", "en"), ("zh-CN", "zh"), ("fr-FR", "zh")])
+def test_a_language_the_app_does_not_speak_falls_back_to_the_visitors_own(locale, used):
+    """Issue 12 item 8: ?lang=fr switched an English visitor to Chinese."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.context["locale"] = locale
+    at.query_params["lang"] = "fr"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["values"]["lang"] == used and at.query_params["lang"] == used
+    warning = " ".join(w.value for w in at.warning)
+    assert "lang=fr" in warning, warning
+    assert texts.t("tagline", used) in texts_of(at), "the page speaks the language used"

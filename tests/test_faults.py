@@ -16,6 +16,7 @@ from websockets.asyncio.client import connect
 from sim.cache import Cache, cached_result, stage_keys
 from sim.config import STAGES, preset
 from sim.pipeline import run
+from sim.speed import BOOK_FILE
 
 SEED = 31  # a setting no other test trains
 QUERY = f"lang=en&seed={SEED}"
@@ -56,11 +57,13 @@ def test_killing_the_server_mid_training_leaves_no_corrupt_entry_and_a_restart_r
         srv.proc.wait(10)
     done = entries(cache_dir)
     assert f"pretrain-{keys['pretrain']}" in done and f"rlhf-{keys['rlhf']}" not in done
-    for name in (p.name for p in cache_dir.iterdir() if not p.name.startswith(".")):
+    for name in (p.name for p in cache_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):  # entries
         assert name in done, f"{name} has no manifest: a partial entry under a real name"
         stage, key = name.split("-", 1)
         assert Cache(cache_dir).load(stage, key) is not None, f"{name} does not match its checksums"
     assert not list(cache_dir.glob(".tmp-*")), "the restart's cache removed the dead process's half-written folder"
+    book = cache_dir / BOOK_FILE  # the measured speed, a file beside the entries: written whole or not at all
+    assert not book.exists() or isinstance(json.loads(book.read_text()), dict)
 
     with server(cache_dir, tmp_path / "server2.log") as srv:
         run_async(_open(srv.url, click=True, until_done=True))

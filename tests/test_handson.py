@@ -122,10 +122,21 @@ def test_the_timeline_is_kept_at_every_evaluation_and_an_old_run_says_not_record
     assert [f["stage"] for f in frames] == [s for s in timeline.WRITING for _ in range(evals[s])]
     assert all(len(f["answers"]) == len(timeline.KINDS) for f in frames) and timeline.recorded(frames)
     assert frames[0]["answers"] != frames[-1]["answers"], "the model changed along the way"
+    world = World(TINY.lang, TINY.seed)  # every recorded frame carries the judgement of its own answers
+    assert all(f["correct"] == timeline.judged(world, f["answers"]) for f in frames)
     old = {s: {"history": [{k: v for k, v in r.items() if k != timeline.KEY} for r in doc[s]["history"]]}
            for s in timeline.WRITING}
     assert [f["answers"] for f in timeline.doc_frames(old)] == [None] * len(frames)
+    assert [f["correct"] for f in timeline.doc_frames(old)] == [f["correct"] for f in frames]
     assert not timeline.recorded(timeline.doc_frames(old)) and timeline.doc_frames(None) == []
+
+
+def test_timeline_answers_are_judged_against_the_true_answer():
+    world = World("en", 0)
+    first, second = timeline.items(world)[:2]
+    right, _ = world.render(first.answer, polite=True)
+    wrong, _ = world.render(second.answer + "1")
+    assert timeline.judged(world, [right, wrong, "", "x"]) == [True, False, False, False]
 
 
 # -- the steppable run ---------------------------------------------------------------------------------
@@ -256,7 +267,8 @@ def test_play_pause_step_run_as_board_jobs_and_the_state_survives_a_pause(wuji_c
         assert run_job(at, "hands_step").session_state["hands"].steps()["reward"] == paused["reward"] + 1
     at.select_slider(key="hands_n").set_value(100).run()
     while at.button(key="hands_rlhf").disabled and not s.done["rlhf"]:
-        assert any("learnt nothing yet" in c.value for c in at.caption) or s.why_not("rlhf") != "needs_judges"
+        assert any("not reached their first checkpoint" in c.value for c in at.caption) or \
+            s.why_not("rlhf") != "needs_judges"
         run_job(at, "hands_reward")
     while not s.done["rlhf"]:
         run_job(at, "hands_rlhf")

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from sim.evaluate import exact_kl
+from sim.evaluate import distinct_n, exact_kl, shape, surface_chars
 from sim.ppo import AdaptiveKLController, gae, kl_penalized_rewards, masked_whiten, ppo_losses
 from sim.reward import preference_loss
 from sim.train import due, lr_at, random_blocks
@@ -204,3 +204,32 @@ def test_random_blocks_are_windows_of_the_stream_and_due_marks_evaluations():
     assert blocks.shape == (6, 5)
     assert all(torch.equal(b, torch.arange(b[0], b[0] + 5)) and 100 <= b[0] <= 115 for b in blocks)
     assert [d for d in range(1, 11) if due(d, 4, 10)] == [4, 8, 10]  # every 4 steps, and the last
+
+
+def test_surface_chars_by_hand():
+    phrases = ("Hi!", "So clever!", "Great one!")
+    assert surface_chars("Hi! 6. Hi!", phrases) == 6  # twice, wherever it stands
+    assert surface_chars("Hi! So clever! 14", phrases) == 3 + 10
+    assert surface_chars("14", phrases) == 0
+    assert surface_chars("您好，大侠英明！14", ("您好，", "大侠英明！")) == 3 + 5
+    assert surface_chars("aaaa", ("aa", "a")) == 4  # the longest phrase first, no character counted twice
+
+
+def test_distinct_2_by_hand():
+    assert distinct_n(list("您服服服服服")) == 2 / 5  # 您服, then 服服 four times
+    assert distinct_n(list("Hi! Hi!")) == 4 / 6  # Hi, i!, "! ", " H", then Hi, i! again
+    assert distinct_n(["14", "."]) == 1.0
+    assert distinct_n(["6"]) is None  # no bigram to count
+
+
+def test_shape_by_hand():
+    answers = [  # (tokens, text, ended)
+        (list("Hi! 6"), "Hi! 6", True),  # 3 of 5 characters please; bigrams all distinct
+        (list("ababa"), "ababa", False),  # cut at the budget; ab, ba, ab, ba -> 2/4
+        (["7"], "7", True),  # no bigram: left out of distinct_2
+    ]
+    m = shape(answers, ("Hi!",))
+    assert m["surface_share"] == 3 / 11
+    assert m["distinct_2"] == (1.0 + 0.5) / 2
+    assert m["cut_rate"] == 1 / 3
+    assert shape([], ("Hi!",)) == {"surface_share": 0.0, "distinct_2": 1.0, "cut_rate": 0.0}

@@ -18,12 +18,12 @@ from sim.config import METHODS, STAGES
 from sim.methods import FORM
 from sim.server import GUESS_CHOICES
 from sim.world import KINDS as TASK_KINDS
-from ui import hands, labels, narrate, sidebar, state, story, texts, tradeoff
+from ui import hands, labels, narrate, sidebar, state, states, story, texts, tradeoff
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
 CAT = texts.catalogue()
-NO_PLACEHOLDERS = ("verdict", "trend", "step", "chapter", "question_metric", "label", "short", "unit", "task",
+NO_PLACEHOLDERS = ("trend", "step", "chapter", "question_metric", "label", "short", "unit", "task",
                    "stage", "method", "rubric", "home_story", "lens_title", "peak")  # their functions fill nothing
 
 
@@ -153,9 +153,10 @@ def full_doc() -> dict:
     point = {"proxy_reward": 0.1, "gold_reward": 0.2, "capability": 0.7, "kl": 1.5, "flattery": 0.1,
              "per_task": {k: 0.5 for k in TASK_KINDS}}
     return {
-        "config": {"pretrain": {"steps": 800, "batch_size": 16, "block": 64}, "reward": {"n_annotators": 5,
-                   "n_pairs": 600}, "ppo": {"iterations": 40, "batch_size": 32}},
-        "pretrain": {"val_loss": 1.2, "probe_accuracy": 0.6},
+        "config": {"pretrain": {"steps": 800, "batch_size": 16, "block": 64},
+                   "reward": {"n_annotators": 5, "n_pairs": 600, "reward_bias": 0.5},
+                   "ppo": {"iterations": 40, "batch_size": 32, "kl_coef": 0.1, "ptx_coef": 1.0}},
+        "pretrain": {"val_loss": 1.2, "probe_accuracy": 0.6, "history": [{"step": 800}]},
         "sft": {"capability": 0.8, "format_rate": 1.0, "per_task": {"add": 0.9, "copy": 0.4},
                 "answers": [{"base_correct": False, "sft_correct": True}]},
         "reward": {"pref_accuracy": 0.9, "gold_agreement": 0.8},
@@ -176,7 +177,7 @@ def test_every_panel_of_narrate_gets_every_number_it_declares():
 
 def tradeoff_numbers() -> dict:
     """Panel name -> the numbers ui/tradeoff gives it, from small inputs shaped like the real ones."""
-    point = {"capability": 0.7, "gold_reward": 0.2, "proxy_reward": 0.3, "kl": 2.0}
+    point = {"capability": 0.7, "gold_reward": 0.2, "proxy_reward": 0.3, "kl": 2.0, "flattery": 0.1}
     rows = [{"kl_coef": 0.1, "reward_bias": 0.9, "seed": 0, "start": point, "final": point}]
     fit = {"alpha": 0.5, "beta": 0.2, "r2": 0.9, "d_peak": 1.0, "r_peak": 0.3}
     peaked = {"ppo": {"gold": fit, "points": [{"d": 2.0}]}}
@@ -191,7 +192,7 @@ def tradeoff_numbers() -> dict:
            "challenge_ab": tradeoff.transfer_numbers(tradeoff.transfer_groups(hist))}
     assert [tradeoff.overopt_panel(peaked)[0], tradeoff.overopt_panel(flat)[0]] == ["overopt", "overopt_none"]
     for m, name in tradeoff.METHOD_PANELS.items():
-        out[name] = tradeoff.method_numbers(m, doc)
+        out[name] = tradeoff.method_numbers(m, doc, "wuxia", "en")
     return out
 
 
@@ -265,8 +266,10 @@ FAMILIES = {  # family -> the members the app can ask for (the fixed tuples they
     "task": set(TASK_KINDS),
     "stage": {*STAGES, "done"},
     "method": {"ppo", *METHODS},
+    "state": set(states.NAMES),
+    "drift": set(states.DRIFTS),
 }
-USED_AS_DATA = ("panel", "verdict", "trend", "label", "short", "unit")  # members named in the code (ui, sim)
+USED_AS_DATA = ("panel", "trend", "label", "short", "unit")  # members named in the code (ui, sim)
 
 
 def test_no_key_is_unused():

@@ -14,6 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_architecture import imports
 
+from sim.cache import cached_result
+from sim.config import preset
 from sim.server import GUESS_CHOICES, Guesses, forget
 from ui import narrate, session, state, story, texts, theme
 
@@ -81,7 +83,27 @@ def test_next_and_back_walk_every_step_with_its_chart_analogy_and_action(lang, l
     assert at.button(key="tour_next").disabled
     at.button(key="tour_back").click().run()
     assert at.query_params["step"] == str(len(story.STEPS) - 1)
-    assert at.session_state["values"]["kl"] == 0.0 and at.session_state["values"]["bias"] == 0.9, "its scene"
+    assert at.session_state["values"]["kl"] == 0.1 and at.session_state["values"]["bias"] == 0.0, \
+        "walking the tour changed no setting"
+
+
+def test_next_keeps_a_facilitators_settings_and_offers_the_steps_scenario_with_an_undo():
+    """Issue 12 item 10: a facilitator on leash 1 / bias 0.9 pressed next and found 0.1 / 0."""
+    at = open_tour(lang="en", lens="wuxia", kl="1", bias="0.9", step="4")
+    at.button(key="tour_next").click().run()
+    v = at.session_state["values"]
+    assert v["step"] == 5 and (v["kl"], v["bias"]) == (1.0, 0.9), "next moved the step only"
+    assert at.query_params["kl"] == "1" and at.query_params["bias"] == "0.9"
+    name = texts.t(story.SCENARIO_TITLES[story.step(5).scene], "en")
+    assert texts.t("tour_scene_offer", "en", name=name) in markdown(at), "the step's scenario is offered"
+    at.button(key="tour_scene_use").click().run()
+    v = at.session_state["values"]
+    assert story.scenario_of(v) == story.step(5).scene and v["step"] == 5
+    assert texts.t("tour_scene", "en", name=name) in markdown(at)
+    at.button(key="tour_scene_undo").click().run()
+    v = at.session_state["values"]
+    assert (v["kl"], v["bias"], v["step"]) == (1.0, 0.9, 5), "undo puts the facilitator's settings back"
+    assert not at.exception and not any(b.key == "tour_scene_undo" for b in at.button)
 
 
 @pytest.mark.parametrize(
@@ -124,7 +146,8 @@ def test_predict_then_see_stores_counts_and_shows_the_guess_beside_the_result():
     guess_radio(ann).set_value("down").run()
     assert room.tally(qid) == {"up": 0, "flat": 0, "down": 2}, "one vote a tab, changeable"
     assert "2 in the room guessed this one" in markdown(ann)
-    real, start, final = story.outcome(ann.session_state["last_doc"], "capability")
+    doc = cached_result(preset("fast", kl_coef=0.0, reward_bias=0.9, lang="en"), session.cache())
+    real, start, final = story.outcome(doc, "capability")
     line = ann.success[0].value
     assert line.startswith("You guessed: fall · What happened: his skill ") and f"{start:.0%} → {final:.0%}" in line
     assert ("right!" in line) == (real == "down")
@@ -178,6 +201,27 @@ def test_both_themes_project_well(name):
     assert theme.contrast(c["text"], c["panel"]) >= 7 and theme.contrast(c["on_accent"], c["accent"]) >= 4.5
     for color in COLORS.values():
         assert theme.contrast(theme.TRACE_COLORS[name].get(color, color), c["bg"]) >= 3, color
+
+
+@pytest.mark.parametrize("name", list(theme.THEMES))
+def test_heat_map_numbers_read_on_every_cell(name):
+    from ui.charts import HEAT_DARK, HEAT_SCALES, INK
+
+    c = theme.THEMES[name]
+    for pale, middle in HEAT_SCALES.values():
+        ends = (pale, middle) if name == "light" else (c["panel"], HEAT_DARK[middle])
+        text = INK if name == "light" else c["text"]
+        assert min(theme.contrast(text, e) for e in ends) >= 5, (name, ends)
+        assert theme.contrast(c["text"], ends[0]) >= 5 and theme.contrast(c["text"], ends[1]) >= 5
+
+
+def test_chart_text_wraps_to_a_column():
+    from ui.labels import width, wrap
+
+    assert width("ab 中文") == 7
+    assert wrap("one two three four", 9) == "one two<br>three<br>four"
+    assert wrap("一二三四五", 4) == "一二<br>三四<br>五"
+    assert wrap("short", 40) == "short"
 
 
 @pytest.mark.parametrize("lang", state.LANGS)

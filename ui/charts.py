@@ -47,7 +47,44 @@ def export_config(name: str) -> dict:
     }
 
 
+INK = "#2b2622"  # the text of a chart (the app's textColor): 13:1 on the page's background
+
+
+def ink(fig: go.Figure, text: str, muted: str) -> go.Figure:
+    """Every text of fig in ``text`` (titles, legend, annotations) or ``muted`` (ticks, axis titles), named
+    explicitly: left unset, Streamlit's chart theme draws ticks in a grey of 3.5:1 (issue 12 item 3)."""
+    fig.update_layout(font_color=text, legend_font_color=text, title_font_color=text,
+                      title_subtitle_font_color=text)
+    axis = {"tickfont_color": muted, "title_font_color": muted}
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(**axis)
+    fig.update_polars(radialaxis_tickfont_color=muted, angularaxis_tickfont_color=text)
+    for tr in fig.data:
+        if tr.type == "indicator":
+            tr.gauge.axis.tickfont.color = muted
+            tr.gauge.axis.tickcolor = muted
+            tr.title.font.color = text
+    return fig
+
+
+# A legend under the plot sits on the figure's bottom edge, not at a share of the plot's height below it: at a
+# projector's font sizes the latter ran onto the x-axis title. The bottom margin holds ticks, title and legend.
+LEGEND_BELOW = {"yref": "container", "y": 0.01, "yanchor": "bottom"}
+TITLE_COLS = 44  # a chart's title wraps beyond this many columns (labels.width): it fits a 3:2 page column
+SUBPLOT_COLS = 66  # the panels' titles share this many columns between them (three: 22 each)
+
+
 def _style(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
+    """The house look: the title wrapped to fit a narrow column, and a top margin that holds its lines, the
+    panels' titles (wrapped alike) and, above a single plot, the legend's row."""
+    panels = [a for a in fig.layout.annotations if a.yanchor == "bottom" and a.yref == "paper"]  # make_subplots'
+    across = sum(a.y == max(p.y for p in panels) for a in panels)  # the panels of the top row
+    for a in panels:
+        a.text = labels.wrap(a.text, SUBPLOT_COLS // max(1, across))
+    title = labels.wrap(title, TITLE_COLS)
+    lines = title.count("<br>") + 1
+    sub_lines = max((a.text.count("<br>") + 1 for a in panels), default=0)
+    top = 40 + 24 * lines + (20 * sub_lines if panels else 26)
     fig.update_layout(
         title={
             "text": title,
@@ -55,15 +92,17 @@ def _style(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
             "x": 0.0,
             "xanchor": "left",
             "y": 0.97,
+            "yanchor": "top",
             "yref": "container",
+            "pad": {"t": 14 if lines > 1 else 0},  # plotly sets a wrapped title's first line on y, not under it
         },
         height=height,
         font={"family": FONT, "size": 13},
-        margin={"l": 60, "r": 20, "t": 90, "b": 50},
+        margin={"l": 60, "r": 20, "t": top, "b": 50},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
         paper_bgcolor="rgba(0,0,0,0)",
     )
-    return fig
+    return ink(fig, INK, INK)
 
 
 def _line(fig, rows, key, lang, dash=None, **kw):
@@ -80,7 +119,7 @@ def _line(fig, rows, key, lang, dash=None, **kw):
     )
 
 
-def loss_curve(hist: list[dict], losses: list[dict], lang: str) -> go.Figure:
+def loss_curve(hist: list[dict], losses: list[dict], lang: str, lens: str = "tech") -> go.Figure:
     fig = go.Figure()
     if losses:
         fig.add_trace(
@@ -94,7 +133,7 @@ def loss_curve(hist: list[dict], losses: list[dict], lang: str) -> go.Figure:
         )
     _line(fig, hist, "val_loss", lang)
     fig.update_xaxes(title=labels.axis("step", lang), rangemode="tozero")
-    fig.update_yaxes(title=labels.axis("val_loss", lang), rangemode="tozero")
+    fig.update_yaxes(title=labels.lens_axis("val_loss", lang, lens, labels.unit("val_loss", lang)), rangemode="tozero")
     return _style(fig, texts.t("ch_loss", lang))
 
 
@@ -124,17 +163,14 @@ def radar(series: list[tuple[str, dict]], lang: str) -> go.Figure:
         )
     fig.update_layout(
         polar={
-            "radialaxis": {
-                "range": [0, 1],
-                "tickformat": ".0%",
-                "angle": 22.5,
-                "tickangle": 22.5,
-                "tickfont": {"size": 10},
-            }
+            "radialaxis": {"range": [0, 1], "dtick": 0.25, "showticklabels": False},  # labels sat on the data
         }
     )
     fig = _style(fig, texts.t("ch_radar", lang), height=460)
-    fig.update_layout(legend={"y": -0.12, "yanchor": "top"}, margin={"b": 70})
+    # The rings named under the title (as a note on the plot it sat on the top kind's label).
+    fig.update_layout(title_subtitle={"text": labels.wrap(texts.t("ch_radar_rings", lang), TITLE_COLS),
+                                      "font": {"size": 12}},
+                      legend=LEGEND_BELOW, margin={"b": 70, "t": fig.layout.margin.t + 20})
     return fig
 
 
@@ -186,12 +222,12 @@ def annotators(panel: list, bias: float, lang: str) -> go.Figure:
     return _style(fig, texts.t("ch_annotators", lang), height=300)
 
 
-def rlhf_curves(hist: list[dict], lang: str, total: int | None = None) -> go.Figure:
+def rlhf_curves(hist: list[dict], lang: str, total: int | None = None, lens: str = "tech") -> go.Figure:
     """Three panels growing step by step: the two rewards, skill vs flattery, and the KL."""
     fig = make_subplots(
         rows=1,
         cols=3,
-        horizontal_spacing=0.08,
+        horizontal_spacing=0.11,  # room for the next panel's y-axis title
         subplot_titles=[texts.t("ch_rewards", lang), texts.t("ch_skill", lang), texts.t("ch_kl", lang)],
     )
     for key, col, dash in (
@@ -204,17 +240,18 @@ def rlhf_curves(hist: list[dict], lang: str, total: int | None = None) -> go.Fig
         _line(fig, hist, key, lang, dash=dash, row=1, col=col)
     for col in (1, 2, 3):
         fig.update_xaxes(
-            title=labels.axis("step", lang),
+            title=labels.axis("step", lang) if col == 2 else None,  # one for the three: side by side they ran together
             row=1,
             col=col,
             range=[-0.5, (total or max([r["step"] for r in hist] or [1])) + 0.5],
         )
     fig.update_yaxes(title=labels.unit("proxy_reward", lang), row=1, col=1)
     fig.update_yaxes(title=labels.unit("capability", lang), row=1, col=2, **PCT)
-    fig.update_yaxes(title=labels.unit("kl", lang), row=1, col=3, rangemode="tozero")
+    fig.update_yaxes(title=labels.lens_axis("kl", lang, lens, labels.unit("kl", lang)), row=1, col=3,
+                     rangemode="tozero")
     fig.update_annotations(font_size=15)
     fig = _style(fig, texts.t("ppo_title", lang), height=440)
-    fig.update_layout(legend={"y": -0.32, "yanchor": "top"}, margin={"b": 110, "t": 80})
+    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 110})
     return fig
 
 
@@ -225,7 +262,7 @@ def gauges(values: dict, lang: str) -> go.Figure:
         fig.add_trace(
             go.Indicator(
                 mode="gauge+number",
-                number_font={"color": "#2b2622", "size": 44},
+                number_font={"color": INK, "size": 34},
                 value=None if v is None else 100 * v,
                 number={"suffix": "%", "valueformat": ".0f"},
                 title={"text": texts.t(name, lang), "font": {"size": 18}},
@@ -234,10 +271,9 @@ def gauges(values: dict, lang: str) -> go.Figure:
                     "bar": {"color": ["#2f5d9e", "#b5473a", "#2f7d4f"][i]},
                     "bgcolor": "#f1ebe1",
                 },
-                domain={"row": 0, "column": i},
+                domain={"x": [0.02 + i * 0.36, 0.26 + i * 0.36], "y": [0, 1]},  # gaps: "100" clear of the next "0"
             )
         )
-    fig.update_layout(grid={"rows": 1, "columns": 3, "pattern": "independent"})
     fig = _style(fig, texts.t("ch_gauges", lang), height=300)
     fig.update_layout(margin={"l": 40, "r": 40})
     return fig
@@ -245,17 +281,23 @@ def gauges(values: dict, lang: str) -> go.Figure:
 
 def cost(seconds: dict, lang: str, cached: tuple = ()) -> go.Figure:
     stages = ["pretrain", "sft", "reward", "rlhf"]
-    fig = go.Figure(
+    names = [labels.stage(s, lang) + (texts.t("from_cache", lang) if s in cached else "") for s in stages]
+    fig = go.Figure(  # horizontal: the stage names read across instead of slanting onto each other
         go.Bar(
-            x=[labels.stage(s, lang) + (texts.t("from_cache", lang) if s in cached else "") for s in stages],
-            y=[seconds.get(s, 0) for s in stages],
+            y=[labels.wrap(name, 22) for name in names],
+            x=[seconds.get(s, 0) for s in stages],
+            orientation="h",
             marker_color=["#2f5d9e", "#b5473a", "#d49a1f", "#2f7d4f"],
             text=[f"{seconds.get(s, 0):.1f}" for s in stages],
             textposition="outside",
+            cliponaxis=False,
         )
     )
-    fig.update_yaxes(title=labels.axis("seconds", lang), rangemode="tozero")
-    return _style(fig, texts.t("ch_cost", lang), height=340)
+    fig.update_xaxes(title=labels.axis("seconds", lang), rangemode="tozero")
+    fig.update_yaxes(autorange="reversed")
+    fig = _style(fig, texts.t("ch_cost", lang), height=340)
+    fig.update_layout(margin={"l": 170, "r": 50})
+    return fig
 
 
 def transfer(start: dict, final: dict, lang: str) -> go.Figure:
@@ -263,19 +305,20 @@ def transfer(start: dict, final: dict, lang: str) -> go.Figure:
     names = [
         labels.task(k, lang) + texts.t("held_out" if k in RLHF_HELD_OUT else "practised", lang) for k in kinds
     ]
-    fig = go.Figure(
+    fig = go.Figure(  # horizontal: the kinds' names read across instead of slanting onto each other
         [
-            go.Bar(
-                x=names, y=[start[k] for k in kinds], name=texts.t("before_ppo", lang), marker_color="#9aa9c4"
-            ),
-            go.Bar(
-                x=names, y=[final[k] for k in kinds], name=texts.t("after_ppo", lang), marker_color="#b5473a"
-            ),
+            go.Bar(y=names, x=[start[k] for k in kinds], name=texts.t("before_ppo", lang), orientation="h",
+                   marker_color="#9aa9c4"),
+            go.Bar(y=names, x=[final[k] for k in kinds], name=texts.t("after_ppo", lang), orientation="h",
+                   marker_color="#b5473a"),
         ]
     )
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title=labels.unit("capability", lang), **PCT)
-    return _style(fig, texts.t("ch_transfer", lang), height=380)
+    fig.update_xaxes(title=labels.unit("capability", lang), **PCT)
+    fig.update_yaxes(autorange="reversed")
+    fig = _style(fig, texts.t("ch_transfer", lang), height=120 + 44 * len(kinds))
+    fig.update_layout(margin={"l": 170})
+    return fig
 
 
 def sweep(rows: list[dict], x: str, keys: tuple, lang: str, title_key: str, x_range=None) -> go.Figure:
@@ -297,7 +340,9 @@ def sweep(rows: list[dict], x: str, keys: tuple, lang: str, title_key: str, x_ra
         )
     fig.update_xaxes(title=labels.axis(x, lang), range=x_range)
     fig.update_yaxes(title=labels.unit("capability", lang), **PCT)
-    return _style(fig, texts.t(title_key, lang), height=340)
+    fig = _style(fig, texts.t(title_key, lang), height=380)
+    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 110})  # above the plot, its rows reached the title
+    return fig
 
 
 # -- the trade-off explorer ---------------------------------------------------------------------------------
@@ -308,7 +353,12 @@ METHOD_STYLE = {  # colour, marker of each way to align
     "dpo": ("#c2571a", "square"),
     "rloo": ("#1b8a8a", "triangle-up"),
 }
-HEAT_SCALES = {"capability": "Blues", "gold_reward": "Greens", "proxy_reward": "Reds", "kl": "Greys"}
+# Heat maps run from a pale to a middle tone, so that their numbers, in the chart's ink, read on every cell
+# (>= 5:1, tests/test_charts.py); the dark theme runs them from its panel to a deep tone under light ink.
+HEAT_SCALES = {"capability": ("#f7fbff", "#6baed6"), "gold_reward": ("#f7fcf5", "#74c476"),
+               "proxy_reward": ("#fff5f0", "#fb6a4a"), "kl": ("#ffffff", "#969696"), "disagree": ("#fff5eb", "#fd8d3c")}
+HEAT_DARK = {"#6baed6": "#08519c", "#74c476": "#006d2c", "#fb6a4a": "#a50f15", "#969696": "#525252",
+             "#fd8d3c": "#a63603"}
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -345,7 +395,7 @@ def frontier(rows: list[dict], kl: float, bias: float, methods: dict, lang: str)
                 mode="lines+markers+text", line={"color": color, "width": 3}, marker={"size": 9},
                 error_x={"type": "data", "array": [p["x"]["sd"] for p in pts], "thickness": 1, "width": 0},
                 text=[f"kl {p['kl_coef']:g}" if p["kl_coef"] in (0.0, 1.0) else "" for p in pts],
-                textposition="top center", textfont={"size": 10, "color": color},
+                textposition="top center", textfont={"size": 11},
                 customdata=[p["kl_coef"] for p in pts],
                 hovertemplate="kl_coef=%{customdata:g}<br>%{x:.2f}, %{y:.0%}<extra></extra>"), row=1, col=col)
             if b in begin:
@@ -377,14 +427,14 @@ def frontier(rows: list[dict], kl: float, bias: float, methods: dict, lang: str)
     fig.update_yaxes(title=labels.axis("capability", lang), tickformat=".0%", rangemode="tozero", row=1, col=1)
     fig.update_annotations(font_size=15)
     fig = _style(fig, texts.t("ch_frontier", lang), height=540)
-    fig.update_layout(legend={"y": -0.2, "yanchor": "top"}, margin={"b": 120, "t": 90})
+    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 120})
     return fig
 
 
 def heatmaps(rows: list[dict], kls, biases, kl: float, bias: float, lang: str) -> go.Figure:
     """capability, gold_reward, proxy_reward and kl over the kl_coef x reward_bias grid (seed means)."""
     keys = ("capability", "gold_reward", "proxy_reward", "kl")
-    fig = make_subplots(rows=2, cols=2, horizontal_spacing=0.1, vertical_spacing=0.2,
+    fig = make_subplots(rows=2, cols=2, horizontal_spacing=0.1, vertical_spacing=0.28,
                         subplot_titles=[labels.label(k, lang) for k in keys])
     xs, ys = [f"{k:g}" for k in kls], [f"{b:g}" for b in biases]
     for i, key in enumerate(keys):
@@ -393,10 +443,10 @@ def heatmaps(rows: list[dict], kls, biases, kl: float, bias: float, lang: str) -
         z = [[c[(b, k)]["mean"] if (b, k) in c else None for k in kls] for b in biases]
         fig.add_trace(go.Heatmap(
             z=z, x=xs, y=ys, text=[[_fmt(key, v) for v in line] for line in z], texttemplate="%{text}",
-            colorscale=HEAT_SCALES[key], showscale=False, hoverongaps=False,
+            colorscale=list(enumerate(HEAT_SCALES[key])), textfont={"color": INK}, showscale=False, hoverongaps=False,
             hovertemplate="kl_coef=%{x}<br>reward_bias=%{y}<br>%{text}<extra></extra>"), row=row, col=col)
         fig.update_xaxes(title=labels.label("kl_coef", lang), type="category", row=row, col=col)
-        fig.update_yaxes(title=labels.label("reward_bias", lang), type="category", row=row, col=col)
+        fig.update_yaxes(title=labels.wrap(labels.label("reward_bias", lang), 20), type="category", row=row, col=col)
         if kl in kls and bias in biases:
             x0, y0 = list(kls).index(kl), list(biases).index(bias)
             fig.add_shape(type="rect", x0=x0 - 0.5, x1=x0 + 0.5, y0=y0 - 0.5, y1=y0 + 0.5,
@@ -405,7 +455,7 @@ def heatmaps(rows: list[dict], kls, biases, kl: float, bias: float, lang: str) -
     return _style(fig, texts.t("ch_heat", lang, n_seed=len({r["seed"] for r in rows})), height=640)
 
 
-def overopt(ov: dict, lang: str, peak_text: str) -> go.Figure:
+def overopt(ov: dict, lang: str, peak_text: str, lens: str = "tech") -> go.Figure:
     """Gold (left) and proxy (right) gains against d = sqrt(KL): each method's points and fitted curve, and
     PPO's gold peak (else best-of-n's) marked."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
@@ -428,7 +478,8 @@ def overopt(ov: dict, lang: str, peak_text: str) -> go.Figure:
                     legendgroup=m, line={"color": color, "width": 3 if m == "ppo" else 2,
                                          "dash": None if m == "ppo" else "dash"}, hoverinfo="skip"), row=1, col=col)
         fig.add_hline(y=0, line={"color": "#9a9a9a", "width": 1}, row=1, col=col)
-        fig.update_xaxes(title=labels.axis("d", lang), rangemode="tozero", row=1, col=col)
+        fig.update_xaxes(title=labels.lens_axis("d", lang, lens, labels.axis("d", lang)), rangemode="tozero",
+                         row=1, col=col)
         fig.update_yaxes(title=labels.label(gain, lang), row=1, col=col)
     d_max = max((p["d"] for o in ov.values() for p in o["points"]), default=1.0)
     for m in ("ppo", "bon"):
@@ -444,7 +495,7 @@ def overopt(ov: dict, lang: str, peak_text: str) -> go.Figure:
             break
     fig.update_annotations(font_size=15, selector={"showarrow": False})
     fig = _style(fig, texts.t("ch_overopt", lang), height=480)
-    fig.update_layout(legend={"y": -0.22, "yanchor": "top"}, margin={"b": 110, "t": 90})
+    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 110})
     return fig
 
 
@@ -458,7 +509,8 @@ def bosses(matrix: list[list], errors: dict, rubric: bool, votes: int, lang: str
                         subplot_titles=[texts.t("ch_boss_matrix", lang), texts.t("ch_label_error", lang)])
     fig.add_trace(go.Heatmap(
         z=matrix, x=short, y=names, text=[[f"{v:.0%}" for v in line] for line in matrix], texttemplate="%{text}",
-        colorscale="Oranges", zmin=0, zmax=0.6, showscale=False, hovertemplate="%{y} / %{x}: %{text}<extra></extra>"),
+        colorscale=list(enumerate(HEAT_SCALES["disagree"])), textfont={"color": INK}, zmin=0, zmax=0.6,
+        showscale=False, hovertemplate="%{y} / %{x}: %{text}<extra></extra>"),
         row=1, col=1)
     fig.update_yaxes(autorange="reversed", row=1, col=1)
     for on, color in ((False, "#b5473a"), (True, "#2f7d4f")):
@@ -472,7 +524,7 @@ def bosses(matrix: list[list], errors: dict, rubric: bool, votes: int, lang: str
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=2)
     fig.update_annotations(font_size=14)
     fig = _style(fig, texts.t("ch_bosses", lang), height=420)
-    fig.update_layout(legend={"y": -0.18, "yanchor": "top"}, margin={"b": 90, "l": 150})
+    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 90, "l": 150})
     return fig
 
 
@@ -493,7 +545,7 @@ def judging_effect(points: list[dict], lang: str) -> go.Figure:
     fig.update_yaxes(title=labels.unit("gold_reward", lang), row=1, col=2)
     fig.update_annotations(font_size=14)
     fig = _style(fig, texts.t("ch_judging", lang), height=360)
-    fig.update_layout(legend={"y": -0.3, "yanchor": "top"}, margin={"b": 100})
+    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 100})
     return fig
 
 
@@ -515,7 +567,7 @@ def flops(here: dict, lang: str) -> go.Figure:
 
 def transfer_ab(groups: dict, lang: str) -> go.Figure:
     """Capability (left) and gold reward (right) before and after PPO: kinds practised (A) vs held out (B)."""
-    names = [texts.t("ab_seen", lang), texts.t("ab_held", lang)]
+    names = [labels.wrap(texts.t(k, lang), 10) for k in ("ab_seen", "ab_held")]  # two short lines, not slanted
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
                         subplot_titles=[labels.label("capability", lang), labels.label("gold_reward", lang)])
     for when, color, key in (("0", "#9aa9c4", "before_ppo"), ("1", "#b5473a", "after_ppo")):
@@ -529,7 +581,7 @@ def transfer_ab(groups: dict, lang: str) -> go.Figure:
     fig.update_yaxes(title=labels.unit("gold_reward", lang), row=1, col=2)
     fig.update_annotations(font_size=14)
     fig = _style(fig, texts.t("ch_ab", lang), height=400)
-    fig.update_layout(legend={"y": -0.15, "yanchor": "top"}, margin={"b": 80})
+    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 110})
     return fig
 
 
@@ -545,6 +597,8 @@ def for_room(fig: go.Figure, theme_name: str, scale: float) -> go.Figure:
         font={"size": size, "color": c["text"]},
         legend_font_color=c["text"],
         title_font={"size": (lay.title.font.size or 17) * scale, "color": c["text"]},
+        title_pad_t=(lay.title.pad.t or 0) * scale,
+        title_subtitle_font={"size": (lay.title.subtitle.font.size or 12) * scale, "color": c["text"]},
         paper_bgcolor=c["bg"],
         plot_bgcolor=c["bg"],
         height=round((lay.height or 360) * (1 + (scale - 1) / 2)),
@@ -565,11 +619,16 @@ def for_room(fig: go.Figure, theme_name: str, scale: float) -> go.Figure:
     for tr in fig.data:
         if tr.type == "indicator":
             tr.number.font.color = c["text"]
-            tr.number.font.size = (tr.number.font.size or 44) * scale
+            tr.number.font.size = (tr.number.font.size or 34) * min(scale, 1.15)  # larger sat on the arc
             tr.title.font.size = (tr.title.font.size or 18) * scale
             tr.gauge.bgcolor = c["panel"]
             tr.gauge.axis.tickfont.size = lay.font.size or 13  # the gauges' ends stay apart
             tr.gauge.bar.color = remap.get(tr.gauge.bar.color, tr.gauge.bar.color)
+            continue
+        if tr.type == "heatmap":
+            tr.textfont.color = c["text"]
+            if theme_name == "dark":
+                tr.colorscale = [[0, c["panel"]], [1, HEAT_DARK[tr.colorscale[-1][1]]]]
             continue
         line = getattr(tr, "line", None)
         if line is not None and isinstance(line.color, str):
@@ -579,7 +638,7 @@ def for_room(fig: go.Figure, theme_name: str, scale: float) -> go.Figure:
             marker.color = remap.get(marker.color, marker.color)
         elif marker is not None and marker.color is not None:
             marker.color = [remap.get(x, x) for x in marker.color]
-    return fig
+    return ink(fig, c["text"], c["muted"])
 
 
 def room_guesses(rows: list[tuple[str, dict]], lang: str) -> go.Figure:

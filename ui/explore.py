@@ -19,7 +19,8 @@ from sim.cost import stage_flops
 from sim.jobs import Job, config_key
 from sim.methods import cached_method, method_key
 from sim.world import World
-from ui import labels, narrate, poll, session, sidebar, state, texts, tradeoff
+from ui import labels, poll, session, sidebar, state, texts, tradeoff
+from ui import widgets as w
 
 POLL_S = 2.0  # how often a waiting page looks at its job
 REDRAW_S = 8.0  # while the sweep fills, redraw the charts at most this often (a full page run)
@@ -155,9 +156,9 @@ def method_docs(cfg) -> dict:
 
 
 # -- jobs on the Board --------------------------------------------------------------------------------------
-def _eta(missing: dict) -> int:
-    """Rough seconds to train ``missing`` ({stage: how many entries of it}), as narrate.eta reckons one run."""
-    return narrate.eta(list(Counter(missing).elements()), state.preset_name())
+def _eta(cfg, missing: dict) -> float | None:
+    """Measured seconds to train ``missing`` ({stage: how many entries of it}) on this server (None: unmeasured)."""
+    return w.eta(cfg, list(Counter(missing).elements()))
 
 
 def _submit(slot: session.Slot, cfg, estimate: float, stream=None, key: str = "") -> Job:
@@ -226,9 +227,12 @@ def sweep_section(cfgs: list, lang: str) -> list[dict]:
     if len(found) == len(cfgs):
         st.success(texts.t("ex_done", lang))
         return found
-    st.caption(texts.t("ex_eta", lang, eta=_eta(sweep.missing(cfgs, session.cache()))))
+    eta = _eta(cfgs[0], sweep.missing(cfgs, session.cache()))
+    st.caption(texts.t("ex_eta", lang, eta=texts.duration(eta, lang)))
+    if eta is None:
+        w.measure(cfgs[0], lang)
     if st.button(texts.t("ex_start", lang), key="start_sweep", type="primary"):
-        _submit(session.SWEEP_JOB, cfgs[0], _eta(sweep.missing(cfgs, session.cache())),
+        _submit(session.SWEEP_JOB, cfgs[0], eta,
                 stream=lambda cfg, cache: sweep.sweep_stream(cfgs, cache), key=sweep.sweep_key(cfgs))
         st.rerun()
     if not found:
@@ -256,8 +260,8 @@ def methods_section(cfg, lang: str) -> dict:
         _ended(job, lang)
     if len(docs) < len(tradeoff.METHODS):
         missing = sweep.missing([cfg], session.cache())
-        eta = _eta({s: n for s, n in missing.items() if s != "rlhf"}) + _eta({"rlhf": 6})  # ~ 6 PPO runs
-        st.caption(texts.t("ex_methods_eta", lang, eta=eta))
+        eta = _eta(cfg, {**{s: n for s, n in missing.items() if s != "rlhf"}, **dict.fromkeys(tradeoff.METHODS, 1)})
+        st.caption(texts.t("ex_methods_eta", lang, eta=texts.duration(eta, lang)))
         label = texts.t("ex_methods_btn", lang, seed=cfg.seed, bias=cfg.reward.reward_bias, kl=cfg.ppo.kl_coef)
         if st.button(label, key="start_methods"):
             _submit(session.METHODS_JOB, cfg, eta, key=key,
@@ -305,7 +309,7 @@ def judging_section(cfg, rubric: bool, votes: int, lang: str) -> None:
                         votes=votes)
         if st.button(label, key="train_judging"):
             poll.leave(job)  # the visitor moved on to another setting
-            _submit(session.JUDGING_JOB, target, _eta(sweep.missing([target], session.cache())))
+            _submit(session.JUDGING_JOB, target, _eta(target, sweep.missing([target], session.cache())))
             st.rerun()
 
 

@@ -50,8 +50,26 @@ def todo(step: story.Step, lens: str, lang: str, knob: bool = True) -> None:
         if step.knob and knob:
             label, stops = KNOBS[step.knob]
             w.control(st.select_slider, step.knob, label, lang, options=list(stops))
-    if step.scene and story.scenario_of(sidebar.values()) == step.scene:
-        st.caption(texts.t("tour_scene", lang, name=texts.t(story.SCENARIO_TITLES[step.scene], lang)))
+    scene(step, lang)
+
+
+def scene(step: story.Step, lang: str) -> None:
+    """The scenario a step was written for: said when the settings are on it (with an undo when this tab just
+    switched), offered as one click when they are not. Next / back never change the settings."""
+    if not step.scene:
+        return
+    values, name = sidebar.values(), texts.t(story.SCENARIO_TITLES[step.scene], lang)
+    if story.scenario_of(values) == step.scene:
+        st.caption(texts.t("tour_scene", lang, name=name))
+        if session.TOUR_UNDO.present() and st.button(texts.t("tour_scene_undo", lang), key="tour_scene_undo"):
+            session.VALUES.set({**session.TOUR_UNDO.pop(), "step": values["step"]})
+            st.rerun()
+        return
+    st.caption(texts.t("tour_scene_offer", lang, name=name))
+    if st.button(texts.t("tour_scene_use", lang, name=name), key="tour_scene_use"):
+        session.TOUR_UNDO.set(dict(values))
+        session.VALUES.set(story.scenario(step.scene, values))
+        st.rerun()
 
 
 def _vote(qid: str) -> None:

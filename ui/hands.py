@@ -84,15 +84,12 @@ def playing() -> bool:
     return job is not None and job.key.endswith("-play")
 
 
-def _total(cfg, stage: str) -> int:
-    return cfg.ppo.iterations if stage == "rlhf" else getattr(cfg, stage).steps
-
-
 def _run(s: Stepper, n: int | None, part: str | None) -> None:
     """Submit a job that advances ``s``: ``n`` steps of ``part`` (or of the pipeline), or (None) play."""
     todo = [x for x in STAGES if not s.done[x]] if n is None else [part or s.current()]
-    share = 1.0 if n is None else min(1.0, n / _total(s.cfg, todo[0]))
-    estimate = narrate.eta(todo, state.preset_name()) * share
+    share = 1.0 if n is None else min(1.0, n / s.cfg.total(todo[0]))
+    whole = w.eta(s.cfg, todo)
+    estimate = None if whole is None else whole * share
     mode = "play" if n is None else "step"
     job = session.server().board.submit(s.cfg, session.visitor(), estimate, stream=stepping(s, n, part),
                                         key=f"hands-{session.visitor()}-{id(s):x}-{mode}")
@@ -189,7 +186,7 @@ def stage_bars(s: Stepper, lang: str) -> None:
     steps, done = s.steps(), s.progress()
     for stage in STAGES:
         st.progress(done[stage], text=texts.t("pg_stage", lang, stage=labels.stage(stage, lang),
-                                              step=steps[stage], total=_total(s.cfg, stage)))
+                                              step=steps[stage], total=s.cfg.total(stage)))
 
 
 def draw_stage(s: Stepper, lang: str) -> None:
@@ -197,13 +194,15 @@ def draw_stage(s: Stepper, lang: str) -> None:
     doc = narrate.partial_doc(s.all_events())
     stage = next((x for x in reversed(STAGES) if s.events[x]), None)
     if stage == "pretrain":
-        w.chart(charts.loss_curve(doc["pretrain"]["history"], doc["pretrain"]["losses"], lang), "hands-pretrain")
+        pre = doc["pretrain"]
+        w.chart(charts.loss_curve(pre["history"], pre["losses"], lang, sidebar.lens()), "hands-pretrain")
     elif stage == "sft":
         w.chart(charts.sft_curve(doc["sft"]["history"], lang), "hands-sft")
     elif stage == "reward":
         w.chart(charts.reward_curve(doc["reward"]["history"], lang), "hands-reward")
     elif stage == "rlhf" and doc.get("rlhf"):
-        w.chart(charts.rlhf_curves(doc["rlhf"]["history"], lang, total=s.cfg.ppo.iterations), "hands-rlhf")
+        w.chart(charts.rlhf_curves(doc["rlhf"]["history"], lang, total=s.cfg.ppo.iterations,
+                                      lens=sidebar.lens()), "hands-rlhf")
     answers(s.world, [f for f in s.frames() if f["answers"] is not None][-1:], lang)
 
 
@@ -229,5 +228,7 @@ def answers(world: World, frames: list[dict], lang: str) -> None:
     if f["answers"] is None:
         st.info(texts.t("tl_not_recorded", lang))
         return
-    st.table([{texts.t("prompt", lang): p.strip(), texts.t("tl_answer", lang): a}
-              for p, a in zip(timeline.prompts(world), f["answers"])])
+    right = f.get("correct") or [None] * len(f["answers"])
+    st.table([{texts.t("prompt", lang): p.strip(), texts.t("tl_answer", lang): a,
+               texts.t("tl_right", lang): labels.verdict(ok)}
+              for p, a, ok in zip(timeline.prompts(world), f["answers"], right, strict=True)])

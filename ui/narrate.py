@@ -6,9 +6,10 @@ No Streamlit, no plotly.
 from __future__ import annotations
 
 import html
+import math
 
 from sim.world import RLHF_HELD_OUT, RLHF_KINDS
-from ui import labels, texts
+from ui import labels, states, texts
 
 EPS = 0.02  # a change smaller than this reads as "held"
 REQUIRES = {  # the part of the result document each panel reads its numbers from
@@ -39,19 +40,6 @@ def _mean(xs) -> float:
     return sum(xs) / len(xs) if xs else 0.0
 
 
-def verdict_key(start: dict, final: dict) -> str:
-    """Which verdict a PPO run earns: skill collapsed into flattery, reward hacked, better, or unchanged."""
-    lost = final["capability"] < min(start["capability"] - 0.05, 0.5 * start["capability"])
-    if lost and final["flattery"] > 0.25:
-        return "collapse"
-    hacked = final["proxy_reward"] > start["proxy_reward"] + EPS
-    if hacked and final["gold_reward"] <= start["gold_reward"] + EPS:
-        return "hacking"
-    if final["gold_reward"] > start["gold_reward"] + EPS:
-        return "good"
-    return "steady"
-
-
 def rlhf_ends(doc: dict | None, history: list[dict] | None = None) -> tuple[dict, dict] | None:
     """(start, final) of PPO, from a live history if given, else from the document."""
     if history:
@@ -61,92 +49,171 @@ def rlhf_ends(doc: dict | None, history: list[dict] | None = None) -> tuple[dict
     return None
 
 
+class Cited(dict):
+    """A panel's placeholders, and where each number came from: ``source[name]`` is a path of keys into the
+    narrated document (``("rlhf", "final", "flattery")``), or ``(op, path, ...)`` for a number derived from
+    several (``resolve`` reads either). Words (trends, the leash, task names) have no source."""
+
+    def __init__(self):
+        super().__init__()
+        self.source: dict[str, tuple] = {}
+
+    def read(self, name: str, doc: dict, path: tuple) -> None:
+        self[name] = resolve(doc, path)
+        self.source[name] = path
+
+    def derive(self, name: str, doc: dict, op: str, *paths: tuple) -> None:
+        self.read(name, doc, (op, *paths))
+
+
+DERIVED = {  # op -> how a derived number is computed from the values at its paths
+    "one_minus": lambda x: 1 - x,
+    "quality100": states.quality100,  # the lay lenses' true quality, 0-100
+    "product": lambda *xs: math.prod(xs),
+    "mean": lambda *xs: _mean(xs),
+    "count_true": lambda xs: sum(bool(x) for x in xs),
+    "count": len,
+}
+
+
+def resolve(doc: dict, source: tuple):
+    """The value at ``source`` in ``doc``: a path of keys / list indices, or (op, path, ...) of ``DERIVED``.
+    A path whose last key is ``"*<field>"`` reads that field of every row of the list before it."""
+    if source and source[0] in DERIVED:
+        return DERIVED[source[0]](*(resolve(doc, p) for p in source[1:]))
+    x = doc
+    for k in source:
+        if isinstance(k, str) and k.startswith("*"):
+            return [row.get(k[1:]) for row in x]
+        x = x[k]
+    return x
+
+
+def _rlhf_numbers(n: Cited, doc: dict, lens: str, lang: str) -> None:
+    """PPO's numbers: start, the row narrated (the last of the history: the current step of a live run), the
+    flattery peak, and the state the rules of ui/states.py read from them."""
+    h = doc["rlhf"].get("history") or [doc["rlhf"]["start"], doc["rlhf"]["final"]]
+    last = len(h) - 1
+    a, b = ("rlhf", "history", 0), ("rlhf", "history", last)
+    if not doc["rlhf"].get("history"):
+        a, b = ("rlhf", "start"), ("rlhf", "final")
+    start, final = resolve(doc, a), resolve(doc, b)
+    for name, where, metric in (("proxy0", a, "proxy_reward"), ("proxy1", b, "proxy_reward"),
+                                ("gold0", a, "gold_reward"), ("gold1", b, "gold_reward"),
+                                ("cap0", a, "capability"), ("cap1", b, "capability"), ("kl", b, "kl"),
+                                ("flat", b, "flattery"), ("surf", b, "surface_share"), ("d2", b, "distinct_2"),
+                                ("cut", b, "cut_rate")):
+        if final.get(metric) is not None and start.get(metric) is not None:
+            n.read(name, doc, (*where, metric))
+    n.derive("q0", doc, "quality100", (*a, "gold_reward"))
+    n.derive("q1", doc, "quality100", (*b, "gold_reward"))
+    if "kl" in n:
+        n["drift"] = texts.drift(states.drift(n["kl"]), n["kl"], lens, lang)
+    if "step" in final and doc["rlhf"].get("history"):
+        n.read("step", doc, (*b, "step"))
+    else:
+        n["step"] = last
+    hist = h[: last + 1]
+    peak = states.peak_row(start, hist)
+    i = next(j for j, r in enumerate(hist) if r is peak)
+    if doc["rlhf"].get("history"):
+        n.read("flat_peak", doc, ("rlhf", "history", i, "flattery"))
+        n.read("peak_step", doc, ("rlhf", "history", i, "step"))
+    name = states.state(start, final, hist)
+    n.update(
+        proxy_trend=_trend(start["proxy_reward"], final["proxy_reward"], lang),
+        gold_trend=_trend(start["gold_reward"], final["gold_reward"], lang),
+        cap_trend=_trend(start["capability"], final["capability"], lang),
+        state_name=name,
+    )
+    n["state"] = texts.state(name, lens, lang, n)
+    pa, pb = start.get("per_task") or {}, final.get("per_task") or {}
+    for key, where, per, kinds in (("seen0", a, pa, RLHF_KINDS), ("seen1", b, pb, RLHF_KINDS),
+                                   ("held0", a, pa, RLHF_HELD_OUT), ("held1", b, pb, RLHF_HELD_OUT)):
+        got = [(*where, "per_task", k) for k in kinds if per.get(k) is not None]
+        if got:
+            n.derive(key, doc, "mean", *got)
+        else:
+            n[key] = 0.0
+
+
 def numbers(
     doc: dict | None, values: dict, lens: str, lang: str, rlhf_history: list[dict] | None = None
-) -> dict:
-    """Every placeholder any panel needs, filled from the document and the URL values."""
-    n = {
-        "steps": values["steps"],
-        "bias": values["bias"],
-        "kl_coef": values["kl"],
-        "ptx_coef": values["ptx_coef"] if values.get("ptx") else 0.0,
-        "sub": 1 - values["bias"],
-        "leash": texts.leash(values["kl"], lens, lang),
-        "n": 0,
-        "val_loss": float("nan"),
-        "probe": 0.0,
-        "cap": 0.0,
-        "fmt": 0.0,
-        "best": "—",
-        "worst": "—",
-        "base_right": 0,
-        "sft_right": 0,
-        "pref": 0.0,
-        "gold": 0.0,
-        "total": 0.0,
-        "pre": 0.0,
-    }
-    if doc and doc.get("config"):
-        c = doc["config"]
-        n["n"] = c["reward"]["n_annotators"]
+) -> Cited:
+    """Every placeholder any panel needs, read from the document it narrates (its config and histories, at
+    the step it has reached), with each number's source (``Cited``). The URL values fill only what a document
+    without a config (a live run's first moments) cannot tell."""
+    doc = dict(doc or {})
+    if rlhf_history:
+        doc["rlhf"] = {**doc.get("rlhf", {}), "start": rlhf_history[0], "final": rlhf_history[-1],
+                       "history": rlhf_history}
+    n = Cited()
+    n.update(steps=values["steps"], bias=values["bias"], kl_coef=values["kl"],
+             ptx_coef=values["ptx_coef"] if values.get("ptx") else 0.0, sub=1 - values["bias"], n=0,
+             val_loss=float("nan"), probe=0.0, cap=0.0, fmt=0.0, best="—", worst="—", base_right=0,
+             sft_right=0, n_answers=0, pref=0.0, gold=0.0, total=0.0, pre=0.0)
+    c = doc.get("config")
+    if c:
+        n.read("n", doc, ("config", "reward", "n_annotators"))
+        if "reward_bias" in c["reward"]:
+            n.read("bias", doc, ("config", "reward", "reward_bias"))
+            n.derive("sub", doc, "one_minus", ("config", "reward", "reward_bias"))
         if {"pretrain", "ppo"} <= c.keys():  # a whole run's config (the annotator panel passes only its size)
-            n["chars"] = c["pretrain"]["steps"] * c["pretrain"]["batch_size"] * c["pretrain"]["block"]
-            n["pairs"] = c["reward"]["n_pairs"]
-            n["answers"] = c["ppo"]["iterations"] * c["ppo"]["batch_size"]
-    if doc and doc.get("pretrain"):
-        n.update(val_loss=doc["pretrain"]["val_loss"], probe=doc["pretrain"]["probe_accuracy"])
-    if doc and doc.get("sft"):
+            n.read("steps", doc, ("config", "pretrain", "steps"))
+            n.read("kl_coef", doc, ("config", "ppo", "kl_coef"))
+            n.read("ptx_coef", doc, ("config", "ppo", "ptx_coef"))
+            n.derive("chars", doc, "product", ("config", "pretrain", "steps"), ("config", "pretrain", "batch_size"),
+                     ("config", "pretrain", "block"))
+            n.read("pairs", doc, ("config", "reward", "n_pairs"))
+            n.derive("answers", doc, "product", ("config", "ppo", "iterations"), ("config", "ppo", "batch_size"))
+    n["leash"] = texts.leash(n["kl_coef"], lens, lang)
+    pre = doc.get("pretrain")
+    if pre:
+        if pre.get("history"):  # the step reached (a live run's current step, a finished run's last)
+            n.read("steps", doc, ("pretrain", "history", len(pre["history"]) - 1, "step"))
+        n.read("val_loss", doc, ("pretrain", "val_loss"))
+        n.read("probe", doc, ("pretrain", "probe_accuracy"))
+    if doc.get("sft"):
         s = doc["sft"]
         per = s.get("per_task") or {}
-        n.update(cap=s["capability"], fmt=s["format_rate"])
+        n.read("cap", doc, ("sft", "capability"))
+        n.read("fmt", doc, ("sft", "format_rate"))
         if per:
             n["best"] = labels.task(max(per, key=per.get), lang)
             n["worst"] = labels.task(min(per, key=per.get), lang)
-        answers = s.get("answers", [])
-        n.update(
-            base_right=sum(bool(a["base_correct"]) for a in answers),
-            sft_right=sum(bool(a["sft_correct"]) for a in answers),
-            n_answers=len(answers),
-        )
-    if doc and doc.get("reward"):
-        n.update(pref=doc["reward"]["pref_accuracy"], gold=doc["reward"]["gold_agreement"])
-    if doc and doc.get("seconds"):
-        n.update(total=doc["seconds"].get("total", 0.0), pre=doc["seconds"].get("pretrain", 0.0))
-    ends = rlhf_ends(doc, rlhf_history)
-    if ends:
-        a, b = ends
-        n.update(
-            proxy0=a["proxy_reward"],
-            proxy1=b["proxy_reward"],
-            gold0=a["gold_reward"],
-            gold1=b["gold_reward"],
-            cap0=a["capability"],
-            cap1=b["capability"],
-            kl=b["kl"],
-            flat=b["flattery"],
-            proxy_trend=_trend(a["proxy_reward"], b["proxy_reward"], lang),
-            gold_trend=_trend(a["gold_reward"], b["gold_reward"], lang),
-            cap_trend=_trend(a["capability"], b["capability"], lang),
-            verdict=texts.verdict(verdict_key(a, b), lens, lang),
-        )
-        pa, pb = a.get("per_task") or {}, b.get("per_task") or {}
-        n.update(
-            seen0=_mean(pa.get(k) for k in RLHF_KINDS),
-            seen1=_mean(pb.get(k) for k in RLHF_KINDS),
-            held0=_mean(pa.get(k) for k in RLHF_HELD_OUT),
-            held1=_mean(pb.get(k) for k in RLHF_HELD_OUT),
-        )
-    n["n_answers"] = n.get("n_answers", 0)
+        if s.get("answers"):
+            n.derive("base_right", doc, "count_true", ("sft", "answers", "*base_correct"))
+            n.derive("sft_right", doc, "count_true", ("sft", "answers", "*sft_correct"))
+            n.derive("n_answers", doc, "count", ("sft", "answers"))
+    if doc.get("reward"):
+        n.read("pref", doc, ("reward", "pref_accuracy"))
+        n.read("gold", doc, ("reward", "gold_agreement"))
+    if doc.get("seconds"):
+        for name, key in (("total", "total"), ("pre", "pretrain")):
+            if key in doc["seconds"]:
+                n.read(name, doc, ("seconds", key))
+    if doc.get("rlhf"):
+        _rlhf_numbers(n, doc, lens, lang)
     return n
+
+
+def panel_numbers(name: str, doc: dict | None, values: dict, lens: str, lang: str, rlhf_history=None) -> Cited:
+    """The numbers (and their sources) one panel is filled with."""
+    nums = numbers(doc, values, lens, lang, rlhf_history)
+    if name == "sft_compare":  # its {n} is the number of answers shown, not the number of judges
+        nums["n"] = nums["n_answers"]
+        if "n_answers" in nums.source:
+            nums.source["n"] = nums.source["n_answers"]
+        else:
+            nums.source.pop("n", None)
+    return nums
 
 
 def panel(name: str, doc: dict | None, values: dict, lens: str, lang: str, rlhf_history=None) -> str | None:
     """The panel text with live numbers, or None when the numbers it needs are not there yet."""
     if not (doc and doc.get(REQUIRES[name])) and not (rlhf_history and REQUIRES[name] == "rlhf"):
         return None
-    nums = numbers(doc, values, lens, lang, rlhf_history)
-    if name == "sft_compare":
-        nums["n"] = nums["n_answers"]
+    nums = panel_numbers(name, doc, values, lens, lang, rlhf_history)
     if any(k in nums and nums[k] is None for k in texts.panel_placeholders(name)):
         return None  # measured, but not yet (a live run before its first evaluation)
     return texts.panel(name, lens, lang, nums)
@@ -222,10 +289,10 @@ def kl_html(text: str, token_kl: list[float], vmax: float = 1.0) -> str:
     for i, ch in enumerate(text):
         k = token_kl[i] if i < len(token_kl) else 0.0
         a = max(0.0, min(1.0, k / vmax))
-        fg = "#ffffff" if a > 0.55 else "#2b2622"
+        g = round(255 - 105 * a)  # white to #969696, opaque: dark text stays >= 5:1 on it, in either theme
         c = "<br>" if ch == "\n" else html.escape(ch)
         out.append(
-            f'<span title="KL {k:.3f}" style="background:rgba(70,70,70,{a:.2f});color:{fg};'
+            f'<span title="KL {k:.3f}" style="background:rgb({g},{g},{g});color:#2b2622;'
             f'padding:1px 0;border-radius:2px">{c}</span>'
         )
     return "".join(out)
@@ -244,9 +311,10 @@ def kl_scale(rows: list[dict]) -> float:
     return ks[int(0.95 * (len(ks) - 1))] if ks else 1.0
 
 
-def partial_doc(events) -> dict:
-    """A result-shaped document from the events of a run in progress (what is known so far)."""
-    doc: dict = {}
+def partial_doc(events, config: dict | None = None) -> dict:
+    """A result-shaped document from the events of a run in progress (what is known so far), with the run's
+    config when given (so that its panels cite the run's own settings)."""
+    doc: dict = {"config": config} if config else {}
     pre, lo = history(events, "pretrain"), losses(events, "pretrain")
     if pre or lo:
         last = pre[-1] if pre else {"val_loss": None, "probe_accuracy": None}
@@ -275,7 +343,7 @@ def sample_rows(samples_: list[dict], lang: str) -> list[dict]:
     ]
 
 
-def answer_rows(answers: list[dict], lang: str) -> list[dict]:
+def answer_rows(answers: list[dict], lens: str, lang: str) -> list[dict]:
     """Base vs SFT answers to the same prompts, as table rows (with right / wrong marks)."""
 
     def mark(ok):
@@ -284,8 +352,8 @@ def answer_rows(answers: list[dict], lang: str) -> list[dict]:
     return [
         {
             texts.t("prompt", lang): a["prompt"].strip(),
-            texts.t("base", lang): f"{a['base'].strip()}  {mark(a['base_correct'])}",
-            texts.t("sft", lang): f"{a['sft'].strip()}  {mark(a['sft_correct'])}",
+            texts.heading("base", lens, lang): f"{a['base'].strip()}  {mark(a['base_correct'])}",
+            texts.heading("sft", lens, lang): f"{a['sft'].strip()}  {mark(a['sft_correct'])}",
         }
         for a in answers
     ]
@@ -318,19 +386,17 @@ RLHF_ROW = (  # metric, format, whether a rise is bad news
 )
 
 
+def delta_text(delta: float | None, fmt: str) -> str | None:
+    """A metric tile's change as shown, or None (no arrow) when it rounds to zero in that format."""
+    if delta is None:
+        return None
+    shown = fmt.format(delta)
+    return None if float(shown.rstrip("%").replace("+", "")) == 0 else shown
+
+
 def rlhf_metric_row(start: dict, final: dict) -> list[tuple]:
     """(metric, final value, format, change since the start of PPO, rise is bad) per headline metric."""
     return [(m, final[m], fmt, final[m] - start[m], bad) for m, fmt, bad in RLHF_ROW]
-
-
-# Measured by `python -m sim bench` on a 2-core CPU (README, Performance): share of a whole run, and its seconds.
-STAGE_SHARE = {"pretrain": 0.62, "sft": 0.15, "reward": 0.09, "rlhf": 0.14}
-FULL_RUN_S = {"default": 40, "fast": 16}
-
-
-def eta(missing: list[str], preset: str) -> int:
-    """Rough seconds to train the missing stages."""
-    return max(3, round(FULL_RUN_S.get(preset, 40) * sum(STAGE_SHARE[s] for s in missing)))
 
 
 def axis_range(stops) -> list[float]:

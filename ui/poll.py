@@ -35,7 +35,9 @@ def watch(job: Job, lang: str, slot: session.Slot, status: Callable[[Job], None]
         board = session.server().board
         board.touch(job, session.visitor())
         if job.queued:
-            st.info(texts.t("queued", lang, place=board.place(job), wait=board.done_in_s(job), workers=board.workers))
+            wait = board.done_in_s(job)
+            wait = texts.duration(wait, lang)
+            st.info(texts.t("queued", lang, place=board.place(job), wait=wait, workers=board.workers))
         else:
             status(job)
         others = board.watchers(job) - 1

@@ -43,9 +43,9 @@ def menu(pages: list) -> None:
 
 
 def style() -> None:
-    """Larger type and the chosen theme's colours over the whole page (presenter mode only)."""
-    if on():
-        st.html(theme.css(sidebar.values()["theme"]))
+    """Larger type and the chosen theme's colours over the whole page in presenter mode; readable captions
+    and key hints outside it."""
+    st.html(theme.css(sidebar.values()["theme"]) if on() else theme.PLAIN_CSS)
 
 
 def figure(fig):

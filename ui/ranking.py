@@ -13,7 +13,7 @@ from sim import room, torch_side
 from sim.cache import is_cached, stage_keys
 from sim.jobs import Job
 from sim.world import World
-from ui import narrate, poll, session, state, texts
+from ui import poll, session, texts
 from ui import widgets as w
 
 BATCH = 8  # pairs drawn at once for one participant
@@ -109,7 +109,7 @@ def retrain(cfg, lang: str) -> None:
             if server.pool.result(key) is None:
                 stream = room.stream_for(server.pool, key, people, replace, len({r.who for r in rankings}),
                                          server.models)
-                eta = narrate.eta(["reward", "rlhf"], state.preset_name())
+                eta = w.eta(cfg, ["reward", "rlhf"])
                 session.RANK_JOB.set(server.board.submit(cfg, session.visitor(), eta, stream=stream, key=key))
     job = session.RANK_JOB.get()
     if job is not None and not job.done:

@@ -93,8 +93,10 @@ VISITOR: Slot[str] = Slot("visitor", "str", "this tab's random key on the server
 JOB: Slot[Job] = Slot("job", "Job", "this tab's run of the whole pipeline for the page's settings")
 LEFT_RUN: Slot[int] = Slot("left_run", "int", "this tab stopped waiting for a run that goes on for <n> others "
                            "(said once)")
-LAST_DOC: Slot[dict] = Slot("last_doc", "dict", "the last finished result shown (drawn, labelled, while the current "
-                            "setting is untrained)")
+LAST_DOC: Slot[dict] = Slot("last_doc", "dict", "the last finished result shown (drawn as that run's, under a notice "
+                            "naming its settings, while the current setting is untrained; same language only)")
+CALIBRATION: Slot[Job] = Slot("calibration", "Job", "the server's measuring of its training speed this tab "
+                              "waits for (sim/speed.py), before it can say how long a run takes")
 SWEEP_JOB: Slot[Job] = Slot("sweep_job", "Job", "the explorer's sweep this tab waits for")
 METHODS_JOB: Slot[Job] = Slot("methods_job", "Job", "the explorer's best-of-n / DPO / RLOO job this tab waits for")
 JUDGING_JOB: Slot[Job] = Slot("judging_job", "Job", "the challenges page's annotator run this tab waits for")
@@ -115,13 +117,15 @@ RANK_JOB: Slot[Job] = Slot("rank_job", "Job", "the retraining on the room's rank
 # -- the playground (ui.hands) and the tour (ui.guide) -------------------------------------------------------
 HANDS: Slot[Stepper] = Slot("hands", "Stepper", "this tab's hands-on run (its models and events between clicks)")
 HANDS_JOB: Slot[Job] = Slot("hands_job", "Job", "the Board job advancing HANDS now (play, or a step); none: paused")
+TOUR_UNDO: Slot[dict] = Slot("tour_undo", "dict", "the values before this tab took a tour step's suggested scenario "
+                              "(its undo button puts them back)")
 GUESS: Slots[str] = Slots("guess_", "str", "widget: this tab's guess for question <qid> (ui.story.question_id)")
 
 TABLE: tuple[Slot | Slots, ...] = (
     VALUES, URL_WARNINGS, AUTOSTART, ROUTED, ADMITTED, PASSWORD, WIDGET, GRID,
-    VISITOR, JOB, LEFT_RUN, LAST_DOC, SWEEP_JOB, METHODS_JOB, JUDGING_JOB, LEFT, SWEEP_DRAWN,
+    VISITOR, JOB, LEFT_RUN, LAST_DOC, CALIBRATION, SWEEP_JOB, METHODS_JOB, JUDGING_JOB, LEFT, SWEEP_DRAWN,
     RANK_QUEUE, RANK_KEY, RANK_DRAWN, RANK_ERROR, RANK_RESULT, RANK_JOB,
-    HANDS, HANDS_JOB, GUESS,
+    HANDS, HANDS_JOB, TOUR_UNDO, GUESS,
 )
 
 

@@ -33,7 +33,7 @@ def init() -> dict:
     """Parse the URL once a session; mirror the state back into the URL every run."""
     if not session.VALUES.present():
         query = {k: st.query_params.get_all(k) for k in st.query_params}
-        parsed, warnings = state.parse(query)
+        parsed, warnings = state.parse(query, visitor_lang=state.browser_lang(st.context.locale))
         session.VALUES.set(parsed)
         session.URL_WARNINGS.set(warnings)
     wanted = state.serialize(values())
@@ -109,12 +109,10 @@ def draw() -> None:
                 help=texts.t("sb_lr_help", lg),
             )
         v = values()
-        lr = f" · lr×{v['lr']:g}" if v["lr"] != 1 else ""
-        ptx = f" · ptx={v['ptx_coef']:g}" if v.get("ptx") else ""
-        st.caption(
-            texts.t("sb_run", lg) + f" · steps={v['steps']} · bias={v['bias']:g} · kl={v['kl']:g}"
-            f" · seed={v['seed']}{lr}{ptx}"
-        )
+        extra = texts.t("sb_run_lr", lg, lr=f"{v['lr']:g}") if v["lr"] != 1 else ""
+        extra += texts.t("sb_run_ptx", lg, coef=f"{v['ptx_coef']:g}") if v.get("ptx") else ""
+        st.caption(texts.t("sb_run", lg, steps=v["steps"], bias=f"{v['bias']:g}", kl=f"{v['kl']:g}", seed=v["seed"],
+                           extra=extra))
         st.caption(texts.t("sb_share", lg))
     warnings()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sim.config import PRESETS
 
@@ -110,16 +110,27 @@ def _one(p: Param, raw) -> tuple[object, UrlWarning | None]:
     return value, None
 
 
-def parse(query: dict, preset: str | None = None) -> tuple[dict, list[UrlWarning]]:
+def browser_lang(locale: str | None) -> str | None:
+    """The app's language for a browser's language tag (``navigator.language``): "en-GB" -> "en",
+    "zh-Hant-TW" -> "zh"; None for any other language or none."""
+    primary = (locale or "").replace("_", "-").split("-")[0].lower()
+    return primary if primary in LANGS else None
+
+
+def parse(query: dict, preset: str | None = None, visitor_lang: str | None = None) -> tuple[dict, list[UrlWarning]]:
     """Query dict (as in ``st.query_params``) -> (values for every parameter, warnings).
 
-    Unknown keys are ignored; missing keys take their default; nothing raises.
+    Unknown keys are ignored; missing keys take their default; nothing raises. A ``lang`` the app does not
+    speak (``?lang=fr``) falls back to the visitor's own browser language when the app speaks it
+    (``visitor_lang``, see ``browser_lang``), else to the default.
     """
     values, warnings = {}, []
     for p in table(preset):
         if p.name not in query:
             values[p.name] = p.default
             continue
+        if p.name == "lang" and visitor_lang in LANGS:
+            p = replace(p, default=visitor_lang)
         value, warn = _one(p, query[p.name])
         values[p.name] = value
         if warn is not None:

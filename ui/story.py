@@ -2,8 +2,9 @@
 
 A step is one chart, one analogy panel and one thing to do, in one of the three stages. Its texts are the
 catalogues' ``step.<key>.title`` and ``step.<key>.do`` (one a lens: ``ui.texts.step_text``); ``figure`` builds its
-chart with ``ui.charts``. A step may start from a scenario (a named set of URL values) and name the knob its action
-moves.
+chart with ``ui.charts``. A step may suggest a scenario (a named set of URL values) and name the knob its action
+moves. Moving between steps never changes a setting: a facilitator's sliders stay where they put them, and a
+step whose scenario differs offers it as one click (with an undo).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class Step:
     chart: str  # a name in CHARTS
     panel: str  # an analogy panel: panel.<panel> in the catalogues (ui.texts.panel)
     needs: str  # the part of the result document the chart reads ("" = none)
-    scene: str | None = None  # the scenario the step starts from (applied by next / back)
+    scene: str | None = None  # the scenario the step was written for (offered, never applied by next / back)
     knob: str | None = None  # the URL knob its action moves, drawn beside the chart
     question: str | None = None  # predict-then-see: the metric guessed before the result shows
 
@@ -68,10 +69,8 @@ def scenario_of(values: dict) -> str | None:
 
 
 def go(values: dict, number: int) -> dict:
-    """The values after moving to step ``number``: the step number and the step's scene."""
-    new = {**values, "step": clamp(number)}
-    scene = step(number).scene
-    return scenario(scene, new) if scene else new
+    """The values after moving to step ``number``: the step number changes, every setting stays."""
+    return {**values, "step": clamp(number)}
 
 
 def link(base: str, values: dict) -> str:
@@ -99,7 +98,7 @@ def figure(st_: Step, doc: dict, values: dict, lang: str, cfg):
         return None
     if st_.chart == "loss":
         pre = doc["pretrain"]
-        return charts.loss_curve(pre["history"], pre.get("losses", []), lang)
+        return charts.loss_curve(pre["history"], pre.get("losses", []), lang, values["lens"])
     if st_.chart == "probe":
         return charts.probe_curve(doc["pretrain"]["history"], lang)
     if st_.chart == "radar":
@@ -108,7 +107,7 @@ def figure(st_: Step, doc: dict, values: dict, lang: str, cfg):
     if st_.chart == "annotators":
         return charts.annotators(annotator_panel(cfg.reward.n_annotators, cfg.seed), values["bias"], lang)
     if st_.chart == "rlhf":
-        return charts.rlhf_curves(doc["rlhf"]["history"], lang, total=cfg.ppo.iterations)
+        return charts.rlhf_curves(doc["rlhf"]["history"], lang, total=cfg.ppo.iterations, lens=values["lens"])
     return charts.gauges(narrate.gauges(doc), lang)
 
 

@@ -5,7 +5,7 @@ The conventions (docs/translating.md says them for translators):
 - ``msgid`` is a stable key (``tour_next``); ``msgctxt``, where a text has lens variants, is the analogy lens
   (``wuxia``, ``work``, ``tech``), and then every lens is there.
 - A text chosen by a value of the program has the key ``<family>.<member>``: ``panel.pretrain``,
-  ``verdict.collapse``, ``step.inner.title``, ``label.val_loss``. The functions below take the member (a panel's
+  ``state.babbling``, ``step.inner.title``, ``label.val_loss``. The functions below take the member (a panel's
   name, a metric key, a tour step) as they always did; ``_member`` is the one place such a key is put together.
 - An extracted comment ``#. placeholders: probe steps val_loss`` declares what the program fills in. Texts are
   Python format strings (``{probe:.0%}``; a literal brace is doubled).
@@ -223,8 +223,29 @@ def leash(kl_coef: float, lens: str, lang: str) -> str:
     return catalogue().fill("leash.some" if kl_coef > 0 else "leash.none", lang, lens, {"kl_coef": kl_coef})
 
 
-def verdict(key: str, lens: str, lang: str) -> str:
-    return catalogue().fill(_member("verdict", key), lang, lens, {})
+def state(name: str, lens: str, lang: str, nums: Mapping[str, object]) -> str:
+    """The sentence of a run's measured state (ui/states.py), with its numbers."""
+    return catalogue().fill(_member("state", name), lang, lens, nums)
+
+
+def duration(secs: float | None, lang: str) -> str:
+    """A measured time as the page says it ("about 40 s", "about 3.5 min"), or that it is not measured yet."""
+    if secs is None:
+        return t("eta_unmeasured", lang)
+    if secs < 90:
+        return t("eta_seconds", lang, sec=max(1, round(secs)))
+    return t("eta_minutes", lang, min=round(secs / 60, 1))
+
+
+def drift(name: str, kl: float, lens: str, lang: str) -> str:
+    """How far he drifted from his old self, in the lens's words: ``drift.<name>`` (``ui.states.drift`` picks
+    the name from the measured KL ``kl``)."""
+    return catalogue().fill(_member("drift", name), lang, lens, {"kl": kl})
+
+
+def heading(key: str, lens: str, lang: str) -> str:
+    """A heading or column title that follows the lens (``green_grey``, ``side_by_side``, ``base``, ``sft``)."""
+    return catalogue().fill(key, lang, lens, {})
 
 
 def trend(key: str, lang: str) -> str:

@@ -61,7 +61,8 @@ def contrast(a: str, b: str) -> float:
 
 
 def css(theme: str, scale: float = SCALE) -> str:
-    """The page's CSS in presenter mode: larger type everywhere, and the theme's colours."""
+    """The page's CSS in presenter mode: larger type everywhere, and the theme's colours (a slider's value on
+    the page's background: at this size it reaches down onto the thumb, 3.5:1 in the light theme)."""
     c = THEMES[theme]
     alerts = "\n".join(  # Streamlit's pale alert backgrounds give way to the panel colour, the kind marked by a bar
         f'.stApp [data-testid="stAlertContainer"]:has([data-testid="stAlertContent{kind}"]) '
@@ -83,11 +84,24 @@ html {{ font-size: {16 * scale:.0f}px !important; }}
   background: {c["panel"]} !important; color: {c["text"]} !important; border-color: {c["border"]} !important; }}
 .stApp button[kind="primary"], .stApp button[data-testid="stBaseButton-primary"] {{
   background: {c["accent"]} !important; color: {c["on_accent"]} !important; }}
-.stApp button [data-testid="stMarkdownContainer"], .stApp button p {{ color: inherit !important; }}
+.stApp button [data-testid="stMarkdownContainer"], .stApp button p, .stApp button kbd {{
+  color: inherit !important; opacity: 1 !important; }}
 .stApp [data-testid="stVerticalBlockBorderWrapper"], .stApp [data-testid="stExpander"] details {{
   border-color: {c["border"]} !important; }}
 .stApp code, .stApp pre {{ background: {c["panel"]} !important; color: {c["text"]} !important; }}
 .stApp [data-testid="stAlertContainer"] {{ background: {c["panel"]} !important; }}
 .stApp [data-testid="stAlertContainer"] * {{ color: {c["text"]} !important; }}
+.stApp [data-testid="stText"] * {{ color: {c["text"]} !important; }}
+.stApp [data-testid="stMetricDelta"] {{ background: transparent !important; }}
+.stApp [data-testid="stSliderThumbValue"] {{ background: {c["bg"]}; padding: 0 .25rem; border-radius: .25rem; }}
 {alerts}
+</style>"""
+
+
+# Outside presenter mode (Streamlit's own light theme, .streamlit/config.toml): its captions are the text colour
+# at 60% (3.9:1 on the sidebar), and a primary button's key hint is white at 60% (2.9:1).
+PLAIN_CSS = """<style>
+.stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] p {
+  color: #5c544b !important; opacity: 1 !important; }
+.stApp button kbd { color: inherit !important; opacity: 1 !important; }
 </style>"""

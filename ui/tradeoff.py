@@ -11,7 +11,7 @@ from sim.cost import PUBLISHED
 from sim.methods import FORM
 from sim.overopt import overopt
 from sim.world import RLHF_HELD_OUT, RLHF_KINDS
-from ui import labels, texts
+from ui import labels, states, texts
 
 METHODS = ("bon", "dpo", "rloo")
 METHOD_PANELS = {"bon": "method_bon", "dpo": "method_dpo", "rloo": "method_rloo"}  # each method's analogy panel
@@ -102,14 +102,21 @@ def fit_rows(ov: dict, lang: str) -> list[dict]:
     return out
 
 
-def method_numbers(method: str, doc: dict) -> dict:
-    """A method panel's numbers from its document (sim.methods)."""
+def method_numbers(method: str, doc: dict, lens: str, lang: str) -> dict:
+    """A method panel's numbers from its document (sim.methods), with the state its numbers show (ui/states.py)."""
     s, f, h = doc["start"], doc["final"], doc["history"]
     nums = {"cap0": s["capability"], "cap1": f["capability"], "gold0": s["gold_reward"], "gold1": f["gold_reward"],
             "kl": f["kl"], "beta": doc["config"].get("beta", 0.0), "k": doc["config"].get("k", 0),
             "kl_coef": doc.get("kl_coef") or 0.0}
     best = max(h, key=lambda r: r["gold_reward"])
     nums.update(best_n=best.get("n", best["step"]), best_gold=best["gold_reward"])
+    peak = states.peak_row(s, h)
+    nums.update(flat=f["flattery"], flat_peak=peak["flattery"], peak_step=peak["step"], surf=f.get("surface_share"),
+                d2=f.get("distinct_2"), cut=f.get("cut_rate"))
+    nums.update(q0=states.quality100(s["gold_reward"]), q1=states.quality100(f["gold_reward"]),
+                best_q=states.quality100(best["gold_reward"]),
+                drift=texts.drift(states.drift(f["kl"]), f["kl"], lens, lang))
+    nums["state"] = texts.state(states.state(s, f, h), lens, lang, nums)
     return nums
 
 

@@ -4,6 +4,8 @@ analogy panels, charts with PNG export, and CSV downloads. No math here.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -122,11 +124,12 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
             if stage is None:
                 st.info(texts.t("preparing", lang, sec=j.elapsed()))
             else:
-                st.info(texts.t("running", lang, stage=labels.stage(stage, lang), sec=j.elapsed()))
+                left = texts.duration(session.server().board.remaining_s(j), lang)
+                st.info(texts.t("running_left", lang, stage=labels.stage(stage, lang), sec=j.elapsed(), left=left))
             progress(j, lang)
 
         poll.watch(job, lang, session.JOB, status, on_leave=_left_run,
-                   live=lambda j: draw(narrate.partial_doc(j.snapshot()), True))
+                   live=lambda j: draw(narrate.partial_doc(j.snapshot(), dataclasses.asdict(j.cfg)), True))
         return
     left = session.LEFT_RUN.pop()
     if left:
@@ -148,24 +151,18 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
                 bias=v["bias"],
                 kl=v["kl"],
                 seed=v["seed"],
-                eta=eta(cfg),
+                eta=texts.duration(eta(cfg), lang),
+                button=texts.t(train_button, lang),
             )
         )
+        measure(cfg, lang)
         if st.button(texts.t(train_button, lang), type="primary", key="train"):
             start(cfg)
             st.rerun()
         last = session.LAST_DOC.get()
-        if last is not None:
-            c = last["config"]
-            st.caption(
-                texts.t(
-                    "showing_last",
-                    lang,
-                    what=f"steps={c['pretrain']['steps']}, "
-                    f"bias={c['reward']['reward_bias']:g}, kl={c['ppo']['kl_coef']:g}",
-                )
-            )
-            draw(last, False)
+        if last is not None and last["config"]["lang"] == lang:  # another language's world is never drawn
+            st.warning(texts.t("showing_last", lang, what=run_settings(last["config"], lang)))
+            draw(last, False)  # its panels cite that run's own config, not the sliders
         else:
             draw({}, False)
         return
@@ -173,12 +170,34 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
     draw(doc, False)
 
 
-def eta(cfg) -> int:
-    """A rough time (seconds) to train the stages of cfg that are not cached yet."""
+def run_settings(c: dict, lang: str) -> str:
+    """A finished run's settings, as the notice above its numbers names them."""
+    return texts.t("run_settings", lang, steps=c["pretrain"]["steps"], bias=f"{c['reward']['reward_bias']:g}",
+                   kl=f"{c['ppo']['kl_coef']:g}")
+
+
+def missing(cfg) -> list[str]:
+    """The stages of cfg that are not cached yet."""
     cache, keys = session.cache(), stage_keys(cfg)
     paths = {s: cache.path(s, keys[s]) for s in STAGES}
-    missing = [s for s, p in paths.items() if p is None or not (p / "manifest.json").exists()]
-    return narrate.eta(missing, state.preset_name())
+    return [s for s, p in paths.items() if p is None or not (p / "manifest.json").exists()]
+
+
+def eta(cfg, stages: list[str] | None = None) -> float | None:
+    """Seconds to train ``stages`` of cfg (default: those not cached yet) at this server's measured speed
+    (sim/speed.py); None while the server has not measured it."""
+    return session.server().board.book.estimate(cfg, missing(cfg) if stages is None else stages)
+
+
+def measure(cfg, lang: str) -> None:
+    """A server that cannot time a run of cfg yet measures its speed (a few steps of every stage, as a Board
+    job) while the page says so; the page reruns with the measured time when it is done."""
+    job = session.server().board.calibration(cfg, session.visitor())
+    if job is None:
+        return
+    session.CALIBRATION.set(job)
+    poll.watch(job, lang, session.CALIBRATION, lambda j: st.caption(texts.t("measuring", lang, sec=j.elapsed())),
+               stop=False)
 
 
 def analogy(name: str, doc: dict | None, live_rlhf: list | None = None) -> None:
@@ -212,7 +231,7 @@ def metric(key: str, value, lang: str, fmt: str = "{:.0%}", delta=None, bad_up: 
     st.metric(
         labels.short(key, lang),
         "—" if value is None else fmt.format(value),
-        delta=None if delta is None else fmt.format(delta),
+        delta=narrate.delta_text(delta, fmt),
         delta_color="inverse" if bad_up else "normal",
     )
 

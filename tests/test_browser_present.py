@@ -1,0 +1,76 @@
+"""What a room sees, in real Chromium over the prepared runs (issue 12 items 3, 7, 8, 9): every page (and every
+step of the tour) in both languages, the plain view and presenter mode's two themes, at 1280, 1400 and 1920 px.
+On each: no text below 4.5:1 (``pagecheck.contrast``), no chart label on another or cut at the chart's edge
+(``pagecheck.overlaps``), no text of the other language (``pagecheck.foreign``).
+
+One walk a (language, view), each at one of the three widths, so that every width is walked in the plain view
+and in presenter mode, and all three checks run on every page load (one server, one page a walk).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+from live import idle
+from pagecheck import contrast, foreign, overlaps
+
+from ui.state import TOUR_LEN
+
+PAGES = ["", *(f"tour?step={i}" for i in range(1, TOUR_LEN + 1)), "pretrain", "sft", "rlhf", "playground",
+         "timeline", "explorer", "challenges"]
+VIEWS = {"light": {}, "present-light": {"present": "1", "theme": "light"},
+         "present-dark": {"present": "1", "theme": "dark"}}
+WALKS = [  # (lang, view, width)
+    ("en", "light", 1280), ("en", "present-light", 1400), ("en", "present-dark", 1920),
+    ("zh", "light", 1920), ("zh", "present-light", 1280), ("zh", "present-dark", 1400),
+]
+
+
+def url(base: str, page: str, lang: str, view: str) -> str:
+    path, _, step = page.partition("?")
+    query = {"lang": lang, "lens": "wuxia", **VIEWS[view], **dict([step.split("=")] if step else [])}
+    return f"{base}/{path}?{urlencode(query)}"
+
+
+# The pretraining page's language check is its own test below (a known failure until the per-language world lands).
+WORLD_PENDING = {("pretrain", "foreign")}
+
+
+@pytest.mark.parametrize(("lang", "view", "width"), WALKS, ids=[f"{a}-{b}-{c}" for a, b, c in WALKS])
+def test_every_page_is_readable_unclipped_and_in_one_language(streamlit_server, browser, lang, view, width):
+    context = browser.new_context(viewport={"width": width, "height": 1000}, locale="en-US")
+    page = context.new_page()
+    found = {}
+    try:
+        for name in PAGES:
+            page.goto(url(streamlit_server, name, lang, view), wait_until="domcontentloaded")
+            page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
+            idle(page, 120_000, 1500)
+            assert page.locator('[data-testid="stException"]').count() == 0, f"{name or 'home'}: an exception"
+            problems = {"contrast": contrast(page), "overlaps": overlaps(page), "foreign": foreign(page, lang)}
+            problems = {k: v for k, v in problems.items() if v and (name, k) not in WORLD_PENDING}
+            if problems:
+                found[name or "home"] = problems
+    finally:
+        context.close()
+    assert not found, f"{lang} {view} at {width} px:\n" + "\n".join(f"{p}: {v}" for p, v in found.items())
+
+
+# Known, open (issue 12 item 8): the untrained model's samples on the pretraining page are drawn from ONE vocabulary
+# shared by both languages, so English samples show Chinese characters and Chinese ones Latin letters. The fix is the
+# per-language world of branch h-world (a vocabulary a language), not merged yet: its SFT capability and the shape of
+# its reward hack still need work. Strict: this fails loudly once the samples are in one language.
+@pytest.mark.xfail(strict=True, reason="one vocabulary for both languages: the per-language world is not merged")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_pretraining_samples_are_in_the_pages_language(streamlit_server, browser, lang):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page = context.new_page()
+    try:
+        page.goto(url(streamlit_server, "pretrain", lang, "light"), wait_until="domcontentloaded")
+        page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
+        idle(page, 120_000, 1500)
+        assert foreign(page, lang) == []
+    finally:
+        context.close()
+

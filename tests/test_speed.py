@@ -1,0 +1,154 @@
+"""The measured time promises (sim/speed.py): hand-computed sums, the Meter's reading of event times, the
+book's blending and memory, and the Board asking for a calibration only while a run cannot be timed."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from sim.config import preset
+from sim.events import Event
+from sim.jobs import Board
+from sim.speed import BOOK_FILE, Meter, Rate, SpeedBook, evaluations, shape, stage_steps
+from ui import texts
+
+FAST = preset("fast")
+
+
+@pytest.mark.parametrize(("total", "every", "n"), [(800, 200, 5), (250, 125, 3), (24, 3, 9), (10, 4, 4), (0, 175, 1),
+                                                   (7, None, 1)])
+def test_evaluations_count_step_zero_every_interval_and_the_end(total, every, n):
+    assert evaluations(total, every) == n  # e.g. 10 by 4: steps 0, 4, 8 and 10
+
+
+def test_stage_steps_read_each_stage_and_method_from_its_part():
+    assert stage_steps(FAST, "pretrain") == (700, 5)  # 0, 175, 350, 525, 700
+    assert stage_steps(FAST, "rlhf") == (24, 9)
+    assert stage_steps(FAST.replace(pretrain_steps=0), "pretrain") == (0, 1)
+    assert stage_steps(FAST, "bon") == (max(FAST.bon.ns), len(FAST.bon.ns)), "an answer a step; a verdict at each n"
+
+
+def test_the_shape_ignores_the_sliders_but_not_the_model_or_ptx():
+    base = shape(FAST, "rlhf")
+    assert shape(FAST.replace(kl_coef=1.0, reward_bias=0.9, seed=7, lang="en", lr_scale=2), "rlhf") == base
+    assert shape(FAST.replace(ptx_coef=8), "rlhf") != base, "PPO-ptx adds work to every update"
+    assert shape(preset("default"), "rlhf") != base, "another model size"
+    assert shape(FAST, "sft") != shape(FAST, "pretrain")
+
+
+def test_the_meter_reads_steps_and_evaluations_and_skips_cached_stages():
+    m = Meter()
+    m.last = 0.0
+    events = [  # (event, the time it arrived)
+        (Event("pretrain", 0, 4, {}, True, {"cached": True}), 5.0),  # read from the cache: not timed
+        (Event("sft", 0, 4, {}, True), 7.0),  # setup + evaluation: 2 s
+        (Event("sft", 1, 4), 8.0), (Event("sft", 2, 4), 9.5), (Event("sft", 3, 4), 10.5),  # steps of 1, 1.5, 1
+        (Event("sft", 4, 4, {}, True), 14.0),  # a step and an evaluation: 3.5 s
+        (Event("done", 1, 1, {}, True), 20.0),
+    ]
+    for ev, now in events:
+        m.see(ev, now)
+    rates = m.rates()
+    assert set(rates) == {"sft"} and m.step_s("sft") == 1.0 and m.step_s("reward") is None
+    assert rates["sft"].step_s == 1.0  # the median of 1, 1.5, 1
+    assert rates["sft"].eval_s == pytest.approx((2.0 + 3.5) / 2 - 1.0)
+
+
+def test_the_book_sums_blends_remembers_and_survives_a_broken_file(tmp_path):
+    book = SpeedBook(tmp_path)
+    assert book.estimate(FAST, ["sft"]) is None, "nothing measured: no time is promised"
+    book.record(FAST, {"sft": Rate(0.1, 2.0), "rlhf": Rate(1.0, 0.5)})
+    assert book.estimate(FAST, ["sft"]) == pytest.approx(250 * 0.1 + 3 * 2.0)  # 31 s
+    assert book.estimate(FAST, ["sft", "rlhf"]) == pytest.approx(31 + 24 * 1.0 + 9 * 0.5)
+    assert book.estimate(FAST, ["sft", "sft"]) == pytest.approx(62), "a sweep counts a stage once a run"
+    assert book.estimate(FAST, ["pretrain", "sft"]) is None
+    book.record(FAST.replace(kl_coef=1.0), {"sft": Rate(0.3, 4.0)})  # the same shape: blended half and half
+    assert book.rate(FAST, "sft") == Rate(0.2, 3.0, 2)
+    again = SpeedBook(tmp_path)
+    assert again.rate(FAST, "sft") == Rate(0.2, 3.0, 2), "kept in the cache folder"
+    (tmp_path / BOOK_FILE).write_text("{not json")
+    assert SpeedBook(tmp_path).estimate(FAST, ["sft"]) is None, "a broken book is measured again"
+
+
+def test_remaining_uses_the_live_step_of_the_stage_under_way(tmp_path):
+    book = SpeedBook(tmp_path)
+    book.record(FAST, {"sft": Rate(0.1, 2.0), "reward": Rate(0.2, 1.0)})
+    assert book.remaining(FAST, ["sft", "reward"], {"sft": 1.0}) == pytest.approx(200 * 0.2 + 3 * 1.0)
+    m = Meter()
+    m.steps["sft"] = [0.3, 0.3]  # the machine is three times slower now than when the book was written
+    left = book.remaining(FAST, ["sft", "reward"], {"sft": 0.5}, m)
+    assert left == pytest.approx(0.5 * (250 * 0.3 + 3 * 2.0) + 200 * 0.2 + 3 * 1.0)
+    assert book.remaining(FAST, ["pretrain"], {}) is None
+
+
+def test_the_board_asks_for_a_calibration_only_while_a_run_cannot_be_timed(tmp_path, monkeypatch):
+    import sim.engine
+
+    gate = threading.Event()
+
+    def calibrate(cfg, cache):  # a stand-in that feeds the Meter as the real one does, without training
+        gate.wait(30)
+        for stage in ("pretrain", "sft", "reward", "rlhf"):
+            yield Event(stage, 0, 4, {}, True)
+            yield Event(stage, 1, 4)
+            yield Event(stage, 2, 4)
+        yield Event("done", 1, 1, {}, True, {"result": None})
+
+    monkeypatch.setattr(sim.engine, "calibrate", calibrate)
+
+    class Folder:
+        root = tmp_path
+
+    board = Board(Folder(), workers=1)
+    job = board.calibration(FAST, "ann")
+    assert job is not None and board.calibration(FAST, "bob") is job, "one measuring for everybody"
+    gate.set()
+    assert job.join(30) and job.error is None
+    assert board.book.estimate(FAST, ["pretrain", "sft", "reward", "rlhf"]) is not None
+    assert board.calibration(FAST, "ann") is None, "measured: nothing more to do"
+    assert (tmp_path / BOOK_FILE).exists()
+
+
+def test_a_stages_total_is_its_progress_bars_length():
+    assert [FAST.total(s) for s in ("pretrain", "sft", "reward", "rlhf", "bon", "dpo", "rloo")] == \
+        [700, 250, 200, 24, 64, 200, 24]
+
+
+@pytest.mark.parametrize(("secs", "text"), [(None, "the time appears once this server has measured its speed"),
+                                            (0.2, "about 1 s"), (41.4, "about 41 s"), (210, "about 3.5 min")])
+def test_a_measured_time_is_said_in_seconds_then_minutes(secs, text):
+    assert texts.duration(secs, "en") == text
+
+
+def test_real_work_goes_before_measuring_the_speed(tmp_path, monkeypatch):
+    """A facilitator's run never waits behind the server measuring itself: it goes ahead of a queued
+    calibration, and a running one stops after the event in hand (what it measured so far is kept)."""
+    import sim.engine
+
+    gate, ran = threading.Event(), []
+
+    def calibrate(cfg, cache):
+        yield Event("pretrain", 0, 4, {}, True)
+        yield Event("pretrain", 1, 4)
+        gate.wait(30)
+        for step in range(2, 5):
+            yield Event("pretrain", step, 4)
+        yield Event("done", 1, 1, {}, True, {"result": None})
+
+    def real(cfg, cache):
+        ran.append(cfg.ppo.kl_coef)
+        yield Event("done", 1, 1, {}, True, {"result": {}})
+
+    monkeypatch.setattr(sim.engine, "calibrate", calibrate)
+
+    class Folder:
+        root = tmp_path
+
+    board = Board(Folder(), workers=1)
+    measuring = board.calibration(FAST, "ann")
+    run = board.submit(FAST.replace(kl_coef=0.0), "bob", stream=real, key="bob-run")
+    assert measuring.stopping, "the calibration was asked to stop for the real run"
+    gate.set()
+    assert run.join(30) and ran == [0.0] and run.error is None
+    assert measuring.stopped and board.book.rate(FAST, "pretrain") is not None, "its steps so far are kept"
