@@ -136,7 +136,7 @@ def test_timeline_answers_are_judged_against_the_true_answer():
     first, second = timeline.items(world)[:2]
     right, _ = world.render(first.answer, polite=True)
     wrong, _ = world.render(second.answer + "1")
-    assert timeline.judged(world, [right, wrong, "", "x"]) == [True, False, False, False]
+    assert timeline.judged(world, [right, wrong, "", "hh"]) == [True, False, False, False]
 
 
 # -- the steppable run ---------------------------------------------------------------------------------
