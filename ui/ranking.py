@@ -32,7 +32,7 @@ def section(cfg, lang: str) -> None:
     retrain(cfg, lang)
 
 
-def _next_pair(cfg, world: World):
+def next_pair(cfg, world: World):
     """This participant's next pair, drawn from the cached SFT model a few at a time."""
     key = stage_keys(cfg)["sft"]
     if session.RANK_KEY.get() != key or not session.RANK_QUEUE.get():
@@ -47,7 +47,7 @@ def _next_pair(cfg, world: World):
     return session.RANK_QUEUE.get()[0]
 
 
-def _pick(world: World, pair: tuple, choice: str) -> None:
+def pick(world: World, pair: tuple, choice: str) -> None:
     try:
         session.server().pool.add(session.visitor(), world, *pair, choice)
     except ValueError as e:  # a full pool: say so; the pair stays on screen
@@ -64,7 +64,7 @@ def _take_back(lang: str) -> None:
 def rank(cfg, lang: str) -> None:
     """One pair and the three choices; a click reruns this fragment only, not the page's charts."""
     world = World(cfg.lang, cfg.seed)
-    pair = _next_pair(cfg, world)
+    pair = next_pair(cfg, world)
     if pair is None:
         st.info(texts.t("rm_not_trained", lang))
         return
@@ -80,7 +80,7 @@ def rank(cfg, lang: str) -> None:
     picks = st.columns(4)
     for col, choice, label in zip(picks, room.CHOICES, ("rm_pick_a", "rm_pick_b", "rm_tie")):
         with col:
-            st.button(texts.t(label, lang), key=f"rank_pick_{choice}", on_click=_pick, args=(world, pair, choice))
+            st.button(texts.t(label, lang), key=f"rank_pick_{choice}", on_click=pick, args=(world, pair, choice))
     with picks[3]:
         st.button(texts.t("rm_take_back", lang), key="rank_take_back", on_click=_take_back, args=(lang,))
     tally(world, lang)
