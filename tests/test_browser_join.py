@@ -62,6 +62,17 @@ def clean(log: Path) -> None:
     assert not found, f"the server logged {len(found)} traceback(s); the first:\n{found[0]}"
 
 
+def fits(phone) -> None:
+    """The phone page fits a phone: no sidebar, no horizontal scroll, 44 px targets, readable, one language."""
+    phone.wait_for_timeout(1500)
+    assert phone.locator('[data-testid="stSidebar"]').count() == 0
+    widths = phone.evaluate(WIDTHS_JS)
+    assert widths["page"] <= widths["inner"] and widths["main"] <= widths["inner"], widths
+    small = [b for b in phone.evaluate(TARGETS_JS) if b["h"] < 44 or b["w"] < 44]
+    assert small == [], small
+    assert (contrast(phone), overlaps(phone), foreign(phone, "en")) == ([], [], [])
+
+
 def test_ten_phones_answer_the_presenter_and_a_restarted_server_still_counts_them(browser, wuji_cache, tmp_path,
                                                                                   artifacts_dir):
     env = {"WUJI_DATABASE_URL": f"sqlite:///{tmp_path / 'room.sqlite'}"}
@@ -100,15 +111,16 @@ def test_ten_phones_answer_the_presenter_and_a_restarted_server_still_counts_the
         expect(first.get_by_text(tally_text(PHONES))).to_be_visible(timeout=SLOW)
         assert "rise 4 · hold 3 · fall 3" in presenter.get_by_text(tally_text(PHONES)).inner_text()
 
-        # The phone page fits a phone: no sidebar, no horizontal scroll, 44 px targets, readable, one language.
-        first.wait_for_timeout(1500)
-        assert first.locator('[data-testid="stSidebar"]').count() == 0
-        widths = first.evaluate(WIDTHS_JS)
-        assert widths["page"] <= widths["inner"] and widths["main"] <= widths["inner"], widths
-        small = [b for b in first.evaluate(TARGETS_JS) if b["h"] < 44 or b["w"] < 44]
-        assert small == [], small
-        assert (contrast(first), overlaps(first), foreign(first, "en")) == ([], [], [])
+        fits(first)
         first.screenshot(path=str(artifacts_dir / "join-phone.png"), full_page=True)
+
+        # "Let me judge" on the phone: the two answers one under the other, wrapped, and three wide buttons.
+        first.get_by_role("button", name=t("join_judge_start")).tap()
+        expect(first.locator(".st-key-join_rank_b [data-testid='stText']")).to_be_visible(timeout=SLOW)
+        first.get_by_role("button", name=t("rm_pick_a"), exact=True).tap()
+        expect(first.get_by_text(re.compile(r"The room has 1 rankings"))).to_be_visible(timeout=SLOW)
+        fits(first)
+        first.screenshot(path=str(artifacts_dir / "join-phone-judge.png"), full_page=True)
         presenter.mouse.move(0, 0)
         presenter.wait_for_timeout(500)
         assert (contrast(presenter), overlaps(presenter)) == ([], []), "the projector's code, link and tally"

@@ -120,7 +120,7 @@ def judge(lang: str) -> None:
     cfg = w.config(now["settings"])
     if not session.JOIN_JUDGE.get(False):
         st.caption(texts.t("join_judge_intro", lang))
-        if st.button(texts.t("join_judge_start", lang), key="join_judge", width="stretch"):
+        if st.button(texts.t("join_judge_start", lang), key="join_judge_start", width="stretch"):
             session.JOIN_JUDGE.set(True)
             st.rerun()
         return
