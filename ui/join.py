@@ -61,7 +61,7 @@ def invite(lang: str, expanded: bool) -> None:
     """The QR code and the short link to the phone page, for the projector."""
     url = join_url(st.context.url or "", lang)
     short = url.split("://", 1)[-1]
-    with st.expander(texts.t("join_invite", lang, link=short), expanded=expanded, icon=":material/qr_code_2:"):
+    with st.expander(texts.t("join_invite", lang, link=short), expanded=expanded):
         code, words = st.columns([2, 3], vertical_alignment="center")
         with code:
             st.image(qr_png(url))
