@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_handson import open_page
 
 from sim.server import forget
 from sim.world import World
@@ -25,16 +26,6 @@ def fresh_room(wuji_cache):
     session.server().room.reset()
     yield
     session.server().room.reset()
-
-
-def open_page(page: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    for k, v in {"lang": "en", **query}.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def keys(at: AppTest, kind: str) -> list[str]:

@@ -131,20 +131,13 @@ def judge(lang: str) -> None:
 def pairs(cfg, lang: str) -> None:
     """One pair, the answers one under the other, and three wide buttons; a click reruns this fragment only."""
     world = World(cfg.lang, cfg.seed)
-    pair = ranking.next_pair(cfg, world) if is_cached(cfg, session.cache()) else None
-    if pair is None:
+    if not is_cached(cfg, session.cache()):
         st.info(texts.t("rm_not_trained", lang))
         return
-    error = session.RANK_ERROR.pop()
-    if error:
-        st.warning(error)
-    item, a, b = pair
-    st.markdown(f"**{texts.t('prompt', lang)}** · {world.prompt(item).strip()}")
-    for name, title, ans in (("a", "rm_a", a), ("b", "rm_b", b)):
-        with st.container(border=True, key=f"join_rank_{name}"):
-            st.markdown(f"**{texts.t(title, lang)}**")
-            st.text(ans[0])
-    for choice, label in zip(room.CHOICES, ("rm_pick_a", "rm_pick_b", "rm_tie")):
+    pair = ranking.show_pair(cfg, world, lang, lambda: [st.container(), st.container()], "join_rank")
+    if pair is None:
+        return
+    for choice, label in zip(room.CHOICES, ranking.LABELS):
         st.button(texts.t(label, lang), key=f"join_pick_{choice}", width="stretch", on_click=ranking.pick,
                   args=(world, pair, choice))
     s = room.summary(world, session.server().pool.rankings(world), session.visitor())
