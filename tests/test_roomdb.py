@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
 import random
 import threading
 
@@ -109,6 +110,37 @@ def test_writers_on_many_threads_and_two_connections_lose_nothing(tmp_path, worl
     assert len(RankingPool(check).rankings(world)) == 12 * 20
     assert len({r.id for r in RankingPool(check).rankings(world)}) == 240, "one id a ranking"
     assert all(sum(Guesses(check).tally(f"q{k}").values()) == 12 for k in range(4))
+
+
+def vote_from_a_process(url: str, who: str, n: int) -> None:
+    """A second server process's writers: four threads, ``n`` votes and rankings each."""
+    world, db = World("en", 0), RoomDB(url)
+
+    def tab(i: int):
+        for k in range(n):
+            Guesses(db).vote(f"q{k}", f"{who}-{i}", "up")
+            RankingPool(db).add(f"{who}-{i}", world, *pair(world, k), "a")
+
+    threads = [threading.Thread(target=tab, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def test_writers_in_two_processes_on_one_file_lose_nothing(tmp_path, world):
+    url = f"sqlite:///{tmp_path / 'room.sqlite'}"
+    RoomDB(url)  # the tables, made once before the processes race
+    spawn = multiprocessing.get_context("spawn")
+    procs = [spawn.Process(target=vote_from_a_process, args=(url, who, 15)) for who in ("left", "right")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0, 0]
+    check = RoomDB(url)
+    assert len(RankingPool(check).rankings(world)) == 2 * 4 * 15
+    assert all(Guesses(check).tally(f"q{k}")["up"] == 8 for k in range(15))
 
 
 def test_a_full_room_refuses_with_a_message_and_loses_nothing(world, monkeypatch):

@@ -11,7 +11,7 @@ page (``/join``) that follows the presenter.
   from another thread.
 
 The frame gives ``/join`` no sidebar and no page menu (``ui.frame.joining``), and ``ui.theme.PHONE_CSS`` makes
-every control at least ``TOUCH_PX`` tall.
+every control at least ``ui.theme.TOUCH_PX`` tall.
 """
 
 from __future__ import annotations
