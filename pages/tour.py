@@ -3,7 +3,7 @@ predict-then-see, one-click scenarios with their link, and the slides export."""
 
 import streamlit as st
 
-from ui import guide, present, story, texts
+from ui import guide, join, present, story, texts
 from ui import widgets as w
 
 v, lang, lens = w.header("page_tour")
@@ -11,6 +11,9 @@ number = story.clamp(v["step"])
 step = story.step(number)
 st.caption(texts.t("tour_intro", lang))
 guide.nav(number, lens, lang)
+if present.on():  # phones follow the presenter's step (ui/join.py)
+    join.lead(number, v)
+    join.invite(lang, expanded=number == 1)
 st.subheader(texts.step_text(step.key, "title", lens, lang))
 cfg = w.config(v)
 w.autostart(cfg)

@@ -7,8 +7,8 @@ Recipe (InstructGPT, Ouyang et al. 2022, section 3.5: labellers rank the model's
      after an opener drawn at random (nothing, a greeting, one or two flattering phrases: a prefilled
      start, so the pairs offer real choices between substance and flattery; the model writes the rest);
   2. a participant picks the better one, or "can't tell" (kept and counted, but not trained on);
-  3. ``RankingPool``: every participant's rankings pool in one thread-safe store, no accounts; a session
-     can take its own back;
+  3. ``RankingPool``: every participant's rankings pool in the room's database (``sim.roomdb``: they survive a
+     restart, and several servers may share them), no accounts; a session can take its own back;
   4. ``room_judgements``: a fresh reward model from the SFT weights (the stage table's), trained by
      ``sim.reward.train_reward`` on the people's pairs, each batch half people's and half the panel's (join),
      or people's only (replace);
@@ -25,17 +25,18 @@ reached through ``sim.torch_side()``.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import random
-import threading
-from collections import OrderedDict
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
 
 from sim import torch_side
 from sim.cache import stage_keys
 from sim.config import Config
 from sim.jobs import config_key
+from sim.roomdb import RoomDB
 from sim.world import RLHF_KINDS, Item, World
 
 CHOICES = ("a", "b", "tie")
@@ -63,14 +64,12 @@ class Ranking:
 
 
 class RankingPool:
-    """Every participant's rankings on this server, thread-safe. Results of retrainings are kept here too
-    (a few, by key) so that a participant who asks after a run finished sees it at once."""
+    """Every participant's rankings, in the room's database (``sim.roomdb``; in memory when none is given), and
+    the last few results of retraining on them (by key), so that a participant who asks after a run finished
+    sees it at once. Each write is one transaction; thread-safe, and shared by every server on the database."""
 
-    def __init__(self, results: int = 16):
-        self._lock = threading.Lock()
-        self._rankings: list[Ranking] = []
-        self._ids = itertools.count(1)
-        self._results: OrderedDict[str, dict] = OrderedDict()
+    def __init__(self, db: RoomDB | None = None, results: int = 16):
+        self.db = db or RoomDB()
         self._keep = results
 
     def add(self, who: str, world: World, item: Item, a, b, choice: str) -> Ranking:
@@ -78,37 +77,44 @@ class RankingPool:
             raise ValueError(f"a ranking must be one of {', '.join(CHOICES)}; got {choice!r}")
         if tuple(a) == tuple(b):
             raise ValueError("the two answers of a pair must differ")
-        with self._lock:
-            if len(self._rankings) >= MAX_RANKINGS:
+        t = self.db.tables.rankings
+        row = {"who": who, "lang": world.lang, "seed": world.seed,
+               "item": {"kind": item.kind, "fields": [list(f) for f in item.fields], "answer": item.answer},
+               "a_text": a[0], "a_ended": bool(a[1]), "b_text": b[0], "b_ended": bool(b[1]), "choice": choice,
+               "at": time.time()}
+        with self.db.write() as conn:
+            if conn.execute(select(func.count()).select_from(t)).scalar_one() >= MAX_RANKINGS:
                 raise ValueError(f"the room already holds {MAX_RANKINGS} rankings; take some back first")
-            r = Ranking(next(self._ids), who, world.lang, world.seed, item, (a[0], bool(a[1])), (b[0], bool(b[1])),
-                        choice)
-            self._rankings.append(r)
-            return r
+            new_id = conn.execute(t.insert().values(**row)).inserted_primary_key[0]
+        return Ranking(new_id, who, world.lang, world.seed, item, (a[0], bool(a[1])), (b[0], bool(b[1])), choice)
 
     def take_back(self, who: str) -> int:
-        """Remove every ranking of one session; returns how many."""
-        with self._lock:
-            keep = [r for r in self._rankings if r.who != who]
-            n = len(self._rankings) - len(keep)
-            self._rankings = keep
-            return n
+        """Remove every ranking of one session (and nobody else's); returns how many."""
+        t = self.db.tables.rankings
+        with self.db.write() as conn:
+            return conn.execute(delete(t).where(t.c.who == who)).rowcount
 
     def rankings(self, world: World) -> list[Ranking]:
         """The rankings of pairs drawn in this world (language and seed), oldest first."""
-        with self._lock:
-            return [r for r in self._rankings if (r.lang, r.seed) == (world.lang, world.seed)]
+        t = self.db.tables.rankings
+        with self.db.read() as conn:
+            rows = conn.execute(select(t).where(t.c.lang == world.lang, t.c.seed == world.seed).order_by(t.c.id))
+            return [Ranking(r.id, r.who, r.lang, r.seed,
+                            Item(r.item["kind"], tuple(tuple(f) for f in r.item["fields"]), r.item["answer"]),
+                            (r.a_text, r.a_ended), (r.b_text, r.b_ended), r.choice) for r in rows]
 
     def remember(self, key: str, result: dict) -> None:
-        with self._lock:
-            self._results[key] = result
-            self._results.move_to_end(key)
-            while len(self._results) > self._keep:
-                self._results.popitem(last=False)
+        """Keep a retraining's result under ``key``; only the newest ``results`` are kept."""
+        t = self.db.tables.results
+        with self.db.write() as conn:
+            self.db.upsert(conn, t, {"key": key, "doc": result, "at": time.time()}, ("key",))
+            newest = select(t.c.key).order_by(t.c.at.desc()).limit(self._keep).scalar_subquery()
+            conn.execute(delete(t).where(t.c.key.not_in(newest)))
 
     def result(self, key: str) -> dict | None:
-        with self._lock:
-            return self._results.get(key)
+        t = self.db.tables.results
+        with self.db.read() as conn:
+            return conn.execute(select(t.c.doc).where(t.c.key == key)).scalar_one_or_none()
 
 
 # -- pure helpers ---------------------------------------------------------------------------------------

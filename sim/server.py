@@ -3,6 +3,8 @@
 A workshop runs one server and many browser tabs. Everything they share lives in a ``Server``:
 
 - ``board``: every training of the server (``sim.jobs.Board``: single flight, a bounded queue);
+- ``room``: the room's database (``sim.roomdb.RoomDB``): the presenter's tour step, the facilitator's export and
+  reset; ``pool`` and ``guesses`` keep their rows in it;
 - ``pool``: the room's rankings and the results of retraining on them (``sim.room.RankingPool``);
 - ``guesses``: the room's predict-then-see votes (``Guesses``);
 - ``models``: the cached stages' models kept in memory for sampling (``ModelCache``).
@@ -10,58 +12,66 @@ A workshop runs one server and many browser tabs. Everything they share lives in
 ``shared(cache)`` is the one place that makes it and keeps it: one ``Server`` a cache folder in this process,
 in the registry ``_SERVERS`` below, the only module-level mutable state of the code base
 (tests/test_architecture.py fails on any other). It is not kept in ``st.cache_resource``, which is for
-immutable things. The rankings and the guesses are kept in memory today; a database replaces them behind
-the same methods.
+immutable things. The room's rankings, guesses and presenter step are in a database (SQLite in the cache folder,
+or ``WUJI_DATABASE_URL``), so they survive a restart and several server processes can share them.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter, OrderedDict
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
+
 from sim.jobs import Board, create_board
 from sim.room import RankingPool
+from sim.roomdb import RoomDB, database_url
 
 GUESS_CHOICES = ("up", "flat", "down")  # a guess: the metric will rise, hold or fall
-MAX_QUESTIONS = 2000  # a bound on memory: the oldest question goes first
 MAX_MODELS = 6  # models kept in memory (a few MB each)
 
 
 class Guesses:
-    """The room's guesses, thread-safe. No accounts: a voter is a browser tab's random key. Each voter has
-    one vote a question and may change it; a question is a string naming what is guessed and for which
-    setting (``ui.story.question_id``)."""
+    """The room's guesses, in the room's database (``sim.roomdb``; in memory when none is given). No accounts: a
+    voter is a browser tab's random key. Each voter has one vote a question and may change it; a question is a
+    string naming what is guessed and for which setting (``ui.story.question_id``)."""
 
-    def __init__(self, choices: tuple[str, ...] = GUESS_CHOICES) -> None:
+    def __init__(self, db: RoomDB | None = None, choices: tuple[str, ...] = GUESS_CHOICES) -> None:
+        self.db = db or RoomDB()
         self.choices = choices
-        self._lock = threading.Lock()
-        self._votes: dict[str, dict[str, str]] = {}  # question -> voter -> choice (insertion-ordered)
 
     def vote(self, question: str, voter: str, choice: str) -> None:
-        """Record (or change) this voter's guess."""
+        """Record (or change) this voter's guess (one transaction)."""
         if choice not in self.choices:
             raise ValueError(f"a guess must be one of {', '.join(self.choices)}; got {choice!r}")
-        with self._lock:
-            if question not in self._votes and len(self._votes) >= MAX_QUESTIONS:
-                del self._votes[next(iter(self._votes))]
-            self._votes.setdefault(question, {})[voter] = choice
+        now = time.time()
+        with self.db.write() as conn:
+            self.db.upsert(conn, self.db.tables.guesses,
+                           {"question": question, "voter": voter, "choice": choice, "at": now, "changed": now},
+                           ("question", "voter"), keep=("at",))
 
     def guess(self, question: str, voter: str) -> str | None:
-        with self._lock:
-            return self._votes.get(question, {}).get(voter)
+        g = self.db.tables.guesses
+        with self.db.read() as conn:
+            return conn.execute(select(g.c.choice).where(g.c.question == question, g.c.voter == voter)).scalar()
 
     def tally(self, question: str) -> dict[str, int]:
         """How many voters chose each answer (every answer listed, zeros included)."""
-        with self._lock:
-            counts = Counter(self._votes.get(question, {}).values())
+        g = self.db.tables.guesses
+        with self.db.read() as conn:
+            counts = dict(conn.execute(select(g.c.choice, func.count()).where(g.c.question == question)
+                                       .group_by(g.c.choice)).all())
         return {c: counts.get(c, 0) for c in self.choices}
 
     def questions(self) -> list[str]:
-        """The questions anybody answered, newest last."""
-        with self._lock:
-            return list(self._votes)
+        """The questions anybody answered, by their first answer, newest last."""
+        g = self.db.tables.guesses
+        with self.db.read() as conn:
+            return list(conn.execute(select(g.c.question).group_by(g.c.question).order_by(func.min(g.c.at),
+                                                                                          g.c.question)).scalars())
 
 
 class ModelCache:
@@ -90,14 +100,19 @@ class ModelCache:
 @dataclass(frozen=True)
 class Server:
     board: Board
+    room: RoomDB
     pool: RankingPool
     guesses: Guesses
     models: ModelCache
 
     @classmethod
     def create(cls, cache) -> Server:
-        """A new server state over one cache folder (the app asks ``shared`` for the one it keeps)."""
-        return cls(board=create_board(cache), pool=RankingPool(), guesses=Guesses(), models=ModelCache())
+        """A new server state over one cache folder (the app asks ``shared`` for the one it keeps). The room's
+        database is ``sim.roomdb.database_url``'s: a SQLite file in the cache folder unless WUJI_DATABASE_URL
+        names another."""
+        room = RoomDB.open(database_url(cache.root))
+        return cls(board=create_board(cache), room=room, pool=RankingPool(room), guesses=Guesses(room),
+                   models=ModelCache())
 
 
 _SERVERS: dict[str, Server] = {}  # cache folder -> THE server state over it (see the module docstring)

@@ -347,6 +347,7 @@ def test_the_ptx_switch_and_coefficient_live_in_the_link_and_its_run_is_compared
 @pytest.mark.slow  # trains fast-preset stages for real (the full tier)
 def test_two_sessions_rankings_reach_one_reward_model(wuji_cache):
     forget(session.cache())  # a fresh server: nobody has ranked yet
+    session.server().room.reset()  # the room's database outlives a server object: empty it
     ann, bob = open_page("rlhf"), open_page("rlhf")
     for at, picks in ((ann, ("a", "b", "tie")), (bob, ("b", "a"))):
         at.toggle(key="rank_on").set_value(True).run()

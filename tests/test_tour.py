@@ -134,6 +134,7 @@ def test_a_scenario_is_one_click_and_its_link_restores_it(name):
 
 def test_predict_then_see_stores_counts_and_shows_the_guess_beside_the_result():
     forget(session.cache())  # a fresh server: nobody has guessed yet
+    session.server().room.reset()  # the room's database outlives a server object: empty it
     ann = open_tour(lang="en", step="6", kl="0", bias="0.9")
     bob = open_tour(lang="zh", step="6", kl="0", bias="0.9")
     qid = story.question_id("capability", ann.session_state["values"])

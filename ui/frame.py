@@ -23,9 +23,11 @@ tests/test_app_pages.py names this Streamlit behaviour and fails loudly when an 
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import streamlit as st
 
-from ui import present, session, sidebar, texts
+from ui import present, session, sidebar, texts, theme
 
 PAGES = (  # (script and url path in pages/, its title's text, icon)
     ("home", "page_home", ":material/home:"),
@@ -40,11 +42,20 @@ PAGES = (  # (script and url path in pages/, its title's text, icon)
 )
 
 
+JOIN = "join"  # the phone page (ui/join.py): in no menu, reached by the presenter's QR code and link
+
+
 def pages(lang: str) -> list:
     return [
         st.Page(f"pages/{name}.py", title=texts.t(title, lang), icon=icon, url_path=name, default=name == "home")
         for name, title, icon in PAGES
-    ]
+    ] + [st.Page(f"pages/{JOIN}.py", title=texts.t("page_join", lang), url_path=JOIN, visibility="hidden")]
+
+
+def joining() -> bool:
+    """Whether this run is the phone page, read from the browser's address (it decides the frame before
+    ``st.navigation`` picks the page: ``st.context.url`` holds the page's path)."""
+    return urlsplit(st.context.url or "").path.rstrip("/").endswith(f"/{JOIN}")
 
 
 def draw():
@@ -56,7 +67,11 @@ def draw():
     if not sidebar.admitted():
         st.navigation([st.Page(sidebar.login, title=texts.t("password", lang), url_path="login")]).run()
         st.stop()
-    nav = st.navigation(listed, position="hidden" if present.on() else "sidebar")
+    phone = joining()
+    nav = st.navigation(listed, position="hidden" if present.on() or phone else "sidebar")
+    if phone:  # the phone page: no sidebar, no menu; large touch targets
+        st.html(theme.PLAIN_CSS + theme.PHONE_CSS)
+        return nav
     if present.on():  # presenter mode: no sidebar; its controls sit in one menu on the page
         present.menu(listed)
         sidebar.warnings()

@@ -10,7 +10,7 @@ import functools
 import streamlit as st
 
 from sim.server import GUESS_CHOICES
-from ui import charts, session, sidebar, state, story, texts
+from ui import charts, join, present, session, sidebar, state, story, texts
 from ui import widgets as w
 
 KNOBS = {  # the knobs a step's action may move: label key and stops
@@ -94,7 +94,9 @@ def predict(step: story.Step, values: dict, lens: str, lang: str) -> str | None:
         args=(qid,),
     )
     guess = room.guess(qid, session.visitor())
-    if guess is not None:  # the room's answers only after one's own: nobody copies the crowd
+    if present.on():  # the projector: the room's answers as the phones send them (ui/join.py)
+        join.live_tally(qid, lang)
+    elif guess is not None:  # the room's answers only after one's own: nobody copies the crowd
         tally = room.tally(qid)
         st.caption(texts.t("room_now", lang, n=sum(tally.values()), **tally))
     return guess
@@ -145,11 +147,35 @@ def exports(number: int, cfg, values: dict, lang: str) -> None:
 
 
 def room_view(lang: str) -> None:
-    """For the facilitator: every question the room answered, as one chart (newest last)."""
+    """For the facilitator: every question the room answered, as one chart (newest last); the room's export and
+    reset."""
     with st.expander(texts.t("room_title", lang)):
         room = session.server().guesses
         rows = [(q.split("@", 1)[1].replace(",", " · "), room.tally(q)) for q in room.questions()[-8:]]
-        if not rows:
+        if rows:
+            w.chart(charts.room_guesses(rows, lang), "room")
+        else:
             st.caption(texts.t("room_empty", lang))
+        facilitator(lang)
+
+
+def _reset(lang: str) -> None:
+    st.toast(texts.t("fac_done", lang, n=sum(session.server().room.reset().values())))
+
+
+def facilitator(lang: str) -> None:
+    """The room's state as CSV, and a reset (ticked first): behind the room password when the server has one."""
+    if sidebar.has_password():
+        typed = st.text_input(texts.t("fac_password", lang), type="password", key="fac_password")
+        if not sidebar.right_password(typed):
+            st.caption(texts.t("fac_locked", lang))
             return
-        w.chart(charts.room_guesses(rows, lang), "room")
+    db = session.server().room
+    n = sum(db.counts().values())
+    left, right = st.columns(2)
+    with left:
+        st.download_button(texts.t("fac_export", lang), db.export_csv, key="fac_export", file_name="wuji-room.csv",
+                           mime="text/csv", on_click="ignore")
+    with right:
+        sure = st.checkbox(texts.t("fac_sure", lang, n=n), key="fac_sure")
+        st.button(texts.t("fac_reset", lang), key="fac_reset", disabled=not sure, on_click=_reset, args=(lang,))

@@ -6,6 +6,7 @@ Board (single flight, queued, with progress). No math here.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -17,6 +18,7 @@ from ui import poll, session, texts
 from ui import widgets as w
 
 BATCH = 8  # pairs drawn at once for one participant
+LABELS = ("rm_pick_a", "rm_pick_b", "rm_tie")  # the buttons' texts, one a choice of sim.room.CHOICES
 
 
 def section(cfg, lang: str) -> None:
@@ -32,7 +34,7 @@ def section(cfg, lang: str) -> None:
     retrain(cfg, lang)
 
 
-def _next_pair(cfg, world: World):
+def next_pair(cfg, world: World):
     """This participant's next pair, drawn from the cached SFT model a few at a time."""
     key = stage_keys(cfg)["sft"]
     if session.RANK_KEY.get() != key or not session.RANK_QUEUE.get():
@@ -47,7 +49,7 @@ def _next_pair(cfg, world: World):
     return session.RANK_QUEUE.get()[0]
 
 
-def _pick(world: World, pair: tuple, choice: str) -> None:
+def pick(world: World, pair: tuple, choice: str) -> None:
     try:
         session.server().pool.add(session.visitor(), world, *pair, choice)
     except ValueError as e:  # a full pool: say so; the pair stays on screen
@@ -60,27 +62,36 @@ def _take_back(lang: str) -> None:
     st.toast(texts.t("rm_taken", lang, n=session.server().pool.take_back(session.visitor())))
 
 
-@st.fragment
-def rank(cfg, lang: str) -> None:
-    """One pair and the three choices; a click reruns this fragment only, not the page's charts."""
-    world = World(cfg.lang, cfg.seed)
-    pair = _next_pair(cfg, world)
+def show_pair(cfg, world: World, lang: str, places: Callable[[], list], prefix: str) -> tuple | None:
+    """This participant's next pair: the prompt and the two answers, each in a bordered box in one of ``places()``
+    (two columns here, two rows on a phone: ui/join.py). None, said on the page, while the SFT model is untrained."""
+    pair = next_pair(cfg, world)
     if pair is None:
         st.info(texts.t("rm_not_trained", lang))
-        return
+        return None
     error = session.RANK_ERROR.pop()
     if error:
         st.warning(error)
     item, a, b = pair
     st.markdown(f"**{texts.t('prompt', lang)}** · {world.prompt(item).strip()}")
-    for col, name, title, ans in zip(st.columns(2), ("a", "b"), ("rm_a", "rm_b"), (a, b)):
-        with col, st.container(border=True, key=f"rank_{name}"):
+    for place, name, title, ans in zip(places(), ("a", "b"), ("rm_a", "rm_b"), (a, b)):
+        with place, st.container(border=True, key=f"{prefix}_{name}"):
             st.markdown(f"**{texts.t(title, lang)}**")
             st.text(ans[0])
+    return pair
+
+
+@st.fragment
+def rank(cfg, lang: str) -> None:
+    """One pair and the three choices; a click reruns this fragment only, not the page's charts."""
+    world = World(cfg.lang, cfg.seed)
+    pair = show_pair(cfg, world, lang, lambda: st.columns(2), "rank")
+    if pair is None:
+        return
     picks = st.columns(4)
-    for col, choice, label in zip(picks, room.CHOICES, ("rm_pick_a", "rm_pick_b", "rm_tie")):
+    for col, choice, label in zip(picks, room.CHOICES, LABELS):
         with col:
-            st.button(texts.t(label, lang), key=f"rank_pick_{choice}", on_click=_pick, args=(world, pair, choice))
+            st.button(texts.t(label, lang), key=f"rank_pick_{choice}", on_click=pick, args=(world, pair, choice))
     with picks[3]:
         st.button(texts.t("rm_take_back", lang), key="rank_take_back", on_click=_take_back, args=(lang,))
     tally(world, lang)

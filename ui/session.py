@@ -120,12 +120,13 @@ HANDS_JOB: Slot[Job] = Slot("hands_job", "Job", "the Board job advancing HANDS n
 TOUR_UNDO: Slot[dict] = Slot("tour_undo", "dict", "the values before this tab took a tour step's suggested scenario "
                               "(its undo button puts them back)")
 GUESS: Slots[str] = Slots("guess_", "str", "widget: this tab's guess for question <qid> (ui.story.question_id)")
+JOIN_JUDGE: Slot[bool] = Slot("join_judge", "bool", "this phone asked to rank pairs of answers (ui.join.judge)")
 
 TABLE: tuple[Slot | Slots, ...] = (
     VALUES, URL_WARNINGS, AUTOSTART, ROUTED, ADMITTED, PASSWORD, WIDGET, GRID,
     VISITOR, JOB, LEFT_RUN, LAST_DOC, CALIBRATION, SWEEP_JOB, METHODS_JOB, JUDGING_JOB, LEFT, SWEEP_DRAWN,
     RANK_QUEUE, RANK_KEY, RANK_DRAWN, RANK_ERROR, RANK_RESULT, RANK_JOB,
-    HANDS, HANDS_JOB, TOUR_UNDO, GUESS,
+    HANDS, HANDS_JOB, TOUR_UNDO, GUESS, JOIN_JUDGE,
 )
 
 

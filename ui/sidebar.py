@@ -123,9 +123,19 @@ def warnings() -> None:
         st.warning(texts.url_warning(w, lang()), icon=":material/warning:")
 
 
+def has_password() -> bool:
+    """Whether the server has a room password ($WUJI_PASSWORD)."""
+    return bool(os.environ.get("WUJI_PASSWORD"))
+
+
+def right_password(typed: str | None) -> bool:
+    """Whether ``typed`` is the room password (compared in constant time)."""
+    return has_password() and hmac.compare_digest((typed or "").encode(), os.environ["WUJI_PASSWORD"].encode())
+
+
 def admitted() -> bool:
     """True unless the server has a room password ($WUJI_PASSWORD) this session has not given yet."""
-    return not os.environ.get("WUJI_PASSWORD") or bool(session.ADMITTED.get(False))
+    return not has_password() or bool(session.ADMITTED.get(False))
 
 
 def login() -> None:
@@ -136,7 +146,7 @@ def login() -> None:
     if not typed:
         st.info(texts.t("password_help", lg))
         return
-    if hmac.compare_digest(typed.encode(), os.environ.get("WUJI_PASSWORD", "").encode()):
+    if right_password(typed):
         session.ADMITTED.set(True)
         session.PASSWORD.pop()
         st.rerun()

@@ -88,6 +88,8 @@ html {{ font-size: {16 * scale:.0f}px !important; }}
   color: inherit !important; opacity: 1 !important; }}
 .stApp [data-testid="stVerticalBlockBorderWrapper"], .stApp [data-testid="stExpander"] details {{
   border-color: {c["border"]} !important; }}
+.stApp [data-testid="stExpander"] summary {{ background: {c["bg"]} !important; color: {c["text"]} !important; }}
+.stApp [data-testid="stExpander"] summary:hover {{ background: {c["panel"]} !important; }}
 .stApp code, .stApp pre {{ background: {c["panel"]} !important; color: {c["text"]} !important; }}
 .stApp [data-testid="stAlertContainer"] {{ background: {c["panel"]} !important; }}
 .stApp [data-testid="stAlertContainer"] * {{ color: {c["text"]} !important; }}
@@ -104,4 +106,14 @@ PLAIN_CSS = """<style>
 .stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] p {
   color: #5c544b !important; opacity: 1 !important; }
 .stApp button kbd { color: inherit !important; opacity: 1 !important; }
+</style>"""
+
+TOUCH_PX = 48  # the phone page: the least height of a control (WCAG 2.5.5 asks for 44 px)
+# The phone page (ui/join.py): tall buttons, answers that wrap, and no heading anchors (16 px links a touch screen
+# shows without a hover to reveal them).
+PHONE_CSS = f"""<style>
+.stApp button {{ min-height: {TOUCH_PX}px; font-size: 1.05rem; }}
+[data-testid="stMainBlockContainer"] {{ padding: 3.5rem 1rem 2rem; }}
+.stApp [data-testid="stText"] {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
+.stApp [data-testid="stHeaderActionElements"] {{ display: none; }}
 </style>"""

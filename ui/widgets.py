@@ -78,9 +78,10 @@ def header(key: str) -> tuple[dict, str, str]:
     warning = session.cache().warning
     if warning:
         st.warning(texts.t("cache_warning", v["lang"], msg=warning))
-    board_warning = session.server().board.warning
-    if board_warning:
-        st.warning(texts.t("server_warning", v["lang"], msg=board_warning))
+    server = session.server()
+    for msg in (server.board.warning, server.room.warning):  # a bad WUJI_WORKERS; a database that did not open
+        if msg:
+            st.warning(texts.t("server_warning", v["lang"], msg=msg))
     return v, v["lang"], v["lens"]
 
 
