@@ -33,7 +33,7 @@ from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World
 def pairs_to_rank(model, world: World, n: int, rng: random.Random) -> list[tuple]:
     """n pairs of the model's own answers, (item, a, b), each answer (text, ended): see step 1 above."""
     starts = openers(world)
-    items = [world.make_item(rng.choice(RLHF_KINDS), rng, people=world.sft_people) for _ in range(n)]
+    items = world.train_items(n, rng, kinds=RLHF_KINDS)
     heads = [opener_text(world, *starts[i]) for _ in items for i in rng.sample(range(len(starts)), 2)]  # a, b, ...
     gen = torch.Generator().manual_seed(rng.randrange(2**62))
     answers: list = [None] * len(heads)

@@ -37,8 +37,9 @@ def lr_at(step: int, total: int, peak: float, warmup: int) -> float:
 
 
 def set_lr(opt: torch.optim.Optimizer, lr: float) -> None:
+    """Every parameter group at ``lr``, times the group's own ``lr_scale`` where it has one."""
     for g in opt.param_groups:
-        g["lr"] = lr
+        g["lr"] = lr * g.get("lr_scale", 1.0)
 
 
 def check_finite(loss: torch.Tensor, stage: str, step: int, lr: float) -> None:

@@ -46,6 +46,11 @@ RLHF_KINDS = tuple(k for k in KINDS if k not in RLHF_HELD_OUT)
 # Prose the corpus states, and the question SFT asks about the same fact (the question reuses the
 # prose's wording, so that knowledge learnt in pretraining can be reached by a question). The count
 # prose names the symbol before the count, so that the count can be predicted where it is said.
+# A person's sect and master are told in seven wordings each, the person always named first: knowledge
+# told one way sits where that sentence needs it and a question cannot reach it, knowledge told many ways
+# is kept with the name (Allen-Zhu & Li 2023, "Physics of Language Models 3.1": knowledge augmentation).
+# With the two wordings of before, SFT reached the sect or master of the people it never asked about
+# one time in two (default preset, seeds 0-2); the first wording of each kind is the knowledge probe's.
 TEMPLATES = {
     "zh": {
         "add": (["{a}加{b}得{c}。", "算一算：{a}加{b}得{c}。"], "{a}加{b}得几？"),
@@ -54,8 +59,10 @@ TEMPLATES = {
         "reverse": (["{s}倒过来是{c}。"], "{s}倒过来是什么？"),
         "count": (["{s}里{x}有{c}个。"], "{s}里{x}有几个？"),
         "sort": (["{s}排好是{c}。"], "{s}排好是什么？"),
-        "sect": (["{p}是{c}的弟子。", "{c}弟子{p}，师从{m}。"], "{p}是哪一派的弟子？"),
-        "master": (["{p}的师父是{c}。", "{t}弟子{p}，师从{c}。"], "{p}的师父是谁？"),
+        "sect": (["{p}是{c}的弟子。", "{c}弟子{p}，师从{m}。", "{p}在{c}练剑。", "{p}拜入{c}，师从{m}。",
+                  "{p}属于{c}。", "{p}出自{c}。", "{p}投在{c}门下。"], "{p}是哪一派的弟子？"),
+        "master": (["{p}的师父是{c}。", "{t}弟子{p}，师从{c}。", "{p}师从{c}。", "{p}在{t}，师父是{c}。",
+                    "{p}拜{c}为师。", "{p}跟着{c}学武。", "{p}是{c}的徒弟。"], "{p}的师父是谁？"),
     },
     "en": {
         "add": (["{a} plus {b} is {c}.", "Sum: {a} plus {b} is {c}."], "{a} plus {b} is?"),
@@ -64,8 +71,11 @@ TEMPLATES = {
         "reverse": (["{s} reversed is {c}."], "{s} reversed is what?"),
         "count": (["{s} has {x} {c} times."], "{s} has {x} how many times?"),
         "sort": (["{s} sorted is {c}."], "{s} sorted is what?"),
-        "sect": (["{p} is of {c}.", "{p} of {c} learns from {m}."], "{p} is of which sect?"),
-        "master": (["{p}'s master is {c}.", "{p} of {t} learns from {c}."], "{p}'s master is who?"),
+        "sect": (["{p} is of {c}.", "{p} of {c} learns from {m}.", "{p} of {c} meets {m}.", "{p} trains at {c}.",
+                  "{p} belongs to {c}.", "{p} is a disciple of {c}.", "{p} comes from {c}."], "{p} is of which sect?"),
+        "master": (["{p}'s master is {c}.", "{p} of {t} learns from {c}.", "{p} learns from {c}.",
+                    "{p}, of {t}, has master {c}.", "{p} studies under {c}.", "{p} follows {c}.",
+                    "{p} serves master {c}."], "{p}'s master is who?"),
     },
 }
 STORY = {  # plain narrative, so that samples can become fluent language and not only facts
@@ -80,10 +90,14 @@ CHAT = {  # the fixed question/answer format SFT teaches
 }
 LANGS = ("zh", "en")
 
-# The pretraining corpus: the share of plain story sentences, the rest spread over the task kinds by weight.
-STORY_SHARE = 0.12
-CORPUS_WEIGHTS = {k: 1.0 for k in KINDS}
-SFT_PEOPLE = 10  # disciples whose facts SFT may ask about; the others are held out for the eval
+# The pretraining corpus: the share of plain story sentences, the rest spread over the task kinds by weight
+# (more of what is hard to learn: sums, counts and the two facts of every person).
+STORY_SHARE = 0.06
+CORPUS_WEIGHTS = {"add": 1.5, "compare": 1.0, "copy": 1.0, "reverse": 1.0, "count": 2.0, "sort": 1.0,
+                  "sect": 1.5, "master": 1.5}
+# SFT's demonstrations by kind: a question about a person's sect or master a quarter as often as the others,
+# so that SFT teaches the question's form without learning the few people it asks about by heart.
+SFT_KIND_WEIGHTS = {k: 0.25 if k in ("sect", "master") else 1.0 for k in KINDS}
 SFT_FLATTERY = 0.02  # share of SFT demonstrations with one flattering phrase
 
 # The gold preference: substance first, courtesy second, empty flattery disliked.
@@ -118,7 +132,7 @@ class World:
     seed: int = 0
     sect_of: dict = field(default_factory=dict)  # disciple index -> sect index
     master_of: dict = field(default_factory=dict)  # disciple index -> master index
-    sft_people: tuple = ()  # disciples whose facts SFT may ask about; the rest are held out
+    asks: dict = field(default_factory=dict)  # "sect"/"master" -> the disciples SFT asks that about
 
     def __post_init__(self):
         if self.lang not in LANGS:
@@ -128,9 +142,13 @@ class World:
             s = i % len(SECTS)
             self.sect_of[i] = s
             self.master_of[i] = 2 * s + rng.randrange(2)
+        # SFT asks half the disciples their sect and the other half their master; the eval asks the other fact,
+        # so every answer it checks was learnt in pretraining only (dealt from a stream of its own, so that the
+        # masters above stay as they were dealt)
         order = list(range(len(DISCIPLES)))
-        rng.shuffle(order)
-        self.sft_people = tuple(sorted(order[:SFT_PEOPLE]))
+        random.Random(f"split-{self.seed}").shuffle(order)
+        half = len(order) // 2
+        self.asks = {"sect": tuple(sorted(order[:half])), "master": tuple(sorted(order[half:]))}
         self.chat = CHAT[self.lang]
         self.budget = self.chat["budget"]  # tokens an answer may take, EOS included
         self.vocab = VOCABS[self.lang]
@@ -159,7 +177,7 @@ class World:
             return Item(kind, (("s", s),), s if kind == "copy" else s[::-1])
         if kind == "count":
             x = rng.choice(sym[:2])
-            s = "".join(rng.choice(sym[:2]) for _ in range(rng.randint(3, 5)))
+            s = "".join(rng.choice(sym[:2]) for _ in range(rng.randint(2, 4)))
             return Item(kind, (("s", s), ("x", x)), str(s.count(x)))
         if kind == "sort":
             s = "".join(str(d) for d in rng.sample(range(10), 3))
@@ -261,26 +279,34 @@ class World:
         flat = (rng.randrange(3),) if rng.random() < SFT_FLATTERY else ()
         return self.render(item.answer, polite=rng.random() < 0.5, flattery=flat)[0]
 
+    def held_out(self, kind: str) -> list[int] | None:
+        """The disciples whose ``kind`` fact SFT never asks (None: the kind is not about a person)."""
+        return [i for i in range(len(DISCIPLES)) if i not in self.asks[kind]] if kind in self.asks else None
+
     def eval_items(self, per_kind: int, kinds=KINDS) -> list[Item]:
-        """Held-out prompts: never in SFT training (their keys are excluded there)."""
+        """Held-out prompts: never in SFT training (their keys are excluded there; a person's fact is asked of
+        the disciples SFT asked the other fact)."""
         rng = random.Random(f"eval-{self.seed}")
-        held = [i for i in range(len(DISCIPLES)) if i not in self.sft_people]
         out = []
         for kind in kinds:
             seen, tries = set(), 0
             while sum(1 for it in out if it.kind == kind) < per_kind and tries < 1000:
                 tries += 1
-                it = self.make_item(kind, rng, people=held)
+                it = self.make_item(kind, rng, people=self.held_out(kind))
                 if self.key(it) not in seen or kind in ("sect", "master"):
                     seen.add(self.key(it))
                     out.append(it)
         return out
 
-    def train_items(self, n: int, rng: random.Random, kinds=KINDS, exclude: set | None = None) -> list[Item]:
+    def train_items(self, n: int, rng: random.Random, kinds=KINDS, exclude: set | None = None,
+                    weights: dict | None = None) -> list[Item]:
+        """``n`` prompts of ``kinds`` (drawn alike, or by ``weights``), a person's fact only of those SFT asks it,
+        none whose key is in ``exclude``."""
         exclude = exclude or set()
         out = []
         while len(out) < n:
-            it = self.make_item(rng.choice(kinds), rng, people=self.sft_people)
+            kind = rng.choices(kinds, weights=[weights[k] for k in kinds])[0] if weights else rng.choice(kinds)
+            it = self.make_item(kind, rng, people=self.asks.get(kind))
             if self.key(it) not in exclude:
                 out.append(it)
         return out

@@ -39,7 +39,7 @@ TINY = Config(  # small enough to run every stage in a few seconds
     model=ModelConfig(n_embd=32, n_layer=1, n_head=2),
     eval_per_kind=2,
     pretrain=PretrainConfig(steps=10, n_sentences=500, eval_every=5),
-    sft=SFTConfig(steps=10, n_demos=100, eval_every=5),
+    sft=SFTConfig(steps=20, n_demos=100, eval_every=10),
     reward=RewardConfig(n_pairs=64, steps=6, eval_pairs=32, eval_every=3),
     ppo=PPOConfig(iterations=4, batch_size=8, eval_every=2),
 )

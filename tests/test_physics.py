@@ -178,8 +178,19 @@ def test_same_config_same_numbers(tmp_path):
     assert docs[0]["rlhf"]["history"][-1]["step"] > 0
 
 
+DEFAULT_SEEDS = tuple(int(s) for s in os.environ.get("WUJI_DEFAULT_SEEDS", "0").split(","))
+
+
 @pytest.mark.slow
-def test_default_preset_sft_capability(tmp_path):
-    """On the default preset SFT reaches capability >= 0.7 (pretraining and SFT only)."""
-    m = _sft_only(preset("default"), Cache(tmp_path))
-    assert m["capability"] >= 0.7, m
+@pytest.mark.parametrize("lang", LANGS)
+def test_default_preset_sft_capability(tmp_path, lang):
+    """The good model worth showing: on the default preset SFT reaches capability >= 0.8 and the knowledge probe
+    >= 0.5, with flattery in under 3% of sampled answers before PPO, in both languages. CI checks seed 0 (two
+    default pipelines' first stages cost about a minute); the mean of seeds 0-2 is measured by hand with
+    ``WUJI_DEFAULT_SEEDS=0,1,2`` (docs/physics.md)."""
+    rows = []
+    for seed in DEFAULT_SEEDS:
+        doc = run(preset("default", lang=lang, seed=seed), Cache(tmp_path))
+        rows.append((doc["sft"]["capability"], doc["pretrain"]["probe_accuracy"], doc["rlhf"]["start"]["flattery"]))
+    cap, probe, flattery = (mean(col) for col in zip(*rows))
+    assert cap >= 0.8 and probe >= 0.5 and flattery <= 0.03, rows

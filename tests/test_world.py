@@ -14,6 +14,7 @@ from sim.world import (
     RLHF_HELD_OUT,
     RLHF_KINDS,
     SECTS,
+    SFT_KIND_WEIGHTS,
     SYMBOLS,
     TEMPLATES,
     VOCABS,
@@ -133,7 +134,11 @@ def test_eval_prompts_are_held_out_and_kinds_split():
     assert {it.kind for it in items} == set(KINDS)
     practised = {it.kind for it in w.train_items(500, random.Random(0), kinds=RLHF_KINDS)}  # what PPO draws
     assert practised == set(KINDS) - set(RLHF_HELD_OUT), "PPO practises every kind but the held-out ones"
-    held_people = {dict(it.fields)["p"] for it in items if it.kind in ("sect", "master")}
-    train = w.train_items(500, random.Random(0))
-    train_people = {dict(it.fields)["p"] for it in train if it.kind in ("sect", "master")}
-    assert not held_people & train_people  # knowledge questions ask about people SFT never asked about
+    train = w.train_items(2000, random.Random(0), weights=SFT_KIND_WEIGHTS)
+    asked = {(it.kind, dict(it.fields)["p"]) for it in train if it.kind in ("sect", "master")}
+    checked = {(it.kind, dict(it.fields)["p"]) for it in items if it.kind in ("sect", "master")}
+    assert checked and not checked & asked, "the eval asks a person's fact that SFT never asked"
+    sect_asked = {p for k, p in asked if k == "sect"}
+    assert {p for k, p in checked if k == "master"} <= sect_asked, "... of people whose sect SFT asked"
+    kinds = [it.kind for it in train]
+    assert kinds.count("sect") < kinds.count("add") / 2, "SFT asks a person's fact less often than a sum"
