@@ -2,12 +2,13 @@
 
 Recipe: (1) draw demonstrations (a person's sect or master a quarter as often as the other kinds,
 ``SFT_KIND_WEIGHTS``; the eval prompts are excluded),
-(2) the token embedding (tied to the output layer) learns at ``embedding_lr`` of the rate: SFT changes how
-the model uses its words more than the words (discriminative fine-tuning, Howard & Ruder 2018, gives the
-lower layers lower rates). At the full rate SFT learnt the people it asks about by moving their names'
-embeddings, and then missed the same question about the people it never asked: the sect and the master of
-those, default preset, Chinese, seeds 0-2, were right 6%/0%, 75%/94%, 31%/38% at the full rate and
-75%/69%, 75%/94%, 94%/44% at 0.3 (frozen, copying and reversing were not learnt in two seeds of three),
+(2) the token embedding (tied to the output layer) learns at ``embedding_lr`` of the rate: SFT changes how the
+model uses its words more than the words (discriminative fine-tuning, Howard & Ruder 2018, gives the lower
+layers lower rates). At the full rate SFT can learn the people it asks about by heart (a name is one token,
+and its embedding is free to move), and then miss the same question about the people it never asked: the sect
+and the master of those, default preset, Chinese, seeds 0-2, were right 100%/75%, 100%/94%, 19%/6% at the full
+rate and 100%/75%, 100%/94%, 94%/44% at 0.3 (frozen entirely, copying and reversing were learnt far worse in
+an earlier version of this world: 19-62% against 100%),
 (3) right-pad prompt + answer + EOS, (4) cross-entropy on the answer tokens only,
 (5) every ``eval_every`` steps measure capability, per-task accuracy and format rate (greedy).
 
