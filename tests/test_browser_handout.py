@@ -28,7 +28,8 @@ SPILLS_JS = r"""
   const right = document.querySelector("main").getBoundingClientRect().right;
   document.querySelectorAll("main *").forEach((el) => {
     const r = el.getBoundingClientRect();
-    if (r.width && r.right > right + 1) out.push({what: "past the page", tag: el.tagName, text: el.textContent.slice(0, 40)});
+    if (r.width && r.right > right + 1)
+      out.push({what: "past the page", tag: el.tagName, text: el.textContent.slice(0, 40)});
   });
   document.querySelectorAll(".card").forEach((el) => {
     if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
