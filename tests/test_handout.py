@@ -147,10 +147,14 @@ def test_the_command_says_when_it_cannot_write(tmp_path, capsys):
     assert blocker.read_text() == "x"
 
 
-def test_the_tours_facilitator_section_offers_the_handouts_at_the_public_address(wuji_cache, monkeypatch):
-    monkeypatch.setenv(state.PUBLIC_URL, "http://10.0.0.5:8501")
+@pytest.mark.parametrize("public", ["http://10.0.0.5:8501", None])
+def test_the_tours_facilitator_section_offers_the_handouts_at_the_public_address(wuji_cache, monkeypatch, public):
+    if public:
+        monkeypatch.setenv(state.PUBLIC_URL, public)
+    else:
+        monkeypatch.delenv(state.PUBLIC_URL, raising=False)
     at = open_page("tour", lens="work")
     assert {"ho_download", "ho_download_all"} <= {e.key for e in at.get("download_button")}
     captions = [c.value for c in at.caption]
-    assert texts.t("ho_help", "en", address="http://10.0.0.5:8501") in captions
-    assert texts.t("join_local", "en", var=state.PUBLIC_URL) not in captions
+    assert texts.t("ho_help", "en", address=public or handout.PLACEHOLDER) in captions
+    assert (texts.t("join_local", "en", var=state.PUBLIC_URL) in captions) == (public is None), "warned: local only"
