@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_UI = ("charts", "labels", "texts", "state", "narrate", "tradeoff")
+PURE_UI = ("charts", "labels", "texts", "state", "narrate", "tradeoff", "handout")
 
 
 def imports(path: Path) -> set[str]:

@@ -10,7 +10,7 @@ import functools
 import streamlit as st
 
 from sim.server import GUESS_CHOICES
-from ui import charts, join, present, session, sidebar, state, story, texts
+from ui import charts, handout, join, present, session, sidebar, state, story, texts
 from ui import widgets as w
 
 KNOBS = {  # the knobs a step's action may move: label key and stops
@@ -147,8 +147,8 @@ def exports(number: int, cfg, values: dict, lang: str) -> None:
 
 
 def room_view(lang: str) -> None:
-    """For the facilitator: every question the room answered, as one chart (newest last); the room's export and
-    reset."""
+    """For the facilitator: every question the room answered, as one chart (newest last); the handouts to print;
+    the room's export and reset."""
     with st.expander(texts.t("room_title", lang)):
         room = session.server().guesses
         rows = [(q.split("@", 1)[1].replace(",", " · "), room.tally(q)) for q in room.questions()[-8:]]
@@ -156,7 +156,27 @@ def room_view(lang: str) -> None:
             w.chart(charts.room_guesses(rows, lang), "room")
         else:
             st.caption(texts.t("room_empty", lang))
+        handouts(sidebar.values()["lens"], lang)
         facilitator(lang)
+
+
+def handouts(lens: str, lang: str) -> None:
+    """The printable handouts (ui/handout.py): this lens and language, or all six; their QR codes open the app at
+    its public address (``WUJI_PUBLIC_URL``, else the address this browser uses). Made when clicked."""
+    base = handout.base_url(state.public_base(st.context.url or ""))
+    st.markdown(f"**{texts.t('ho_title_app', lang)}**")
+    st.caption(texts.t("ho_help", lang, address=base))
+    if handout.is_local(base):
+        st.caption(texts.t("join_local", lang, var=state.PUBLIC_URL))
+    left, right = st.columns(2)
+    with left:
+        st.download_button(texts.t("ho_download", lang), functools.partial(handout.build, lens, lang, base),
+                           key="ho_download", file_name=handout.filename(lens, lang), mime="text/html",
+                           on_click="ignore")
+    with right:
+        st.download_button(texts.t("ho_download_all", lang), functools.partial(handout.zipped, base),
+                           key="ho_download_all", file_name="wuji-handouts.zip", mime="application/zip",
+                           on_click="ignore")
 
 
 def _reset(lang: str) -> None:

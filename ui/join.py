@@ -17,7 +17,6 @@ every control at least ``ui.theme.TOUCH_PX`` tall.
 from __future__ import annotations
 
 import io
-import os
 from urllib.parse import urlencode, urlsplit
 
 import segno
@@ -26,12 +25,12 @@ import streamlit as st
 from sim import room
 from sim.cache import is_cached
 from sim.world import World
-from ui import frame, ranking, session, story, texts
+from ui import frame, ranking, session, state, story, texts
 from ui import widgets as w
 
 POLL_S = 1.0  # how often a phone asks which step the presenter is on (the issue asks for 2 s at most)
 TALLY_POLL_S = 2.0  # how often the projector redraws the room's tally
-PUBLIC_URL = "WUJI_PUBLIC_URL"  # the address phones reach the server at, when the presenter's browser uses another
+PUBLIC_URL = state.PUBLIC_URL  # the address phones reach the server at, when the presenter's browser uses another
 QR_SCALE = 12  # pixels a QR module: a short link's code is about 450 px wide
 
 
@@ -43,11 +42,7 @@ def lead(number: int, values: dict) -> None:
 
 def join_url(page_url: str, lang: str) -> str:
     """The phone page's address beside the presenter's page (``WUJI_PUBLIC_URL`` replaces the address)."""
-    base = os.environ.get(PUBLIC_URL, "").rstrip("/")
-    if not base:
-        parts = urlsplit(page_url)
-        base = f"{parts.scheme}://{parts.netloc}{parts.path.rsplit('/', 1)[0]}"
-    return f"{base}/{frame.JOIN}?{urlencode({'lang': lang})}"
+    return f"{state.public_base(page_url)}/{frame.JOIN}?{urlencode({'lang': lang})}"
 
 
 def qr_png(url: str) -> bytes:

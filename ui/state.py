@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 from sim.config import PRESETS
 
@@ -22,6 +23,7 @@ LR_STOPS = (0.1, 0.3, 1.0, 3.0, 10.0, 100.0, 1000.0, 100000.0)  # the advanced l
 PTX_STOPS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # PPO-ptx coefficients (README: 8 keeps skill, PPO still gains)
 LANGS = ("zh", "en")
 LENSES = ("wuxia", "work", "tech")
+PUBLIC_URL = "WUJI_PUBLIC_URL"  # the app's address as the room reaches it, when the presenter's browser uses another
 TOUR_LEN = 7  # the steps of the guided tour (len(ui.story.STEPS))
 THEMES = ("light", "dark")
 
@@ -79,6 +81,16 @@ def table(preset: str | None = None) -> tuple[Param, ...]:
         Param("present", "int", 0, 0, 1),  # presenter mode: 1 = large type, no sidebar
         Param("theme", "choice", "light", choices=THEMES),  # presenter mode's colours (ui/theme.py)
     )
+
+
+def public_base(page_url: str) -> str:
+    """The app's root address for links others open (the phone page, a handout's QR codes): ``WUJI_PUBLIC_URL``
+    when set, else the folder of ``page_url`` (the address this browser used; "" when there is none)."""
+    base = os.environ.get(PUBLIC_URL, "").rstrip("/")
+    if base or not page_url:
+        return base
+    parts = urlsplit(page_url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rsplit('/', 1)[0]}"
 
 
 def defaults(preset: str | None = None) -> dict:

@@ -256,6 +256,11 @@ def story(lens: str, lang: str) -> str:
     return catalogue().fill("home_story", lang, lens, {})
 
 
+def lensed(key: str, lens: str, lang: str) -> str:
+    """A lensed text with no placeholders, named by its key (the handout's texts, ui/handout.py)."""
+    return catalogue().fill(key, lang, lens, {})
+
+
 def lens_title(lens: str, lang: str) -> str:
     return catalogue().fill("lens_title", lang, lens, {})
 
