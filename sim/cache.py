@@ -101,6 +101,7 @@ class Cache:
         p = self.path(stage, key)
         if p is None:
             return
+        tmp = None
         try:
             tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{stage}-{os.getpid()}-", dir=self.root))
             if model is not None:
@@ -113,7 +114,8 @@ class Cache:
             os.replace(tmp, p)
         except OSError as e:
             self.warning = f"could not write the cache ({e.strerror}); results are kept in memory only"
-            shutil.rmtree(tmp, ignore_errors=True)
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
