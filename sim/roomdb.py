@@ -5,7 +5,10 @@ What a workshop must not lose when its server restarts lives here, in four table
 - ``rankings``: every participant's ranking of a pair of the model's answers (``sim.room.RankingPool``);
 - ``results``: the last few retrainings on those rankings, by key (so a finished one is shown at once);
 - ``guesses``: predict-then-see votes, one a participant and question (``sim.server.Guesses``);
-- ``presenter``: the tour step the presenter is on, with the settings it shows (phones follow it).
+- ``presenter``: the tour step the presenter is on, with the settings it shows (phones follow it);
+
+and one that is not the room's but the servers': ``claims``, which process trains which cache entry
+(``sim.claims``: single flight across processes). A reset and the CSV export leave it alone.
 
 Where: ``database_url``. SQLite is the embedded default, ``<cache folder>/room.sqlite``, beside the trained
 runs; ``WUJI_DATABASE_URL`` names any SQLAlchemy URL instead (``postgresql+psycopg://user:pw@host/wuji`` lets
@@ -78,6 +81,7 @@ class Tables:
     results: Table
     guesses: Table
     presenter: Table
+    claims: Table
 
 
 def schema() -> Tables:
@@ -110,6 +114,14 @@ def schema() -> Tables:
               Column("step", Integer, nullable=False),
               Column("settings", JSON, nullable=False),  # the URL values the presenter shows (ui.state)
               Column("at", Float, nullable=False)),
+        Table("claims", meta,
+              Column("key", String(80), primary_key=True),  # a cache entry's folder name, <stage>-<key>
+              Column("owner", String(200), nullable=False),  # host:pid:start of the process training it
+              Column("host", String(128), nullable=False),
+              Column("pid", Integer, nullable=False),
+              Column("since", Float, nullable=False),  # when it was claimed (seconds since the epoch)
+              Column("beat", Float, nullable=False),  # its holder's last heartbeat
+              Column("progress", JSON, nullable=True)),  # the holder's latest event (sim.claims.Claims.beat)
     )
 
 

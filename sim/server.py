@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from sim.claims import Claims
 from sim.jobs import Board, create_board
 from sim.room import RankingPool
 from sim.roomdb import RoomDB, database_url
@@ -111,6 +112,8 @@ class Server:
         database is ``sim.roomdb.database_url``'s: a SQLite file in the cache folder unless WUJI_DATABASE_URL
         names another."""
         room = RoomDB.open(database_url(cache.root))
+        if cache.root is not None:  # several processes over this folder and database train each stage once
+            cache.claims = Claims(room)
         return cls(board=create_board(cache), room=room, pool=RankingPool(room), guesses=Guesses(room),
                    models=ModelCache())
 
