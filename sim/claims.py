@@ -15,7 +15,9 @@ machines) over one cache folder and one room database (docs/lecture-hall.md); th
 4. **Waiting.** A process that finds the name held by a live owner polls every ``poll_s`` until the cache entry
    appears, passing on the owner's latest event each time it changes, marked ``extra["elsewhere"]`` with the
    owner's host, so its visitors see the same progress bars as if they had joined the run.
-5. **Release.** The winner deletes its claim once the entry is saved, or when the run stops or fails (the
+5. **A journal.** The winner writes a row to ``trainings`` when it starts training (``Turn.started``): who trained
+   what, when (a takeover shows as a second row for one entry; the lecture hall's test counts them).
+6. **Release.** The winner deletes its claim once the entry is saved, or when the run stops or fails (the
    ``finally`` of the stage's generator); a killed process leaves its claim behind, for step 3.
 
 The owner is ``host:pid:start`` (``start``: when this ``Claims`` was made, in ns), so a pid reused after a restart
@@ -106,6 +108,17 @@ class Claims:
         with self.db.write() as conn:
             conn.execute(delete(c).where(c.c.key == key, c.c.owner == self.owner))
 
+    def started(self, key: str) -> None:
+        """Journal that this process starts training ``key``."""
+        with self.db.write() as conn:
+            conn.execute(self.db.tables.trainings.insert().values(key=key, owner=self.owner, at=time.time()))
+
+    def trainings(self, key: str) -> list[str]:
+        """The owners that started training ``key``, first first."""
+        t = self.db.tables.trainings
+        with self.db.read() as conn:
+            return list(conn.execute(select(t.c.owner).where(t.c.key == key).order_by(t.c.id)).scalars())
+
     def holder(self, key: str) -> dict | None:
         """{"owner", "host", "pid", "since", "beat", "progress"} of the claim on ``key``, or None."""
         c = self.db.tables.claims
@@ -140,6 +153,11 @@ class Turn:
                     return
             except Exception:  # noqa: BLE001 - a database hiccup: the next beat tries again, ttl_s allows it
                 continue
+
+    def started(self) -> None:
+        """Journal that the training begins (``Claims.started``)."""
+        if self.claims is not None:
+            self.claims.started(self.key)
 
     def tap(self, events: Generator[Event, None, dict | None]) -> Generator[Event, None, dict | None]:
         """Pass a stage's events through, keeping the latest for the next beat; closing this closes the stage."""

@@ -59,6 +59,7 @@ def trained(cache: Cache, name: str, key: str, load: Callable[[], tuple | None],
         hit = load()  # saved by another process while we waited (or just before we claimed it)
         if hit:
             return hit, True
+        turn.started()
         return (yield from train(turn)), False
     finally:
         turn.release()

@@ -7,8 +7,9 @@ What a workshop must not lose when its server restarts lives here, in four table
 - ``guesses``: predict-then-see votes, one a participant and question (``sim.server.Guesses``);
 - ``presenter``: the tour step the presenter is on, with the settings it shows (phones follow it);
 
-and one that is not the room's but the servers': ``claims``, which process trains which cache entry
-(``sim.claims``: single flight across processes). A reset and the CSV export leave it alone.
+and two that are not the room's but the servers': ``claims``, which process trains which cache entry now, and
+``trainings``, every training a process started (``sim.claims``: single flight across processes). A reset and the
+CSV export leave them alone.
 
 Where: ``database_url``. SQLite is the embedded default, ``<cache folder>/room.sqlite``, beside the trained
 runs; ``WUJI_DATABASE_URL`` names any SQLAlchemy URL instead (``postgresql+psycopg://user:pw@host/wuji`` lets
@@ -82,6 +83,7 @@ class Tables:
     guesses: Table
     presenter: Table
     claims: Table
+    trainings: Table
 
 
 def schema() -> Tables:
@@ -122,6 +124,11 @@ def schema() -> Tables:
               Column("since", Float, nullable=False),  # when it was claimed (seconds since the epoch)
               Column("beat", Float, nullable=False),  # its holder's last heartbeat
               Column("progress", JSON, nullable=True)),  # the holder's latest event (sim.claims.Claims.beat)
+        Table("trainings", meta,
+              Column("id", Integer, primary_key=True, autoincrement=True),
+              Column("key", String(80), nullable=False, index=True),  # the cache entry it trains
+              Column("owner", String(200), nullable=False),  # the process that trains it (as in claims)
+              Column("at", Float, nullable=False)),  # when it started
     )
 
 

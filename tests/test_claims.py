@@ -187,6 +187,7 @@ def test_trained_waits_for_the_holder_on_another_server_and_loads_what_it_saved(
         next(gen)
     (metrics, _), cached = end.value.value
     assert cached and metrics["history"][0]["loss"] == 0.25 and calls == [], "loaded, never trained here"
+    assert cache.claims.trainings(KEY) == []
 
 
 def test_trained_takes_a_dead_holders_claim_over_trains_once_and_releases_it(tmp_path, url):
@@ -204,6 +205,7 @@ def test_trained_takes_a_dead_holders_claim_over_trains_once_and_releases_it(tmp
     except StopIteration as end:
         (metrics, _), cached = end.value
     assert calls == [True], "trained once, holding the claim"
+    assert cache.claims.trainings(KEY) == [cache.claims.owner]
     assert not cached and [e.metrics for e in events] == [{"loss": 0.5}]
     assert cache.claims.holder(KEY) is None, "released once saved"
     assert json.loads((cache.path(name, key) / "metrics.json").read_text())["history"][0]["loss"] == 0.5
