@@ -75,7 +75,8 @@ class Claims:
         self.owner = f"{self.host}:{self.pid}:{time.time_ns()}"
 
     def claim(self, key: str) -> bool:
-        """Take ``key`` (one transaction): True when it was free, already ours, or its holder is dead."""
+        """Take ``key`` (one transaction): True when it was free or its holder is dead. A live holder keeps it, this
+        process included: a second run here that needs the same stage waits for it too."""
         c = self.db.tables.claims
         now = time.time()
         mine = {"owner": self.owner, "host": self.host, "pid": self.pid, "since": now, "beat": now, "progress": None}
@@ -84,7 +85,7 @@ class Claims:
             if row is None:
                 conn.execute(c.insert().values(key=key, **mine))
                 return True
-            if row.owner != self.owner and not self.dead(row, now):
+            if not self.dead(row, now):
                 return False
             conn.execute(update(c).where(c.c.key == key).values(**mine))
             return True

@@ -9,6 +9,9 @@ A workshop runs one server and many browser tabs. Everything they share lives in
 - ``guesses``: the room's predict-then-see votes (``Guesses``);
 - ``models``: the cached stages' models kept in memory for sampling (``ModelCache``).
 
+Several server processes over one cache folder and one database (a lecture hall, docs/lecture-hall.md) train each
+stage once between them: ``create`` gives the cache the database's ``sim.claims.Claims``.
+
 ``shared(cache)`` is the one place that makes it and keeps it: one ``Server`` a cache folder in this process,
 in the registry ``_SERVERS`` below, the only module-level mutable state of the code base
 (tests/test_architecture.py fails on any other). It is not kept in ``st.cache_resource``, which is for
