@@ -184,9 +184,9 @@ def fresh_plan(n: int) -> list[float | None]:
     return plan
 
 
-async def _sample_rss(srv, peak: list[float], stop: asyncio.Event) -> None:
+async def _sample_rss(srv, peak: list[float], k: int, stop: asyncio.Event) -> None:
     while not stop.is_set():
-        peak[0] = max(peak[0], srv.rss_mib())
+        peak[k] = max(peak[k], srv.rss_mib())
         await asyncio.sleep(0.25)
 
 
@@ -198,7 +198,7 @@ def server_of(i: int, servers: int) -> int:
 
 async def _drive(srvs: list, n: int, ramp_s: float) -> tuple[Tally, float]:
     tally, peak, stop = Tally(), [0.0] * len(srvs), asyncio.Event()
-    samplers = [asyncio.create_task(_sample_rss(srv, peak[k:k + 1], stop)) for k, srv in enumerate(srvs)]
+    samplers = [asyncio.create_task(_sample_rss(srv, peak, k, stop)) for k, srv in enumerate(srvs)]
     plan = fresh_plan(n)
     await asyncio.gather(*(participant(i, srvs[server_of(i, len(srvs))].url, tally, plan[i], ramp_s)
                            for i in range(n)))
