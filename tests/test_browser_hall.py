@@ -15,6 +15,7 @@ are the same SQL on both (sim/claims.py).
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import shutil
 import signal
@@ -147,15 +148,28 @@ def test_a_server_killed_mid_run_leaves_its_claim_to_the_other_which_finishes_th
             time.sleep(0.1)
         train(page_b)
         expect(page_b.get_by_text(re.compile(r"^Training: "))).to_be_visible(timeout=SLOW)
-        held = {s: claims.holder(n) for s, n in names.items()}
-        killed = next(s for s, h in held.items() if h is not None and h["pid"] == a.proc.pid)
+        page_b.screenshot(path=str(artifacts_dir / "hall-waiting.png"), full_page=True)  # A's progress, shown on B
+        killed = None
+        while killed is None:  # A holds a stage now (not between two of them)
+            assert time.monotonic() < deadline, "server A stopped claiming stages"
+            killed = next((s for s, n in names.items() if (claims.holder(n) or {}).get("pid") == a.proc.pid), None)
+            time.sleep(0.0 if killed else 0.05)
         a.proc.send_signal(signal.SIGKILL)
         a.proc.wait(timeout=10)
+        t_kill = time.monotonic()
+        while (claims.holder(names[killed]) or {}).get("pid") != b.proc.pid and not Cache(folder).complete(
+                killed, keys[killed]):
+            assert time.monotonic() < deadline, "server B never took the dead server's claim over"
+            time.sleep(0.05)
+        takeover_s = time.monotonic() - t_kill
 
         wait_cached(folder, cfg)
         finished(page_b)
         page_b.screenshot(path=str(artifacts_dir / "hall-took-over.png"), full_page=True)
         trained = {s: [pid_of(o) for o in claims.trainings(n)] for s, n in names.items()}
+        (artifacts_dir / "hall.json").write_text(json.dumps({"killed_in": killed, "takeover_s": round(takeover_s, 2),
+                                                             "trainings": trained, "a": a.proc.pid,
+                                                             "b": b.proc.pid}))
         assert trained[killed] == [a.proc.pid, b.proc.pid], "A started it, B took it over and finished it"
         after = STAGES[STAGES.index(killed) + 1:]
         assert all(trained[s] == [b.proc.pid] for s in after), trained
