@@ -28,9 +28,9 @@ os.environ.setdefault("MKL_CBWR", "AUTO")  # results independent of memory align
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-TORCH_FREE = ("sim", "sim.__main__", "sim.annotators", "sim.cache", "sim.config", "sim.cost", "sim.events",
-              "sim.jobs", "sim.methods", "sim.overopt", "sim.room", "sim.roomdb", "sim.server", "sim.speed",
-              "sim.sweep", "sim.timeline", "sim.world")
+TORCH_FREE = ("sim", "sim.__main__", "sim.annotators", "sim.cache", "sim.claims", "sim.config", "sim.cost",
+              "sim.events", "sim.jobs", "sim.methods", "sim.overopt", "sim.room", "sim.roomdb", "sim.server",
+              "sim.speed", "sim.sweep", "sim.timeline", "sim.world")
 
 
 def torch_side(entry: str = "engine"):

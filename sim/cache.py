@@ -51,6 +51,7 @@ class Cache:
     def __init__(self, root: str | os.PathLike | None = "default"):
         self.root = None if root is None else (default_cache_dir() if root == "default" else Path(root))
         self.warning = None
+        self.claims = None  # single flight across server processes sharing this folder (sim.claims; the server sets it)
         if self.root is not None:
             try:
                 self.root.mkdir(parents=True, exist_ok=True)
@@ -78,6 +79,11 @@ class Cache:
 
     def path(self, stage: str, key: str) -> Path | None:
         return None if self.root is None else self.root / f"{stage}-{key}"
+
+    def complete(self, stage: str, key: str) -> bool:
+        """Is the entry there with its manifest (written last)? Not yet checked for integrity."""
+        p = self.path(stage, key)
+        return p is not None and (p / "manifest.json").exists()
 
     def load(self, stage: str, key: str, model_cls=None):
         """(metrics, model or None) of a complete, intact entry; None (and the entry removed) otherwise."""
@@ -159,7 +165,7 @@ def is_cached(cfg: Config, cache: Cache) -> bool:
     if cache.root is None:
         return False
     keys = stage_keys(cfg)
-    return all((cache.path(s, keys[s]) / "manifest.json").exists() for s in STAGES)
+    return all(cache.complete(s, keys[s]) for s in STAGES)
 
 
 def cached_result(cfg: Config, cache: Cache) -> dict | None:

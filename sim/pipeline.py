@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 
 from sim import stages
 from sim.cache import Cache, section, stage_keys
+from sim.claims import Turn, wait_turn
 from sim.config import STAGES, Config
 from sim.events import Event
 from sim.methods import check, method_doc, method_key
@@ -23,20 +24,45 @@ from sim.stages import STAGE, Models, Run
 
 def stage_stream(run: Run, cache: Cache, name: str, key: str, models: Models):
     """One pipeline stage: its cache entry (its model loaded only when a later stage starts from it), or
-    its model built from ``models`` and trained, then cached. Yields its events; returns (metrics, model,
-    read from the cache)."""
-    t0 = time.perf_counter()
-    hit = stages.load(cache, name, key, with_model=stages.needed_later(name))
-    if hit:
-        metrics, model = hit
+    its model built from ``models`` and trained, then cached (once across server processes: ``trained``).
+    Yields its events; returns (metrics, model, read from the cache)."""
+
+    def train(turn: Turn):
+        t0 = time.perf_counter()
+        stage = STAGE[name]
+        model = stage.build(run, models)
+        metrics = yield from stages.collect(turn.tap(stage.train(run, model, models)))
+        metrics["seconds"] = time.perf_counter() - t0
+        cache.save(name, key, metrics, model if stage.model is not None else None)
+        return metrics, model
+
+    load = lambda: stages.load(cache, name, key, with_model=stages.needed_later(name))  # noqa: E731
+    (metrics, model), cached = yield from trained(cache, name, key, load, train)
+    if cached:
         yield stages.cached_event(name, run.cfg, metrics)
-        return metrics, (model.to(run.device) if model is not None else None), True
-    stage = STAGE[name]
-    model = stage.build(run, models)
-    metrics = yield from stages.collect(stage.train(run, model, models))
-    metrics["seconds"] = time.perf_counter() - t0
-    cache.save(name, key, metrics, model if stage.model is not None else None)
-    return metrics, model, False
+        model = model.to(run.device) if model is not None else None
+    return metrics, model, cached
+
+
+def trained(cache: Cache, name: str, key: str, load: Callable[[], tuple | None],
+            train: Callable[[Turn], Iterator[Event]]):
+    """((metrics, model), cached) of the cache entry ``name``-``key``: ``load()``'s when it is there, else
+    ``train(turn)``'s (a generator of events that saves the entry and returns (metrics, model)). Trained once
+    across server processes sharing the cache (``cache.claims``, sim/claims.py): while another process trains
+    it, that run's progress is passed on, and the entry is loaded once it is saved; a dead trainer's claim
+    is taken over and the stage trained here."""
+    hit = load()
+    if hit:
+        return hit, True
+    turn = (yield from wait_turn(cache.claims, f"{name}-{key}", lambda: cache.complete(name, key))) or Turn(None, key)
+    try:
+        hit = load()  # saved by another process while we waited (or just before we claimed it)
+        if hit:
+            return hit, True
+        turn.started()
+        return (yield from train(turn)), False
+    finally:
+        turn.release()
 
 
 def run_stream(cfg: Config, cache: Cache | None = None, device: str | None = None) -> Iterator[Event]:
@@ -75,12 +101,19 @@ def method_stream(cfg: Config, method: str, cache: Cache | None = None, device: 
         return
     run = stages.start(cfg, device)
     models = yield from needed_models(run, cache, STAGE[method].needs)
-    t0 = time.perf_counter()
-    stage = STAGE[method]
-    metrics = yield from stages.collect(stage.train(run, stage.build(run, models), models))
-    metrics["seconds"] = time.perf_counter() - t0
-    cache.save(method, key, metrics)
-    yield Event("done", 1, 1, {}, True, {"result": method_doc(cfg, method, metrics, cached=False)})
+
+    def train(turn: Turn):
+        t0 = time.perf_counter()
+        stage = STAGE[method]
+        metrics = yield from stages.collect(turn.tap(stage.train(run, stage.build(run, models), models)))
+        metrics["seconds"] = time.perf_counter() - t0
+        cache.save(method, key, metrics)
+        return metrics, None
+
+    (metrics, _), cached = yield from trained(cache, method, key, lambda: cache.load(method, key), train)
+    if cached:
+        yield stages.cached_event(method, cfg, metrics)
+    yield Event("done", 1, 1, {}, True, {"result": method_doc(cfg, method, metrics, cached=cached)})
 
 
 def needed_models(run: Run, cache: Cache, needs: tuple[str, ...]):

@@ -5,7 +5,11 @@ What a workshop must not lose when its server restarts lives here, in four table
 - ``rankings``: every participant's ranking of a pair of the model's answers (``sim.room.RankingPool``);
 - ``results``: the last few retrainings on those rankings, by key (so a finished one is shown at once);
 - ``guesses``: predict-then-see votes, one a participant and question (``sim.server.Guesses``);
-- ``presenter``: the tour step the presenter is on, with the settings it shows (phones follow it).
+- ``presenter``: the tour step the presenter is on, with the settings it shows (phones follow it);
+
+and two that are not the room's but the servers': ``claims``, which process trains which cache entry now, and
+``trainings``, every training a process started (``sim.claims``: single flight across processes). A reset and the
+CSV export leave them alone.
 
 Where: ``database_url``. SQLite is the embedded default, ``<cache folder>/room.sqlite``, beside the trained
 runs; ``WUJI_DATABASE_URL`` names any SQLAlchemy URL instead (``postgresql+psycopg://user:pw@host/wuji`` lets
@@ -78,6 +82,8 @@ class Tables:
     results: Table
     guesses: Table
     presenter: Table
+    claims: Table
+    trainings: Table
 
 
 def schema() -> Tables:
@@ -110,6 +116,19 @@ def schema() -> Tables:
               Column("step", Integer, nullable=False),
               Column("settings", JSON, nullable=False),  # the URL values the presenter shows (ui.state)
               Column("at", Float, nullable=False)),
+        Table("claims", meta,
+              Column("key", String(80), primary_key=True),  # a cache entry's folder name, <stage>-<key>
+              Column("owner", String(200), nullable=False),  # host:pid:start of the process training it
+              Column("host", String(128), nullable=False),
+              Column("pid", Integer, nullable=False),
+              Column("since", Float, nullable=False),  # when it was claimed (seconds since the epoch)
+              Column("beat", Float, nullable=False),  # its holder's last heartbeat
+              Column("progress", JSON, nullable=True)),  # the holder's latest event (sim.claims.Claims.beat)
+        Table("trainings", meta,
+              Column("id", Integer, primary_key=True, autoincrement=True),
+              Column("key", String(80), nullable=False, index=True),  # the cache entry it trains
+              Column("owner", String(200), nullable=False),  # the process that trains it (as in claims)
+              Column("at", Float, nullable=False)),  # when it started
     )
 
 

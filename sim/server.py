@@ -9,6 +9,9 @@ A workshop runs one server and many browser tabs. Everything they share lives in
 - ``guesses``: the room's predict-then-see votes (``Guesses``);
 - ``models``: the cached stages' models kept in memory for sampling (``ModelCache``).
 
+Several server processes over one cache folder and one database (a lecture hall, docs/lecture-hall.md) train each
+stage once between them: ``create`` gives the cache the database's ``sim.claims.Claims``.
+
 ``shared(cache)`` is the one place that makes it and keeps it: one ``Server`` a cache folder in this process,
 in the registry ``_SERVERS`` below, the only module-level mutable state of the code base
 (tests/test_architecture.py fails on any other). It is not kept in ``st.cache_resource``, which is for
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from sim.claims import Claims
 from sim.jobs import Board, create_board
 from sim.room import RankingPool
 from sim.roomdb import RoomDB, database_url
@@ -111,6 +115,8 @@ class Server:
         database is ``sim.roomdb.database_url``'s: a SQLite file in the cache folder unless WUJI_DATABASE_URL
         names another."""
         room = RoomDB.open(database_url(cache.root))
+        if cache.root is not None:  # several processes over this folder and database train each stage once
+            cache.claims = Claims(room)
         return cls(board=create_board(cache), room=room, pool=RankingPool(room), guesses=Guesses(room),
                    models=ModelCache())
 

@@ -87,7 +87,7 @@ class Meter:
     def see(self, ev: Event, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         dt, self.last = now - (self.last if self.last is not None else now), now
-        if ev.stage == "done" or ev.extra.get("cached"):
+        if ev.stage == "done" or ev.extra.get("cached") or ev.extra.get("elsewhere"):  # not this server's speed
             return
         (self.evals if ev.evaluated else self.steps).setdefault(ev.stage, []).append(dt)
 

@@ -1,6 +1,6 @@
 """A workshop in one minute: N participants (40 by default) on one live server, over Streamlit's websocket.
 
-    python tests/loadtest.py [--participants 40] [--json PATH] [--cache-dir DIR]
+    python tests/loadtest.py [--participants 40] [--servers 1] [--json PATH] [--cache-dir DIR]
 
 Everything stays on 127.0.0.1. Each participant is one Streamlit session speaking the app's own
 protocol (the protobuf ``BackMsg``/``ForwardMsg`` over ``/_stcore/stream``), as a browser tab would,
@@ -12,9 +12,14 @@ but without a browser, so 40 of them fit on 2 cores beside the server. A partici
      stop nobody has trained (all of them to the same one, except one participant who picks a
      second), and waits, polling as the page's fragment does, until the finished run is on the page.
 
+With ``--servers 2`` the participants are split over two server processes sharing the cache folder and its
+database, as behind nginx (docs/lecture-hall.md); the fresh ones are spread over both, so the first fresh setting
+is asked for on both servers (single flight across processes: sim/claims.py).
+
 It reports every error and dropped session, p50/p95 seconds for an answer from the cache (a page
 run that ends with the results drawn), seconds to a finished fresh run, how many trainings the server
-started (single flight: one per distinct fresh setting), and the server's peak memory. Targets are
+started (the ``trainings`` journal of sim/claims.py; single flight: one per distinct fresh setting), and the
+servers' peak memory (the largest of them). Targets are
 printed with PASS/MISS; ``tests/test_load.py`` asserts the ones that are not timings.
 """
 
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import random
 import shutil
@@ -41,8 +47,10 @@ from websockets.asyncio.client import connect
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sim.cache import Cache, is_cached, stage_keys  # noqa: E402
+from sim.claims import Claims  # noqa: E402
 from sim.config import preset  # noqa: E402
 from sim.pipeline import run  # noqa: E402
+from sim.roomdb import RoomDB, database_url  # noqa: E402
 
 CACHED = (("zh", 0.1, 0.0), ("zh", 0.0, 0.0), ("zh", 0.1, 0.9), ("zh", 0.0, 0.9), ("en", 0.1, 0.0), ("en", 0.0, 0.9))
 FRESH_KL = (0.3, 0.03)  # stops no cached run has: the "fresh" participants move here (same bias 0.9, zh)
@@ -176,20 +184,28 @@ def fresh_plan(n: int) -> list[float | None]:
     return plan
 
 
-async def _sample_rss(srv, peak: list[float], stop: asyncio.Event) -> None:
+async def _sample_rss(srv, peak: list[float], k: int, stop: asyncio.Event) -> None:
     while not stop.is_set():
-        peak[0] = max(peak[0], srv.rss_mib())
+        peak[k] = max(peak[k], srv.rss_mib())
         await asyncio.sleep(0.25)
 
 
-async def _drive(srv, n: int, ramp_s: float) -> tuple[Tally, float]:
-    tally, peak, stop = Tally(), [0.0], asyncio.Event()
-    sampler = asyncio.create_task(_sample_rss(srv, peak, stop))
+def server_of(i: int, servers: int) -> int:
+    """Which server participant ``i`` talks to: round robin, shifted every eight so that the fresh participants
+    (one in eight, ``fresh_plan``) are spread over the servers too."""
+    return (i + i // 8) % servers
+
+
+async def _drive(srvs: list, n: int, ramp_s: float) -> tuple[Tally, float]:
+    tally, peak, stop = Tally(), [0.0] * len(srvs), asyncio.Event()
+    samplers = [asyncio.create_task(_sample_rss(srv, peak, k, stop)) for k, srv in enumerate(srvs)]
     plan = fresh_plan(n)
-    await asyncio.gather(*(participant(i, srv.url, tally, plan[i], ramp_s) for i in range(n)))
+    await asyncio.gather(*(participant(i, srvs[server_of(i, len(srvs))].url, tally, plan[i], ramp_s)
+                           for i in range(n)))
     stop.set()
-    await sampler
-    return tally, peak[0]
+    for sampler in samplers:
+        await sampler
+    return tally, max(peak)
 
 
 def run_async(coro):
@@ -198,21 +214,29 @@ def run_async(coro):
         return pool.submit(asyncio.run, coro).result()
 
 
-def load_test(n: int = 40, cache_dir: Path | None = None, ramp_s: float = 10.0, log: Path | None = None) -> dict:
-    """Run the whole load test; return its report (see the module docstring)."""
+def load_test(n: int = 40, cache_dir: Path | None = None, ramp_s: float = 10.0, log: Path | None = None,
+              servers: int = 1) -> dict:
+    """Run the whole load test on ``servers`` processes over one cache folder; return its report (see the module
+    docstring). Their logs: ``log``, or ``log``'s name with ``-1``, ``-2`` … for several."""
     cache_dir = Path(cache_dir or tempfile.mkdtemp(prefix="wuji-load-"))
     prepare(cache_dir)
-    before = {p.name for p in cache_dir.glob("rlhf-*")}
-    log = log or cache_dir / "server.log"
-    t0 = time.perf_counter()
-    with server(cache_dir, log) as srv:
-        tally, peak = run_async(_drive(srv, n, ramp_s))
-        alive = srv.proc.poll() is None
     fresh_wanted = {kl for kl in fresh_plan(n) if kl is not None}
-    trained = len({p.name for p in cache_dir.glob("rlhf-*")} - before)
+    entries = [f"rlhf-{stage_keys(preset('fast', kl_coef=kl, reward_bias=0.9, lang='zh'))['rlhf']}"
+               for kl in fresh_wanted]
+    journal = Claims(RoomDB(database_url(cache_dir)))
+    before = sum(len(journal.trainings(e)) for e in entries)
+    log = log or cache_dir / "server.log"
+    logs = [log] if servers == 1 else [log.with_name(f"{log.stem}-{k + 1}{log.suffix}") for k in range(servers)]
+    t0 = time.perf_counter()
+    with contextlib.ExitStack() as stack:
+        srvs = [stack.enter_context(server(cache_dir, path)) for path in logs]
+        tally, peak = run_async(_drive(srvs, n, ramp_s))
+        alive = all(srv.proc.poll() is None for srv in srvs)
+    trained = sum(len(journal.trainings(e)) for e in entries) - before
     c = sorted(tally.cached_s)
     report = {
         "participants": n,
+        "servers": servers,
         "seconds": round(time.perf_counter() - t0, 1),
         "errors": len(tally.errors),
         "dropped": len(tally.dropped) + (0 if alive else n),
@@ -242,10 +266,11 @@ def verdicts(report: dict) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--participants", type=int, default=40)
+    ap.add_argument("--servers", type=int, default=1, help="server processes sharing the cache (default 1)")
     ap.add_argument("--cache-dir", type=Path)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
-    report = load_test(args.participants, args.cache_dir)
+    report = load_test(args.participants, args.cache_dir, servers=args.servers)
     report["verdicts"] = verdicts(report)
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
