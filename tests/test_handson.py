@@ -163,7 +163,7 @@ def test_rewind_and_the_judges_or_the_policy_alone():
     s.step(TINY.reward.eval_every, part="reward", budget_s=None)
     assert s.why_not("rlhf") is None and not s.done["reward"], "PPO may start against half-trained judges"
     s.step(2, part="rlhf", budget_s=None)
-    assert s.steps() == {"pretrain": 10, "sft": 10, "reward": 3, "rlhf": 2}
+    assert s.steps() == {"pretrain": 10, "sft": 20, "reward": 3, "rlhf": 2}
     s.step(1, part="reward", budget_s=None)
     judges, seen_by_ppo = s.models["reward"].state_dict(), s._rm_ppo.state_dict()
     assert all(torch.equal(judges[k], seen_by_ppo[k]) for k in judges)
