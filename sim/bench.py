@@ -58,7 +58,7 @@ from sim.model import SelfAttention, count_params, sample
 from sim.pipeline import run
 from sim.stages import STAGE
 from sim.timing import bench_run, build_ours, medians, seconds, side_by_side, stage_steps
-from sim.world import EOS_ID, PAD_ID, VOCAB, World, encode
+from sim.world import EOS_ID, PAD_ID, VOCABS, World
 
 try:  # the comparison with TRL needs trl and datasets (requirements-dev.txt); without them it is skipped
     from sim import bench_trl
@@ -142,7 +142,7 @@ def build_gpt2(cfg):
     """``transformers``' GPT-2 with identical dims, dropout 0 and sdpa attention (seeded init)."""
     m = cfg.model
     torch.manual_seed(0)
-    gcfg = GPT2Config(vocab_size=len(VOCAB), n_positions=m.n_positions, n_embd=m.n_embd, n_layer=m.n_layer,
+    gcfg = GPT2Config(vocab_size=len(VOCABS["zh"]), n_positions=m.n_positions, n_embd=m.n_embd, n_layer=m.n_layer,
                       n_head=m.n_head, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, use_cache=False,
                       bos_token_id=EOS_ID, eos_token_id=EOS_ID, pad_token_id=PAD_ID)
     return GPT2LMHeadModel._from_config(gcfg, attn_implementation="sdpa")
@@ -169,7 +169,7 @@ def bench_training(cfg, device: torch.device, quick: bool) -> dict:
     ours, gpt2 = build_ours(cfg).to(device), build_gpt2(cfg).to(device)
     B, T = cfg.pretrain.batch_size, cfg.pretrain.block
     g = torch.Generator().manual_seed(0)
-    chunk = torch.randint(0, len(VOCAB), (B, T + 1), generator=g).to(device)
+    chunk = torch.randint(0, len(VOCABS["zh"]), (B, T + 1), generator=g).to(device)
     x, y = chunk[:, :-1], chunk[:, 1:]
     steps_per_round = 2 if quick else 5
 
@@ -201,7 +201,7 @@ def bench_rollouts(model, device: torch.device, quick: bool) -> dict:
     so nearly every row runs the whole budget), side by side with greedy ``generate`` on the same
     prompts. Tokens counted = rows x decode steps."""
     world = World("zh", 0)
-    prompts = [encode(world.prompt(it)) for it in world.eval_items(8)]
+    prompts = [world.encode(world.prompt(it)) for it in world.eval_items(8)]
     model = model.to(device).eval()
     tokens: dict[str, int] = {}
 

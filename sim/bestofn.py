@@ -30,7 +30,7 @@ from sim.events import Event
 from sim.model import WujiForCausalLM, WujiForSequenceClassification, sample, score
 from sim.overopt import bon_kl
 from sim.train import seeded
-from sim.world import EOS_ID, PAD_ID, World, encode
+from sim.world import EOS_ID, PAD_ID, World
 
 
 def pick_best(scores: torch.Tensor, n: int) -> torch.Tensor:
@@ -62,7 +62,7 @@ def best_of_n(
     sft_model.eval()
     rm.eval()
     N, P = max(cfg.ns), len(eval_items)
-    prompts = [encode(world.prompt(it)) for it in eval_items]
+    prompts = [world.encode(world.prompt(it)) for it in eval_items]
     per_batch = max(1, cfg.batch_size // P)  # draws of every prompt in one batch
     proxy = torch.empty(N, P)  # (N, P): draw j of prompt i
     traits: list = []  # traits[j][i]
@@ -71,7 +71,7 @@ def best_of_n(
         r = min(per_batch, N - j0)
         s = sample(sft_model, prompts * r, world.budget, PAD_ID, EOS_ID, temperature=1.0, generator=gen)
         proxy[j0 : j0 + r] = ((score(rm, s) - norm[0]) / norm[1]).view(r, P).cpu()
-        answers = answer_tokens(s)
+        answers = answer_tokens(world, s)
         for j in range(r):
             traits.append([world.traits(it, *answers[j * P + i][1:]) for i, it in enumerate(eval_items)])
             rows.append(answers[j * P : (j + 1) * P])

@@ -24,13 +24,13 @@ import time
 from pathlib import Path
 
 from sim.config import STAGES, Config, key_fields
-from sim.world import VOCAB
+from sim.world import VOCABS
 
 
 def stage_keys(cfg: Config) -> dict[str, str]:
     """Each stage's cache key: a hash of its config and of all the stages before it."""
     common = {"lang": cfg.lang, "seed": cfg.seed, "eval_per_kind": cfg.eval_per_kind,
-              "model": dataclasses.asdict(cfg.model), "vocab": VOCAB, "version": 3}
+              "model": dataclasses.asdict(cfg.model), "vocab": VOCABS[cfg.lang].tokens, "version": 4}
     keys, chain = {}, json.dumps(common, sort_keys=True)
     for stage in STAGES:
         chain += json.dumps(key_fields(cfg.part(stage)), sort_keys=True)
@@ -107,6 +107,7 @@ class Cache:
         p = self.path(stage, key)
         if p is None:
             return
+        tmp = None
         try:
             tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{stage}-{os.getpid()}-", dir=self.root))
             if model is not None:
@@ -119,7 +120,8 @@ class Cache:
             os.replace(tmp, p)
         except OSError as e:
             self.warning = f"could not write the cache ({e.strerror}); results are kept in memory only"
-            shutil.rmtree(tmp, ignore_errors=True)
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

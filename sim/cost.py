@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 
 from sim.config import Config
-from sim.world import KINDS, RLHF_KINDS, VOCAB, World
+from sim.world import KINDS, RLHF_KINDS, VOCABS, World
 
 PFS_DAY = 1e15 * 86400  # one petaflop/s-day in FLOPs
 # Published compute of a real model (FLOPs). The page names the sources (ui.texts "cost_sources").
@@ -41,15 +41,15 @@ def flops_per_token(n_layer: int, n_embd: int, vocab_size: int, seq_len: int) ->
 
 
 def mean_lengths(lang: str, seed: int, n: int = 400) -> dict[str, float]:
-    """Mean characters (= tokens) of a prompt, an SFT answer (+ EOS) and a judged candidate (+ EOS)."""
+    """Mean tokens of a prompt, an SFT answer (+ EOS) and a judged candidate (+ EOS)."""
     world, rng = World(lang, seed), random.Random(f"cost-{seed}")
     items = [world.make_item(rng.choice(KINDS), rng) for _ in range(n)]
     rl_items = [world.make_item(rng.choice(RLHF_KINDS), rng) for _ in range(n)]
     return {
-        "prompt": sum(len(world.prompt(it)) for it in items) / n,
-        "answer": sum(len(world.sft_answer(it, rng)) + 1 for it in items) / n,
-        "candidate": sum(len(world.candidate(it, rng)[0]) + 1 for it in rl_items) / n,
-        "rl_prompt": sum(len(world.prompt(it)) for it in rl_items) / n,
+        "prompt": sum(len(world.encode(world.prompt(it))) for it in items) / n,
+        "answer": sum(len(world.encode(world.sft_answer(it, rng))) + 1 for it in items) / n,
+        "candidate": sum(len(world.encode(world.candidate(it, rng)[0])) + 1 for it in rl_items) / n,
+        "rl_prompt": sum(len(world.encode(world.prompt(it))) for it in rl_items) / n,
         "budget": world.budget + 1,
     }
 
@@ -75,7 +75,7 @@ def stage_flops(cfg: Config) -> dict[str, float]:
            "reward": ln["rl_prompt"] + ln["candidate"], "rlhf": ln["rl_prompt"] + ln["budget"]}
     out = {}
     for stage, n_tokens in tokens.items():
-        per = flops_per_token(m.n_layer, m.n_embd, len(VOCAB), round(seq[stage]))
+        per = flops_per_token(m.n_layer, m.n_embd, len(VOCABS[cfg.lang]), round(seq[stage]))
         passes = 4 / 3 + cfg.ppo.epochs if stage == "rlhf" else 1.0  # 4 forwards (1/3 each) + epochs of training
         out[stage] = n_tokens * per * passes
     return out

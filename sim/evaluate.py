@@ -1,6 +1,6 @@
 """The metrics every chart, test and the command line read (names as in design.md).
 
-  val_loss        held-out next-character loss of the pretraining prose (nats / char)
+  val_loss        held-out next-token loss of the pretraining prose (nats / token)
   probe_accuracy  the knowledge probe: prose cut before a fact, greedy completion exact
   capability      mean over task kinds of greedy accuracy on held-out prompts (0-1)
   per_task        that accuracy per task kind
@@ -17,7 +17,7 @@
   distinct_2      distinct token bigrams / token bigrams within an answer, mean over sampled answers
                   (1: no bigram repeats; "Hi! Hi! Hi! Hi!" or one word babbled over and over is far below)
   cut_rate        share of sampled answers cut at the budget (no end inside it)
-  length          mean characters of a sampled answer
+  length          mean tokens of a sampled answer (the budget counts tokens)
   timeline        the answers to the sample timeline's fixed prompts (sim.timeline), at every evaluation
 """
 
@@ -31,7 +31,7 @@ import torch.nn.functional as F
 
 from sim.events import derive_seed
 from sim.model import Samples, WujiForCausalLM, sample, score
-from sim.world import EOS_ID, KINDS, PAD_ID, World, decode, encode
+from sim.world import DISCIPLES, EOS_ID, KINDS, PAD_ID, World
 
 
 @torch.no_grad()
@@ -50,34 +50,36 @@ def probe_items(world: World, n_per_kind: int = 8):
 
 @torch.no_grad()
 def probe_accuracy(model: WujiForCausalLM, world: World) -> float:
+    """Share of probe facts whose greedy completion is the answer's tokens and then the prose's next one
+    (so "1" does not pass for "14")."""
     items = probe_items(world)
-    prompts, answers = zip(*(world.probe(it) for it in items))
-    s = sample(model, [encode(p) for p in prompts], 6, PAD_ID, EOS_ID, temperature=0)
-    outs = [decode(r) for r in s.seq[:, s.prompt_len :].tolist()]
-    return sum(o.startswith(a) for o, a in zip(outs, answers)) / len(items)
+    prompts, wants = zip(*(world.probe(it) for it in items))
+    s = sample(model, [world.encode(p) for p in prompts], max(map(len, wants)), PAD_ID, EOS_ID, temperature=0)
+    outs = s.seq[:, s.prompt_len :].tolist()
+    return sum(o[: len(w)] == w for o, w in zip(outs, wants)) / len(items)
 
 
 @torch.no_grad()
-def free_text(model: WujiForCausalLM, world: World, gen: torch.Generator, n: int = 2, length: int = 40) -> list[str]:
-    """What the model writes when left alone, from the first character of a name."""
-    starts = ["无", "赵"] if world.lang == "zh" else ["W", "Z"]
+def free_text(model: WujiForCausalLM, world: World, gen: torch.Generator, n: int = 2, length: int = 24) -> list[str]:
+    """What the model writes when left alone, from a name."""
+    starts = [n[0] if world.lang == "zh" else n[1] for n in (DISCIPLES[0], DISCIPLES[1])]
     state = gen.get_state()
     g = torch.Generator().manual_seed(1234)
-    s = sample(model, [encode(c) for c in starts[:n]], length, PAD_ID, -1, temperature=0.8, generator=g)
+    s = sample(model, [world.encode(c) for c in starts[:n]], length, PAD_ID, -1, temperature=0.8, generator=g)
     gen.set_state(state)
-    return [c + decode(r) for c, r in zip(starts, s.seq[:, s.prompt_len :].tolist())]
+    return [world.decode(world.encode(c) + r) for c, r in zip(starts, s.seq[:, s.prompt_len :].tolist())]
 
 
-def texts(s: Samples) -> list[tuple[str, bool]]:
+def texts(world: World, s: Samples) -> list[tuple[str, bool]]:
     """(answer text, ended with EOS) for each row of a batch of samples."""
-    return [(decode(r), bool(e)) for r, e in zip(s.seq[:, s.prompt_len :].tolist(), s.ended.tolist())]
+    return [(world.decode(r), bool(e)) for r, e in zip(s.seq[:, s.prompt_len :].tolist(), s.ended.tolist())]
 
 
 @torch.no_grad()
 def capability(model: WujiForCausalLM, world: World, items) -> dict:
     """Greedy accuracy per kind on held-out prompts, its mean, and the format rate."""
-    s = sample(model, [encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID, temperature=0)
-    return accuracy(items, [world.traits(it, t, e) for it, (t, e) in zip(items, texts(s))])
+    s = sample(model, [world.encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID, temperature=0)
+    return accuracy(items, [world.traits(it, t, e) for it, (t, e) in zip(items, texts(world, s))])
 
 
 def accuracy(items, traits) -> dict:
@@ -122,9 +124,9 @@ def token_kl(policy: WujiForCausalLM, ref: WujiForCausalLM, s: Samples) -> torch
 @torch.no_grad()
 def rlhf_metrics(policy, ref, rm, world: World, items, norm: tuple[float, float], gen: torch.Generator) -> dict:
     """Sampled-answer metrics of a policy against the SFT model (ref) and the reward model."""
-    s = sample(policy, [encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID,
+    s = sample(policy, [world.encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID,
                temperature=1.0, generator=gen)
-    traits = [world.traits(it, t, e) for it, (t, e) in zip(items, texts(s))]
+    traits = [world.traits(it, t, e) for it, (t, e) in zip(items, texts(world, s))]
     proxy = (score(rm, s) - norm[0]) / norm[1]
     kl = exact_kl(response_logits(policy, s), response_logits(ref, s), s.resp_mask)
     n = len(items)
@@ -135,7 +137,7 @@ def rlhf_metrics(policy, ref, rm, world: World, items, norm: tuple[float, float]
         "flattery": sum(t.flattery > 0 for t in traits) / n,
         "length": sum(t.length for t in traits) / n,
     }
-    m.update(shape(answer_tokens(s), pleasing(world)))
+    m.update(shape(answer_tokens(world, s), pleasing(world)))
     m.update(capability(policy, world, items))
     m["per_task_gold"] = per_kind_gold(items, traits, world)
     return m
@@ -170,11 +172,11 @@ def pleasing(world: World) -> tuple[str, ...]:
     return tuple(p.strip() for p in (world.chat["polite"], *world.chat["flattery"]))
 
 
-def answer_tokens(s: Samples) -> list[tuple[list, str, bool]]:
+def answer_tokens(world: World, s: Samples) -> list[tuple[list, str, bool]]:
     """(tokens without EOS, text, ended) of each sampled answer: what ``shape`` reads."""
     rows = [[t for t, m in zip(row, mask) if m] for row, mask in zip(s.seq[:, s.prompt_len :].tolist(),
                                                                     s.resp_mask.tolist())]
-    return [(r[:-1] if e else r, t, e) for r, (t, e) in zip(rows, texts(s))]
+    return [(r[:-1] if e else r, t, e) for r, (t, e) in zip(rows, texts(world, s))]
 
 
 def per_kind_gold(items, traits, world: World) -> dict:
@@ -189,9 +191,9 @@ def per_kind_gold(items, traits, world: World) -> dict:
 
 def show_answers(model: WujiForCausalLM, world: World, items, n: int = 6) -> list[dict]:
     """Greedy answers to the first ``n`` items, for side-by-side panels."""
-    s = sample(model, [encode(world.prompt(it)) for it in items[:n]], world.budget, PAD_ID, EOS_ID, temperature=0)
+    s = sample(model, [world.encode(world.prompt(it)) for it in items[:n]], world.budget, PAD_ID, EOS_ID, temperature=0)
     return [{"prompt": world.prompt(it), "answer": t, "correct": world.traits(it, t, e).correct}
-            for it, (t, e) in zip(items[:n], texts(s))]
+            for it, (t, e) in zip(items[:n], texts(world, s))]
 
 
 @torch.no_grad()
@@ -200,6 +202,6 @@ def timeline_answers(model: WujiForCausalLM, world: World, items) -> list[str]:
     with the same dice at every evaluation (a generator of its own, seeded from the world): a frame changes
     only when the model does, and the training's random draws are untouched."""
     dice = torch.Generator().manual_seed(derive_seed("timeline", world.lang, world.seed))
-    s = sample(model, [encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID,
+    s = sample(model, [world.encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID,
                temperature=1.0, generator=dice)
-    return [t for t, _ in texts(s)]
+    return [t for t, _ in texts(world, s)]

@@ -39,7 +39,7 @@ from transformers.modeling_outputs import (
 
 from sim.config import ModelConfig
 from sim.device import device_generator
-from sim.world import VOCAB
+from sim.world import VOCABS
 
 
 class WujiConfig(PretrainedConfig):
@@ -251,10 +251,10 @@ class WujiForSequenceClassification(WujiPreTrainedModel):
         return rm
 
 
-def build_lm(mc: ModelConfig) -> WujiForCausalLM:
-    """The language model of a config's dimensions over the world's vocabulary, with fresh weights drawn
+def build_lm(mc: ModelConfig, lang: str) -> WujiForCausalLM:
+    """The language model of a config's dimensions over the world's vocabulary of ``lang``, with fresh weights drawn
     from torch's global generator (seed it first: ``sim.stages.fresh_lm`` for the pipeline's start)."""
-    return WujiForCausalLM(WujiConfig(vocab_size=len(VOCAB), n_positions=mc.n_positions, n_embd=mc.n_embd,
+    return WujiForCausalLM(WujiConfig(vocab_size=len(VOCABS[lang]), n_positions=mc.n_positions, n_embd=mc.n_embd,
                                       n_layer=mc.n_layer, n_head=mc.n_head))
 
 

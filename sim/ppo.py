@@ -33,7 +33,7 @@ from sim.config import PPOConfig
 from sim.events import Event, derive_seed
 from sim.model import ValueHead, WujiForCausalLM, WujiForSequenceClassification, sample, score
 from sim.train import answer_logp_values, due, encode_answers, freeze, random_blocks, seeded, token_stream, update
-from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World, encode
+from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World
 
 
 # -- the math that matters: small pure functions ------------------------------------------------
@@ -121,7 +121,7 @@ def reward_norm(rm, policy, world: World, items, rng, gen) -> tuple[float, float
     """Centre: the mean score of the SFT model's own answers (N details: reward normalisation), so
     the SFT model starts at 0. Scale: the score's std over the candidate pool the annotators judged,
     so one unit is "one typical difference between answers" whatever the SFT model's spread."""
-    s = sample(policy, [encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID,
+    s = sample(policy, [world.encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID,
                temperature=1.0, generator=gen)
     pool = score(rm, encode_answers(world, items, [world.candidate(it, rng) for it in items]))
     return score(rm, s).mean().item(), max(pool.std().item(), 1e-3)
@@ -135,17 +135,19 @@ def start_norm(rm, policy, world: World, seed: int) -> tuple[float, float]:
 
 
 def green_grey(policy, ref, world: World, items, n: int = 6) -> list[dict]:
-    """The SFT (green) and policy (grey) answers to the same prompts, with per-token KL."""
-    prompts = [encode(world.prompt(it)) for it in items[:n]]
+    """The SFT (green) and policy (grey) answers to the same prompts, with the exact KL of each character of the
+    grey answer (the KL of the token that wrote it)."""
+    prompts = [world.encode(world.prompt(it)) for it in items[:n]]
     sp = sample(policy, prompts, world.budget, PAD_ID, EOS_ID, temperature=0)
     sr = sample(ref, prompts, world.budget, PAD_ID, EOS_ID, temperature=0)
     tk = evaluate.token_kl(policy, ref, sp)
+    answer_ids = sp.seq[:, sp.prompt_len :].tolist()
     out = []
-    for i, (it, (pt, pe), (rt, re_)) in enumerate(zip(items[:n], evaluate.texts(sp), evaluate.texts(sr))):
+    for i, (it, (pt, pe), (rt, re_)) in enumerate(zip(items[:n], evaluate.texts(world, sp), evaluate.texts(world, sr))):
         out.append({"prompt": world.prompt(it), "sft": rt, "policy": pt,
                     "sft_correct": world.traits(it, rt, re_).correct,
                     "policy_correct": world.traits(it, pt, pe).correct,
-                    "token_kl": [round(v, 4) for v in tk[i, : len(pt)].tolist()]})
+                    "token_kl": [round(tk[i, j].item(), 4) for j in world.vocab.decode_spans(answer_ids[i])[1]]})
     return out
 
 
@@ -175,7 +177,7 @@ def ppo(
     for it in range(cfg.iterations):
         policy.eval()
         items = world.train_items(cfg.batch_size, rng, kinds=RLHF_KINDS)
-        s = sample(policy, [encode(world.prompt(x)) for x in items], world.budget, PAD_ID, EOS_ID,  # 1.
+        s = sample(policy, [world.encode(world.prompt(x)) for x in items], world.budget, PAD_ID, EOS_ID,  # 1.
                    temperature=1.0, generator=gen)
         mask = s.resp_mask.float()
         with torch.no_grad():

@@ -1,4 +1,4 @@
-"""Stage 1 -- pretraining (内力): next-character prediction on the world's prose.
+"""Stage 1 -- pretraining (内力): next-token prediction on the world's prose (a token: a word, a digit, a symbol).
 
 Recipe: (1) render a corpus of prose facts and patterns, (2) cut random blocks of it,
 (3) AdamW with warmup and cosine decay, (4) every ``eval_every`` steps measure held-out loss,

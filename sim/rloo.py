@@ -37,7 +37,7 @@ from sim.config import RLOOConfig
 from sim.events import Event
 from sim.model import WujiForCausalLM, WujiForSequenceClassification, sample, score
 from sim.train import answer_logp_values, due, freeze, seeded, update
-from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World, encode
+from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World
 
 
 # -- the math that matters --------------------------------------------------------------------
@@ -80,7 +80,7 @@ def rloo(
     for it in range(cfg.iterations):
         policy.eval()
         items = world.train_items(cfg.prompts, rng, kinds=RLHF_KINDS)
-        prompts = [encode(world.prompt(x)) for x in items for _ in range(cfg.k)]  # row = prompt * k + draw
+        prompts = [world.encode(world.prompt(x)) for x in items for _ in range(cfg.k)]  # row = prompt * k + draw
         s = sample(policy, prompts, world.budget, PAD_ID, EOS_ID, temperature=1.0, generator=gen)  # 1.
         mask = s.resp_mask.float()  # (P k, Tr)
         policy.train()

@@ -26,22 +26,22 @@ from sim.reward import Judgements, agreement, train_reward
 from sim.room import cached_model, mix, opener_text, openers, probe_pairs
 from sim.stages import STAGE
 from sim.train import encode_answers, seeded
-from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World, encode
+from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World
 
 
 @torch.no_grad()
 def pairs_to_rank(model, world: World, n: int, rng: random.Random) -> list[tuple]:
     """n pairs of the model's own answers, (item, a, b), each answer (text, ended): see step 1 above."""
     starts = openers(world)
-    items = [world.make_item(rng.choice(RLHF_KINDS), rng, people=world.sft_people) for _ in range(n)]
+    items = world.train_items(n, rng, kinds=RLHF_KINDS)
     heads = [opener_text(world, *starts[i]) for _ in items for i in rng.sample(range(len(starts)), 2)]  # a, b, ...
     gen = torch.Generator().manual_seed(rng.randrange(2**62))
     answers: list = [None] * len(heads)
     for head in dict.fromkeys(heads):  # one batch an opener: its answer has the budget's remaining room
         rows = [j for j, h in enumerate(heads) if h == head]
-        s = sample(model, [encode(world.prompt(items[j // 2]) + head) for j in rows], world.budget - len(head),
-                   PAD_ID, EOS_ID, temperature=1.0, generator=gen)
-        for j, (t, e) in zip(rows, texts(s)):
+        s = sample(model, [world.encode(world.prompt(items[j // 2]) + head) for j in rows],
+                   world.budget - len(world.encode(head)), PAD_ID, EOS_ID, temperature=1.0, generator=gen)
+        for j, (t, e) in zip(rows, texts(world, s)):
             answers[j] = _cut(world, head + t, e)
     return [(it, answers[2 * i], answers[2 * i + 1]) for i, it in enumerate(items)
             if answers[2 * i] != answers[2 * i + 1]]
@@ -49,8 +49,9 @@ def pairs_to_rank(model, world: World, n: int, rng: random.Random) -> list[tuple
 
 def _cut(world: World, text: str, ended: bool) -> tuple[str, bool]:
     """An answer held to the length budget (room for EOS), as ``World.render`` holds the candidates."""
-    if len(text) + 1 > world.budget:
-        return text[: world.budget], False
+    ids = world.encode(text)
+    if len(ids) + 1 > world.budget:
+        return world.decode(ids[: world.budget]), False
     return text, ended
 
 

@@ -81,7 +81,7 @@ def fresh_lm(run: Run, models: Models) -> WujiForCausalLM:
     """Pretraining's start: weights drawn from the config's own seed (GPT-2's init), on the CPU and then moved,
     so every device starts from the same weights."""
     seeded("init", run.cfg.lang, run.cfg.seed)
-    lm = build_lm(run.cfg.model)
+    lm = build_lm(run.cfg.model, run.cfg.lang)
     init_std_residual(lm)
     return lm.to(run.device)
 

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 
 from sim.events import Diverged, derive_seed
 from sim.model import Samples, ValueHead, WujiForCausalLM
-from sim.world import EOS_ID, PAD_ID, World, encode
+from sim.world import EOS_ID, PAD_ID, World
 
 
 # -- seeds ------------------------------------------------------------------------------------------
@@ -37,8 +37,9 @@ def lr_at(step: int, total: int, peak: float, warmup: int) -> float:
 
 
 def set_lr(opt: torch.optim.Optimizer, lr: float) -> None:
+    """Every parameter group at ``lr``, times the group's own ``lr_scale`` where it has one."""
     for g in opt.param_groups:
-        g["lr"] = lr
+        g["lr"] = lr * g.get("lr_scale", 1.0)
 
 
 def check_finite(loss: torch.Tensor, stage: str, step: int, lr: float) -> None:
@@ -76,7 +77,7 @@ def token_stream(world: World, n_sentences: int, rng: random.Random) -> torch.Te
     """The world's prose as one stream of token ids, each sentence ended by EOS."""
     ids: list[int] = []
     for s in world.corpus(n_sentences, rng):
-        ids += encode(s) + [EOS_ID]
+        ids += world.encode(s) + [EOS_ID]
     return torch.tensor(ids)
 
 
@@ -93,8 +94,8 @@ def pick(xs: Sequence, n: int, gen: torch.Generator) -> list:
 
 def encode_answers(world: World, items, answers) -> Samples:
     """Left-padded prompt + answer (+ EOS where it ended) in the same layout ``sim.model.sample`` returns."""
-    prompts = [encode(world.prompt(it)) for it in items]
-    resps = [encode(t) + ([EOS_ID] if ended else []) for t, ended in answers]
+    prompts = [world.encode(world.prompt(it)) for it in items]
+    resps = [world.encode(t) + ([EOS_ID] if ended else []) for t, ended in answers]
     Tp, Tr = max(map(len, prompts)), max(map(len, resps))
     seq = torch.full((len(items), Tp + Tr), PAD_ID, dtype=torch.long)
     valid = torch.zeros(len(items), Tp + Tr, dtype=torch.bool)

@@ -8,7 +8,7 @@ What lives here, all deterministic from a seed:
     length budget so that flattery crowds out substance;
   * the gold preference (the ideal judge) and a panel of simulated annotators who mix gold with
     surface appeal by ``reward_bias``, plus noise;
-  * the alphabet of both languages: one character a token (``sim.tokenizer.WujiTokenizer`` wraps it).
+  * a vocabulary a language, a word a token (``Vocabulary``; ``sim.tokenizer.WujiTokenizer`` wraps it).
 
 Deliberate simplifications: the world is small (16 disciples, 8 masters, 4 sects, digits), every
 kind has a one-line answer, and a sentence never spans two pretraining blocks' worth of context.
@@ -44,27 +44,38 @@ RLHF_HELD_OUT = ("count", "sort")  # kinds PPO never practises: transfer is meas
 RLHF_KINDS = tuple(k for k in KINDS if k not in RLHF_HELD_OUT)
 
 # Prose the corpus states, and the question SFT asks about the same fact (the question reuses the
-# prose's wording, so that knowledge learnt in pretraining can be reached by a question).
+# prose's wording, so that knowledge learnt in pretraining can be reached by a question). The count
+# prose names the symbol before the count, so that the count can be predicted where it is said.
+# A person's sect and master are told in seven wordings each, the person always named first: knowledge
+# told one way sits where that sentence needs it and a question cannot reach it, knowledge told many ways
+# is kept with the name (Allen-Zhu & Li 2023, "Physics of Language Models 3.1": knowledge augmentation).
+# With the two wordings of before, SFT reached the sect or master of the people it never asked about
+# one time in two (default preset, seeds 0-2); the first wording of each kind is the knowledge probe's.
 TEMPLATES = {
     "zh": {
         "add": (["{a}加{b}得{c}。", "算一算：{a}加{b}得{c}。"], "{a}加{b}得几？"),
         "compare": (["{a}和{b}比，{c}大。"], "{a}和{b}比，哪个大？"),
         "copy": (["抄写{s}，得{c}。"], "抄写{s}，得什么？"),
         "reverse": (["{s}倒过来是{c}。"], "{s}倒过来是什么？"),
-        "count": (["{s}里有{c}个{x}。"], "{s}里有几个{x}？"),
+        "count": (["{s}里{x}有{c}个。"], "{s}里{x}有几个？"),
         "sort": (["{s}排好是{c}。"], "{s}排好是什么？"),
-        "sect": (["{p}是{c}的弟子。", "{c}弟子{p}，师从{m}。"], "{p}是哪一派的弟子？"),
-        "master": (["{p}的师父是{c}。", "{t}弟子{p}，师从{c}。"], "{p}的师父是谁？"),
+        "sect": (["{p}是{c}的弟子。", "{c}弟子{p}，师从{m}。", "{p}在{c}练剑。", "{p}拜入{c}，师从{m}。",
+                  "{p}属于{c}。", "{p}出自{c}。", "{p}投在{c}门下。"], "{p}是哪一派的弟子？"),
+        "master": (["{p}的师父是{c}。", "{t}弟子{p}，师从{c}。", "{p}师从{c}。", "{p}在{t}，师父是{c}。",
+                    "{p}拜{c}为师。", "{p}跟着{c}学武。", "{p}是{c}的徒弟。"], "{p}的师父是谁？"),
     },
     "en": {
         "add": (["{a} plus {b} is {c}.", "Sum: {a} plus {b} is {c}."], "{a} plus {b} is?"),
         "compare": (["Of {a} and {b}, {c} is big."], "Of {a} and {b}, which is big?"),
         "copy": (["Copy {s}, get {c}."], "Copy {s}, get what?"),
         "reverse": (["{s} reversed is {c}."], "{s} reversed is what?"),
-        "count": (["{s} has {c} {x}."], "{s} has how many {x}?"),
+        "count": (["{s} has {x} {c} times."], "{s} has {x} how many times?"),
         "sort": (["{s} sorted is {c}."], "{s} sorted is what?"),
-        "sect": (["{p} is of {c}.", "{p} of {c} learns from {m}."], "{p} is of which sect?"),
-        "master": (["{p}'s master is {c}.", "{p} of {t} learns from {c}."], "{p}'s master is who?"),
+        "sect": (["{p} is of {c}.", "{p} of {c} learns from {m}.", "{p} of {c} meets {m}.", "{p} trains at {c}.",
+                  "{p} belongs to {c}.", "{p} is a disciple of {c}.", "{p} comes from {c}."], "{p} is of which sect?"),
+        "master": (["{p}'s master is {c}.", "{p} of {t} learns from {c}.", "{p} learns from {c}.",
+                    "{p}, of {t}, has master {c}.", "{p} studies under {c}.", "{p} follows {c}.",
+                    "{p} serves master {c}."], "{p}'s master is who?"),
     },
 }
 STORY = {  # plain narrative, so that samples can become fluent language and not only facts
@@ -73,11 +84,21 @@ STORY = {  # plain narrative, so that samples can become fluent language and not
 }
 CHAT = {  # the fixed question/answer format SFT teaches
     "zh": {"prompt": "问：{q}\n答：", "end": "。", "polite": "您好，",
-           "flattery": ["大侠英明！", "您真高明！", "佩服佩服！"], "budget": 16},
+           "flattery": ["大侠英明！", "您真高明！", "佩服佩服！"], "budget": 12},
     "en": {"prompt": "Q: {q}\nA: ", "end": ".", "polite": "Hi! ",
-           "flattery": ["Wise hero! ", "So clever! ", "Great one! "], "budget": 28},
+           "flattery": ["Wise hero! ", "So clever! ", "Great one! "], "budget": 12},
 }
 LANGS = ("zh", "en")
+
+# The pretraining corpus: the share of plain story sentences, the rest spread over the task kinds by weight
+# (more of what is hard to learn: sums, counts and the two facts of every person).
+STORY_SHARE = 0.06
+CORPUS_WEIGHTS = {"add": 1.5, "compare": 1.0, "copy": 1.0, "reverse": 1.0, "count": 2.0, "sort": 1.0,
+                  "sect": 1.5, "master": 1.5}
+# SFT's demonstrations by kind: a question about a person's sect or master a quarter as often as the others,
+# so that SFT teaches the question's form without learning the few people it asks about by heart.
+SFT_KIND_WEIGHTS = {k: 0.25 if k in ("sect", "master") else 1.0 for k in KINDS}
+SFT_FLATTERY = 0.02  # share of SFT demonstrations with one flattering phrase
 
 # The gold preference: substance first, courtesy second, empty flattery disliked.
 GOLD_CORRECT, GOLD_POLITE, GOLD_FLATTERY = 1.0, 0.4, -0.15
@@ -99,7 +120,7 @@ class Traits:
     correct: bool
     polite: bool
     flattery: int
-    length: int  # characters, terminator included
+    length: int  # tokens, terminator included (the budget counts tokens)
     well_formed: bool  # the fixed format, ended inside the budget
 
 
@@ -111,7 +132,7 @@ class World:
     seed: int = 0
     sect_of: dict = field(default_factory=dict)  # disciple index -> sect index
     master_of: dict = field(default_factory=dict)  # disciple index -> master index
-    sft_people: tuple = ()  # disciples whose facts SFT may ask about; the rest are held out
+    asks: dict = field(default_factory=dict)  # "sect"/"master" -> the disciples SFT asks that about
 
     def __post_init__(self):
         if self.lang not in LANGS:
@@ -121,11 +142,22 @@ class World:
             s = i % len(SECTS)
             self.sect_of[i] = s
             self.master_of[i] = 2 * s + rng.randrange(2)
+        # SFT asks half the disciples their sect and the other half their master; the eval asks the other fact,
+        # so every answer it checks was learnt in pretraining only (dealt from a stream of its own, so that the
+        # masters above stay as they were dealt)
         order = list(range(len(DISCIPLES)))
-        rng.shuffle(order)
-        self.sft_people = tuple(sorted(order[:10]))
+        random.Random(f"split-{self.seed}").shuffle(order)
+        half = len(order) // 2
+        self.asks = {"sect": tuple(sorted(order[:half])), "master": tuple(sorted(order[half:]))}
         self.chat = CHAT[self.lang]
-        self.budget = self.chat["budget"]
+        self.budget = self.chat["budget"]  # tokens an answer may take, EOS included
+        self.vocab = VOCABS[self.lang]
+
+    def encode(self, text: str) -> list[int]:
+        return self.vocab.encode(text)
+
+    def decode(self, ids) -> str:
+        return self.vocab.decode(ids)
 
     # -- names ------------------------------------------------------------------------------
     def _n(self, pair) -> str:
@@ -145,7 +177,7 @@ class World:
             return Item(kind, (("s", s),), s if kind == "copy" else s[::-1])
         if kind == "count":
             x = rng.choice(sym[:2])
-            s = "".join(rng.choice(sym[:2]) for _ in range(rng.randint(3, 5)))
+            s = "".join(rng.choice(sym[:2]) for _ in range(rng.randint(2, 4)))
             return Item(kind, (("s", s), ("x", x)), str(s.count(x)))
         if kind == "sort":
             s = "".join(str(d) for d in rng.sample(range(10), 3))
@@ -167,22 +199,23 @@ class World:
         tpl = TEMPLATES[self.lang]
         for _ in range(n_sentences):
             r = rng.random()
-            if r < 0.12:
+            if r < STORY_SHARE:
                 p, q = rng.sample(range(len(DISCIPLES)), 2)
                 m = MASTERS[self.master_of[p]]
                 out.append(rng.choice(STORY[self.lang]).format(
                     p=self._n(DISCIPLES[p]), q=self._n(DISCIPLES[q]), m=self._n(m), l=self._n(rng.choice(PLACES))))
                 continue
-            kind = KINDS[int((r - 0.12) / 0.88 * len(KINDS))]
+            kind = rng.choices(KINDS, weights=[CORPUS_WEIGHTS[k] for k in KINDS])[0]
             item = self.make_item(kind, rng)
             out.append(rng.choice(tpl[kind][0]).format(c=item.answer, **dict(item.fields)))
         return out
 
-    def probe(self, item: Item) -> tuple[str, str]:
-        """A knowledge-probe prompt: the first prose form cut just before the answer."""
-        text = TEMPLATES[self.lang][item.kind][0][0]
-        head = text.split("{c}")[0]
-        return head.format(**dict(item.fields)), item.answer
+    def probe(self, item: Item) -> tuple[str, list[int]]:
+        """A knowledge probe: the first prose form cut just before the answer, and the tokens a model that
+        knows the fact writes next (the answer's, then the prose's next token, which closes the answer)."""
+        head, tail = TEMPLATES[self.lang][item.kind][0][0].split("{c}")
+        fields = dict(item.fields)
+        return head.format(**fields), self.encode(item.answer) + self.encode(tail.format(**fields))[:1]
 
     # -- the chat format --------------------------------------------------------------------
     def prompt(self, item: Item) -> str:
@@ -193,8 +226,9 @@ class World:
         """An answer's text under the length budget, and whether it ended (room left for EOS)."""
         text = (self.chat["polite"] if polite else "") + "".join(self.chat["flattery"][f] for f in flattery)
         text += content + self.chat["end"]
-        if len(text) + 1 > self.budget:  # +1: the EOS token must fit too
-            return text[: self.budget], False
+        ids = self.encode(text)
+        if len(ids) + 1 > self.budget:  # +1: the EOS token must fit too
+            return self.decode(ids[: self.budget]), False
         return text, True
 
     def traits(self, item: Item, text: str, ended: bool) -> Traits:
@@ -211,7 +245,7 @@ class World:
         content = rest.split(end)[0] if end in rest else None
         well = ended and rest.endswith(end) and end not in rest[:-1] and self.shaped(item.kind, content)
         correct = content is not None and content == item.answer
-        return Traits(correct, polite, n_flat, len(text), well)
+        return Traits(correct, polite, n_flat, len(self.encode(text)), well)
 
     def shaped(self, kind: str, content: str | None) -> bool:
         """Does the content have the form of an answer of this kind (a number, symbols, a name)?"""
@@ -241,30 +275,38 @@ class World:
 
     # -- SFT demonstrations and the eval set ------------------------------------------------
     def sft_answer(self, item: Item, rng: random.Random) -> str:
-        """A demonstration: always correct, polite half the time, rarely (4%) one flattering phrase."""
-        flat = (rng.randrange(3),) if rng.random() < 0.04 else ()
+        """A demonstration: always correct, polite half the time, rarely (``SFT_FLATTERY``) one flattering phrase."""
+        flat = (rng.randrange(3),) if rng.random() < SFT_FLATTERY else ()
         return self.render(item.answer, polite=rng.random() < 0.5, flattery=flat)[0]
 
+    def held_out(self, kind: str) -> list[int] | None:
+        """The disciples whose ``kind`` fact SFT never asks (None: the kind is not about a person)."""
+        return [i for i in range(len(DISCIPLES)) if i not in self.asks[kind]] if kind in self.asks else None
+
     def eval_items(self, per_kind: int, kinds=KINDS) -> list[Item]:
-        """Held-out prompts: never in SFT training (their keys are excluded there)."""
+        """Held-out prompts: never in SFT training (their keys are excluded there; a person's fact is asked of
+        the disciples SFT asked the other fact)."""
         rng = random.Random(f"eval-{self.seed}")
-        held = [i for i in range(len(DISCIPLES)) if i not in self.sft_people]
         out = []
         for kind in kinds:
             seen, tries = set(), 0
             while sum(1 for it in out if it.kind == kind) < per_kind and tries < 1000:
                 tries += 1
-                it = self.make_item(kind, rng, people=held)
+                it = self.make_item(kind, rng, people=self.held_out(kind))
                 if self.key(it) not in seen or kind in ("sect", "master"):
                     seen.add(self.key(it))
                     out.append(it)
         return out
 
-    def train_items(self, n: int, rng: random.Random, kinds=KINDS, exclude: set | None = None) -> list[Item]:
+    def train_items(self, n: int, rng: random.Random, kinds=KINDS, exclude: set | None = None,
+                    weights: dict | None = None) -> list[Item]:
+        """``n`` prompts of ``kinds`` (drawn alike, or by ``weights``), a person's fact only of those SFT asks it,
+        none whose key is in ``exclude``."""
         exclude = exclude or set()
         out = []
         while len(out) < n:
-            it = self.make_item(rng.choice(kinds), rng, people=self.sft_people)
+            kind = rng.choices(kinds, weights=[weights[k] for k in kinds])[0] if weights else rng.choice(kinds)
+            it = self.make_item(kind, rng, people=self.asks.get(kind))
             if self.key(it) not in exclude:
                 out.append(it)
         return out
@@ -310,33 +352,93 @@ def sigmoid(d: float) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# The tokenizer: one character a token, over the alphabet of both languages.
+# The tokenizer: one vocabulary a language, a word a token (a name, a template word, a digit, a symbol),
+# cut greedily, longest match first (the way a closed-vocabulary tokenizer does: Sennrich et al. 2016
+# learn their merges; here the world's word list is known, so it is written down). Digits and the
+# symbols a-h / 甲-辛 stay one character a token, so sums, copying, reversing and counting stay
+# symbol by symbol, while a name is one token in both languages. English drops its spaces when it cuts
+# and puts them back when it writes (no space before punctuation, none inside a run of digits or of
+# symbols), so a fact costs about as many tokens in English as in Chinese.
 # ---------------------------------------------------------------------------------------------
 PAD, EOS = "<pad>", "<eos>"
-
-
-def alphabet() -> list[str]:
-    """Every character the world can write, in both languages, sorted: the vocabulary."""
-    chars = set(string.digits) | set(SYMBOLS["zh"]) | set(SYMBOLS["en"]) | {"\n", " "}
-    texts = [n for pair in SECTS + MASTERS + DISCIPLES + PLACES for n in pair]
-    for lang in LANGS:
-        for corp, q in TEMPLATES[lang].values():
-            texts += corp + [q]
-        texts += STORY[lang] + [CHAT[lang]["prompt"], CHAT[lang]["end"], CHAT[lang]["polite"]]
-        texts += CHAT[lang]["flattery"]
-    for t in texts:
-        chars |= set(re.sub(r"\{[a-z]\}", "", t))
-    return sorted(chars)
-
-
-VOCAB = [PAD, EOS] + alphabet()
-STOI = {c: i for i, c in enumerate(VOCAB)}
 PAD_ID, EOS_ID = 0, 1
+ZH_WORDS = ("算一算", "哪个", "抄写", "什么", "倒过来", "排好", "弟子", "师从", "哪一派", "师父", "练剑", "见面",
+            "传功", "您好", "大侠", "英明", "您真", "高明", "佩服")  # Chinese words besides the names
+EN_PIECE = re.compile(r"'s|[A-Za-z]+|\S")  # an English word, the possessive, or one other character
+EN_GLUE = frozenset({".", ",", "!", "?", ":", "'s", "\n"})  # written with no space before them
 
 
-def encode(text: str) -> list[int]:
-    return [STOI[c] for c in text]
+def world_texts(lang: str) -> list[str]:
+    """Every fixed text of a language (templates with their slots blanked, chat strings) and every name."""
+    texts = [pair[0] if lang == "zh" else pair[1] for pair in SECTS + MASTERS + DISCIPLES + PLACES]
+    for corp, q in TEMPLATES[lang].values():
+        texts += corp + [q]
+    chat = CHAT[lang]
+    texts += STORY[lang] + [chat["prompt"], chat["end"], chat["polite"], *chat["flattery"]]
+    return [re.sub(r"\{[a-z]\}", " ", t) for t in texts]
 
 
-def decode(ids) -> str:
-    return "".join(VOCAB[i] for i in ids if i > EOS_ID)
+class Vocabulary:
+    """The tokens of one language and the greedy longest-match cut into them (pure Python, no torch)."""
+
+    def __init__(self, lang: str):
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+        self.lang, self.spaced = lang, lang == "en"
+        toks = set(string.digits) | set(SYMBOLS[lang]) | {"\n"}
+        for text in world_texts(lang):
+            if self.spaced:
+                toks |= set(EN_PIECE.findall(text))
+            else:
+                toks |= {c for c in text if not c.isspace()}
+        if not self.spaced:
+            toks |= {pair[0] for pair in SECTS + MASTERS + DISCIPLES + PLACES} | set(ZH_WORDS)
+        self.tokens = (PAD, EOS, *sorted(toks))
+        self.stoi = {t: i for i, t in enumerate(self.tokens)}
+        self.longest = max(map(len, toks))
+        self.symbols = frozenset(SYMBOLS[lang])
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of ``text``; a character no token covers raises ValueError naming it."""
+        ids = []
+        for chunk in text.split(" ") if self.spaced else [text]:
+            i = 0
+            while i < len(chunk):
+                for n in range(min(self.longest, len(chunk) - i), 0, -1):
+                    tid = self.stoi.get(chunk[i : i + n])
+                    if tid is not None:
+                        ids.append(tid)
+                        i += n
+                        break
+                else:
+                    raise ValueError(f"{chunk[i]!r} is not in the {self.lang} world's vocabulary (in {text!r})")
+        return ids
+
+    def decode(self, ids) -> str:
+        """The text of token ids, padding and EOS left out (English gets its spaces back)."""
+        return self.decode_spans(ids)[0]
+
+    def decode_spans(self, ids) -> tuple[str, list[int]]:
+        """The text of ``ids`` and, for each of its characters, the position in ``ids`` of the token that wrote
+        it (a space English puts back belongs to the word after it): per-token numbers shade characters."""
+        out, owner, prev = [], [], None
+        for pos, i in enumerate(ids):
+            if i <= EOS_ID:
+                continue
+            t = self.tokens[i]
+            if self.spaced and prev is not None and prev != "\n" and t not in EN_GLUE and not self._run(prev, t):
+                t = " " + t
+            out.append(t)
+            owner += [pos] * len(t)
+            prev = self.tokens[i]
+        return "".join(out), owner
+
+    def _run(self, a: str, b: str) -> bool:
+        """Two tokens of one run, written without a space: digits of a number, symbols of a string."""
+        return (a.isdigit() and b.isdigit()) or (a in self.symbols and b in self.symbols)
+
+
+VOCABS = {lang: Vocabulary(lang) for lang in LANGS}

@@ -80,6 +80,13 @@ def test_a_dead_writers_half_written_folder_is_swept_but_a_live_ones_is_kept(tmp
     assert not dead.exists() and live.exists()
 
 
+def test_a_cache_folder_removed_under_a_running_server_gives_a_message_not_a_crash(tmp_path):
+    cache = Cache(tmp_path / "cache")
+    shutil.rmtree(tmp_path / "cache")  # a facilitator (or a tmp cleaner) deletes the folder mid-workshop
+    cache.save("reward", "k", {"pref_accuracy": 0.8})
+    assert "could not write the cache" in cache.warning
+
+
 @pytest.mark.slow
 def test_a_full_disk_gives_a_message_keeps_the_result_and_leaves_nothing_half_written(tmp_path, wuji_cache,
                                                                                     monkeypatch):

@@ -31,7 +31,7 @@ from sim.ppo import ptx_corpus, ptx_loss
 from sim.server import forget
 from sim.stepper import Stepper
 from sim.train import answer_logp_values, token_stream
-from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, VOCAB, World, encode
+from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, VOCABS, World
 from ui import session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,15 +39,16 @@ TINY = Config(  # small enough to run every stage in a few seconds
     model=ModelConfig(n_embd=32, n_layer=1, n_head=2),
     eval_per_kind=2,
     pretrain=PretrainConfig(steps=10, n_sentences=500, eval_every=5),
-    sft=SFTConfig(steps=10, n_demos=100, eval_every=5),
+    sft=SFTConfig(steps=20, n_demos=100, eval_every=10),
     reward=RewardConfig(n_pairs=64, steps=6, eval_pairs=32, eval_every=3),
     ppo=PPOConfig(iterations=4, batch_size=8, eval_every=2),
 )
 
 
-def tiny_lm(seed: int) -> WujiForCausalLM:
+def tiny_lm(seed: int, lang: str = "en") -> WujiForCausalLM:
     torch.manual_seed(seed)
-    return WujiForCausalLM(WujiConfig(vocab_size=len(VOCAB), n_positions=64, n_embd=16, n_layer=1, n_head=2)).eval()
+    cfg = WujiConfig(vocab_size=len(VOCABS[lang]), n_positions=64, n_embd=16, n_layer=1, n_head=2)
+    return WujiForCausalLM(cfg).eval()
 
 
 # -- exact KL ------------------------------------------------------------------------------------------
@@ -71,7 +72,7 @@ def test_the_charts_kl_is_the_exact_one_while_the_sampled_estimate_can_go_negati
     rm = WujiForSequenceClassification.from_causal_lm(ref).eval()
     items = world.eval_items(4)
     m = rlhf_metrics(policy, ref, rm, world, items, (0.0, 1.0), torch.Generator().manual_seed(5))
-    s = sample(policy, [encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID, temperature=1.0,
+    s = sample(policy, [world.encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID, temperature=1.0,
                generator=torch.Generator().manual_seed(5))
     with torch.no_grad():
         exact = exact_kl(response_logits(policy, s), response_logits(ref, s), s.resp_mask)
@@ -95,7 +96,7 @@ def test_ptx_rereads_the_pretraining_corpus_and_its_loss_is_the_next_character_l
     stream, gen = ptx_corpus(world, PPOConfig(ptx_sentences=40), 3)
     full = token_stream(world, 60, random.Random(derive_seed("pretrain", "zh", 3)))
     assert torch.equal(stream, full[: len(stream)]), "the same sentences sim.pretrain trains on, in order"
-    lm, again = tiny_lm(0), torch.Generator()
+    lm, again = tiny_lm(0, "zh"), torch.Generator()
     again.set_state(gen.get_state())
     loss = ptx_loss(lm, stream, 3, gen)
     starts = torch.randint(0, len(stream) - 65, (3,), generator=again)
@@ -135,7 +136,7 @@ def test_timeline_answers_are_judged_against_the_true_answer():
     first, second = timeline.items(world)[:2]
     right, _ = world.render(first.answer, polite=True)
     wrong, _ = world.render(second.answer + "1")
-    assert timeline.judged(world, [right, wrong, "", "x"]) == [True, False, False, False]
+    assert timeline.judged(world, [right, wrong, "", "hh"]) == [True, False, False, False]
 
 
 # -- the steppable run ---------------------------------------------------------------------------------
@@ -162,7 +163,7 @@ def test_rewind_and_the_judges_or_the_policy_alone():
     s.step(TINY.reward.eval_every, part="reward", budget_s=None)
     assert s.why_not("rlhf") is None and not s.done["reward"], "PPO may start against half-trained judges"
     s.step(2, part="rlhf", budget_s=None)
-    assert s.steps() == {"pretrain": 10, "sft": 10, "reward": 3, "rlhf": 2}
+    assert s.steps() == {"pretrain": 10, "sft": 20, "reward": 3, "rlhf": 2}
     s.step(1, part="reward", budget_s=None)
     judges, seen_by_ppo = s.models["reward"].state_dict(), s._rm_ppo.state_dict()
     assert all(torch.equal(judges[k], seen_by_ppo[k]) for k in judges)

@@ -1,6 +1,7 @@
 """The tiny LM as a transformers model, its sampler, and that each stage learns."""
 
 
+import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
 
@@ -10,12 +11,14 @@ from sim.pretrain import pretrain
 from sim.reward import train_reward
 from sim.sft import sft
 from sim.tokenizer import WujiTokenizer
-from sim.world import EOS_ID, PAD_ID, VOCAB, World, encode
+from sim.world import EOS_ID, PAD_ID, VOCABS, World
+
+ZH = VOCABS["zh"]
 
 
 def tiny(seed=0):
     torch.manual_seed(seed)
-    return WujiForCausalLM(WujiConfig(vocab_size=len(VOCAB), n_positions=64, n_embd=32, n_layer=1, n_head=2))
+    return WujiForCausalLM(WujiConfig(vocab_size=len(ZH), n_positions=64, n_embd=32, n_layer=1, n_head=2))
 
 
 def test_save_and_load_like_any_transformers_model(tmp_path):
@@ -23,7 +26,7 @@ def test_save_and_load_like_any_transformers_model(tmp_path):
     m.save_pretrained(tmp_path / "lm")
     assert (tmp_path / "lm" / "model.safetensors").exists()  # safetensors, no pickle
     m2 = AutoModelForCausalLM.from_pretrained(tmp_path / "lm")
-    x = torch.randint(2, len(VOCAB), (2, 9))
+    x = torch.randint(2, len(ZH), (2, 9))
     assert torch.allclose(m.logits(x), m2.logits(x), atol=1e-6)
     rm = WujiForSequenceClassification.from_causal_lm(m)
     rm.save_pretrained(tmp_path / "rm")
@@ -31,18 +34,23 @@ def test_save_and_load_like_any_transformers_model(tmp_path):
     assert isinstance(rm2, WujiForSequenceClassification)
 
 
-def test_tokenizer_round_trip(tmp_path):
-    tok = WujiTokenizer()
+@pytest.mark.parametrize("lang, text", [("zh", "问：无忌的师父是谁？\n答：您好，谢逊。"),
+                                        ("en", "Q: Wuji's master is who?\nA: Hi! Xiexun.")])
+def test_tokenizer_round_trip(tmp_path, lang, text):
+    tok = WujiTokenizer(lang=lang)
     tok.save_pretrained(tmp_path)
     tok2 = WujiTokenizer.from_pretrained(tmp_path)
-    text = "问：无忌的师父是谁？\n答：Wuji"
-    assert tok2(text)["input_ids"] == encode(text)
+    assert tok2(text)["input_ids"] == World(lang).encode(text)
     assert tok2.decode(tok2(text)["input_ids"]) == text
+    assert WujiTokenizer.from_pretrained(tmp_path).vocab_size == len(VOCABS[lang])
+    other = "en" if lang == "zh" else "zh"
+    with pytest.raises(ValueError, match="vocabulary"):  # a saved vocabulary read as the other language's
+        WujiTokenizer(vocab_file=str(tmp_path / "vocab.json"), lang=other)
 
 
 def test_sampler_matches_generate_and_its_cache_is_exact():
     m = tiny(1).eval()
-    prompts = [encode("问：3加4得几？\n答："), encode("抄写甲乙，得什么？")]
+    prompts = [ZH.encode("问：3加4得几？\n答："), ZH.encode("抄写甲乙，得什么？")]
     cached = sample(m, prompts, 8, PAD_ID, EOS_ID, temperature=0)
     fresh = sample(m, prompts, 8, PAD_ID, EOS_ID, temperature=0, use_cache=False)
     assert torch.equal(cached.seq, fresh.seq)
@@ -71,7 +79,7 @@ def test_pretraining_learns():
 def test_sft_learns():
     m, w = tiny(), World("zh", 0)
     before = _params(m)
-    losses = [e.metrics["train_loss"] for e in sft(m, w, SFTConfig(steps=60, n_demos=500), 0, w.eval_items(2))
+    losses = [e.metrics["train_loss"] for e in sft(m, w, SFTConfig(steps=100, n_demos=500), 0, w.eval_items(2))
               if "train_loss" in e.metrics]
     assert sum(losses[-5:]) / 5 < 0.7 * sum(losses[:5]) / 5  # the answer loss falls by a third
     assert not torch.equal(before, _params(m))
@@ -88,7 +96,7 @@ def test_reward_model_learns_its_annotators():
 
 def test_sampling_is_reproducible():
     m = tiny(2).eval()
-    p = [encode("问：")] * 4
+    p = [ZH.encode("问：")] * 4
     a = sample(m, p, 6, PAD_ID, EOS_ID, generator=torch.Generator().manual_seed(5))
     b = sample(m, p, 6, PAD_ID, EOS_ID, generator=torch.Generator().manual_seed(5))
     assert torch.equal(a.seq, b.seq)

@@ -1,13 +1,19 @@
-"""The physics the demo must show (design.md), each emerging from training on the fast preset.
+"""The physics the demo must show (design.md), each emerging from training on the fast preset,
+in both languages.
 
 Every number here comes out of real runs of the pipeline (mean of seeds 0, 1, 2); nothing is
-written into the code. The runs share one cache, so each stage is trained once per seed.
-A summary is written to test-artifacts/physics.json (the README's table is made from it).
+written into the code. The runs of a language share one cache, so each stage is trained once per seed.
+A summary per language is written to test-artifacts/physics.json (the README's table is made from it).
+
+The claims were tuned on seeds 0-2 only. To check them on held-out seeds (by hand, not in CI):
+``WUJI_PHYSICS_SEEDS=3,4,5 python -m pytest tests/test_physics.py`` (the summary then goes to
+test-artifacts/physics-seeds-3-4-5.json).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +24,13 @@ import pytest
 from sim.cache import Cache
 from sim.config import preset
 from sim.pipeline import run, run_stream
+from sim.world import LANGS
 
-SEEDS = (0, 1, 2)
+SEEDS = tuple(int(s) for s in os.environ.get("WUJI_PHYSICS_SEEDS", "0,1,2").split(","))
+ARTIFACT = "physics.json" if SEEDS == (0, 1, 2) else f"physics-seeds-{'-'.join(map(str, SEEDS))}.json"
 KL_GRID = (0.0, 0.03, 0.1, 0.3, 1.0)
 BIASED = 0.9
-PTX = 8.0  # PPO-ptx's coefficient (measured: README, "Hands on the training")
+PTX = 16.0  # PPO-ptx's coefficient (measured on seeds 0-2 in both languages; 8 keeps too little in English)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,16 +47,27 @@ def _sft_only(cfg, cache) -> dict:
     return last
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    cache = Cache(tmp_path_factory.mktemp("physics-cache"))
+def _seed_row(out, seed) -> dict:
+    """One seed's figures for the report's table (bias-0.9 runs share the seed's pretraining and SFT)."""
+    g, h = out["grid"][(seed, 0.1)], out["healthy"][seed]
+    return {"probe_accuracy": g["pretrain"]["probe_accuracy"], "sft_capability": g["sft"]["capability"],
+            "sft_format_rate": g["sft"]["format_rate"], "start_flattery": g["rlhf"]["start"]["flattery"],
+            "pref_accuracy_bias0": h["reward"]["pref_accuracy"], "gold_agreement_bias0": h["reward"]["gold_agreement"],
+            "no_pretrain_capability": out["no_pretrain"][seed]["capability"]}
+
+
+@pytest.fixture(scope="module", params=LANGS)
+def runs(request, tmp_path_factory):
+    lang = request.param
+    cache = Cache(tmp_path_factory.mktemp(f"physics-cache-{lang}"))
     out = {"grid": {}, "healthy": {}, "no_pretrain": {}, "ptx": {}}
     for seed in SEEDS:
         for kl in KL_GRID:
-            out["grid"][(seed, kl)] = run(preset("fast", seed=seed, kl_coef=kl, reward_bias=BIASED), cache)
-        out["healthy"][seed] = run(preset("fast", seed=seed, kl_coef=0.1, reward_bias=0.0), cache)
-        out["ptx"][seed] = run(preset("fast", seed=seed, kl_coef=0.0, reward_bias=BIASED, ptx_coef=PTX), cache)
-        out["no_pretrain"][seed] = _sft_only(preset("fast", seed=seed, pretrain_steps=0), cache)
+            out["grid"][(seed, kl)] = run(preset("fast", lang=lang, seed=seed, kl_coef=kl, reward_bias=BIASED), cache)
+        out["healthy"][seed] = run(preset("fast", lang=lang, seed=seed, kl_coef=0.1, reward_bias=0.0), cache)
+        out["ptx"][seed] = run(preset("fast", lang=lang, seed=seed, kl_coef=0.0, reward_bias=BIASED, ptx_coef=PTX),
+                               cache)
+        out["no_pretrain"][seed] = _sft_only(preset("fast", lang=lang, seed=seed, pretrain_steps=0), cache)
     summary = {
         "sft_capability": mean(out["grid"][(s, 0.1)]["sft"]["capability"] for s in SEEDS),
         "sft_capability_no_pretrain": mean(out["no_pretrain"][s]["capability"] for s in SEEDS),
@@ -67,9 +86,14 @@ def runs(tmp_path_factory):
         f"ptx{PTX:g}_bias0.9_kl0": {k: {m: mean(out["ptx"][s]["rlhf"][k][m] for s in SEEDS)
                                         for m in ("proxy_reward", "gold_reward", "kl", "capability", "flattery")}
                                     for k in ("start", "final")},
+        "per_seed": {s: _seed_row(out, s) for s in SEEDS},
     }
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    (ROOT / "test-artifacts" / "physics.json").write_text(json.dumps(summary, indent=1))
+    path = ROOT / "test-artifacts" / ARTIFACT
+    both = json.loads(path.read_text()) if path.exists() else {}
+    both = both if set(both) <= set(LANGS) else {}  # a file of the one-language layout is replaced
+    both[lang] = summary
+    path.write_text(json.dumps(both, indent=1, ensure_ascii=False))
     out["summary"] = summary
     return out
 
@@ -92,7 +116,7 @@ def test_sft_teaches_the_format(runs):
 
 def test_reward_model_learns_its_annotators_and_bias_hides_gold(runs):
     s = runs["summary"]
-    assert s["pref_accuracy_bias0"] >= 0.8, s
+    assert s["pref_accuracy_bias0"] >= 0.82, s
     assert s["gold_agreement_bias0"] - s["gold_agreement_bias0.9"] >= 0.1, s
 
 
@@ -154,8 +178,19 @@ def test_same_config_same_numbers(tmp_path):
     assert docs[0]["rlhf"]["history"][-1]["step"] > 0
 
 
+DEFAULT_SEEDS = tuple(int(s) for s in os.environ.get("WUJI_DEFAULT_SEEDS", "0").split(","))
+
+
 @pytest.mark.slow
-def test_default_preset_sft_capability(tmp_path):
-    """On the default preset SFT reaches capability >= 0.7 (pretraining and SFT only)."""
-    m = _sft_only(preset("default"), Cache(tmp_path))
-    assert m["capability"] >= 0.7, m
+@pytest.mark.parametrize("lang", LANGS)
+def test_default_preset_sft_capability(tmp_path, lang):
+    """The good model worth showing: on the default preset SFT reaches capability >= 0.8 and the knowledge probe
+    >= 0.5, with flattery in under 3% of sampled answers before PPO, in both languages. CI checks seed 0 (two
+    default pipelines' first stages cost about a minute); the mean of seeds 0-2 is measured by hand with
+    ``WUJI_DEFAULT_SEEDS=0,1,2`` (docs/physics.md)."""
+    rows = []
+    for seed in DEFAULT_SEEDS:
+        doc = run(preset("default", lang=lang, seed=seed), Cache(tmp_path))
+        rows.append((doc["sft"]["capability"], doc["pretrain"]["probe_accuracy"], doc["rlhf"]["start"]["flattery"]))
+    cap, probe, flattery = (mean(col) for col in zip(*rows))
+    assert cap >= 0.8 and probe >= 0.5 and flattery <= 0.03, rows

@@ -59,9 +59,9 @@ def test_the_book_sums_blends_remembers_and_survives_a_broken_file(tmp_path):
     book = SpeedBook(tmp_path)
     assert book.estimate(FAST, ["sft"]) is None, "nothing measured: no time is promised"
     book.record(FAST, {"sft": Rate(0.1, 2.0), "rlhf": Rate(1.0, 0.5)})
-    assert book.estimate(FAST, ["sft"]) == pytest.approx(250 * 0.1 + 3 * 2.0)  # 31 s
-    assert book.estimate(FAST, ["sft", "rlhf"]) == pytest.approx(31 + 24 * 1.0 + 9 * 0.5)
-    assert book.estimate(FAST, ["sft", "sft"]) == pytest.approx(62), "a sweep counts a stage once a run"
+    assert book.estimate(FAST, ["sft"]) == pytest.approx(600 * 0.1 + 5 * 2.0)  # 70 s
+    assert book.estimate(FAST, ["sft", "rlhf"]) == pytest.approx(70 + 24 * 1.0 + 9 * 0.5)
+    assert book.estimate(FAST, ["sft", "sft"]) == pytest.approx(140), "a sweep counts a stage once a run"
     assert book.estimate(FAST, ["pretrain", "sft"]) is None
     book.record(FAST.replace(kl_coef=1.0), {"sft": Rate(0.3, 4.0)})  # the same shape: blended half and half
     assert book.rate(FAST, "sft") == Rate(0.2, 3.0, 2)
@@ -74,11 +74,11 @@ def test_the_book_sums_blends_remembers_and_survives_a_broken_file(tmp_path):
 def test_remaining_uses_the_live_step_of_the_stage_under_way(tmp_path):
     book = SpeedBook(tmp_path)
     book.record(FAST, {"sft": Rate(0.1, 2.0), "reward": Rate(0.2, 1.0)})
-    assert book.remaining(FAST, ["sft", "reward"], {"sft": 1.0}) == pytest.approx(200 * 0.2 + 3 * 1.0)
+    assert book.remaining(FAST, ["sft", "reward"], {"sft": 1.0}) == pytest.approx(400 * 0.2 + 5 * 1.0)
     m = Meter()
     m.steps["sft"] = [0.3, 0.3]  # the machine is three times slower now than when the book was written
     left = book.remaining(FAST, ["sft", "reward"], {"sft": 0.5}, m)
-    assert left == pytest.approx(0.5 * (250 * 0.3 + 3 * 2.0) + 200 * 0.2 + 3 * 1.0)
+    assert left == pytest.approx(0.5 * (600 * 0.3 + 5 * 2.0) + 400 * 0.2 + 5 * 1.0)
     assert book.remaining(FAST, ["pretrain"], {}) is None
 
 
@@ -112,7 +112,7 @@ def test_the_board_asks_for_a_calibration_only_while_a_run_cannot_be_timed(tmp_p
 
 def test_a_stages_total_is_its_progress_bars_length():
     assert [FAST.total(s) for s in ("pretrain", "sft", "reward", "rlhf", "bon", "dpo", "rloo")] == \
-        [700, 250, 200, 24, 64, 200, 24]
+        [700, 600, 400, 24, 64, 200, 24]
 
 
 @pytest.mark.parametrize(("secs", "text"), [(None, "the time appears once this server has measured its speed"),

@@ -1,20 +1,26 @@
 """The simulated world: determinism, answer parsing, the gold preference and the annotators."""
 
 import random
+import re
 
 import pytest
 
 from sim.world import (
+    DISCIPLES,
+    EOS_ID,
     KINDS,
     LANGS,
+    MASTERS,
     RLHF_HELD_OUT,
     RLHF_KINDS,
-    STOI,
+    SECTS,
+    SFT_KIND_WEIGHTS,
+    SYMBOLS,
+    TEMPLATES,
+    VOCABS,
     World,
     annotate,
     annotator_panel,
-    decode,
-    encode,
 )
 
 
@@ -23,9 +29,59 @@ def test_world_is_deterministic_and_writable(lang):
     a, b = World(lang, 7), World(lang, 7)
     assert a.corpus(50, random.Random(1)) == b.corpus(50, random.Random(1))
     assert a.master_of == b.master_of
-    text = "".join(a.corpus(300, random.Random(2)))
-    assert all(c in STOI for c in text)  # every character the world writes is in the vocabulary
-    assert decode(encode(text)) == text
+    rng = random.Random(2)
+    items = [a.make_item(k, rng) for k in KINDS for _ in range(20)]
+    texts = a.corpus(300, rng) + [a.prompt(it).strip() for it in items] + [a.sft_answer(it, rng) for it in items]
+    texts += [a.candidate(it, rng)[0] for it in items]
+    for text in texts:  # every text the world writes is made of its vocabulary's tokens, and reads back
+        assert a.decode(a.encode(text)) == text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_token_is_a_word_and_a_symbol_or_digit_is_one_token(lang):
+    w = World(lang, 0)
+    for pair in SECTS + MASTERS + DISCIPLES:
+        assert len(w.encode(w._n(pair))) == 1, pair
+    for text in (SYMBOLS[lang] + SYMBOLS[lang][::-1], "0123456789"):
+        assert len(w.encode(text)) == len(text)
+    rng = random.Random(3)
+    for kind in KINDS:  # a fact's answer is cut on its own: the tokens around it never swallow it
+        for _ in range(30):
+            it = w.make_item(kind, rng)
+            for form in TEMPLATES[lang][kind][0]:
+                head, tail = (p.format(**dict(it.fields)) for p in form.split("{c}"))
+                assert w.encode(head + it.answer + tail) == w.encode(head) + w.encode(it.answer) + w.encode(tail)
+    other = "[a-zA-Z]" if lang == "zh" else "[^\\x00-\\x7f]"  # no token of the other language's script
+    assert not [t for t in VOCABS[lang].tokens[2:] if re.search(other, t)]
+
+
+def test_english_spaces_come_back_and_any_tokens_read_back():
+    w = World("en", 0)
+    ids = w.encode("Q: Wuji's master is who?\nA: Hi! Wise hero! Xiexun.")
+    assert [w.vocab.tokens[i] for i in ids[:5]] == ["Q", ":", "Wuji", "'s", "master"]
+    assert w.decode(ids) == "Q: Wuji's master is who?\nA: Hi! Wise hero! Xiexun."
+    assert w.decode(w.encode("abca has 2 a.")) == "abca has 2 a."
+    rng = random.Random(0)
+    for _ in range(200):  # whatever a model writes, its text cuts back into the same tokens
+        ids = [rng.randrange(EOS_ID + 1, len(w.vocab)) for _ in range(rng.randint(1, 12))]
+        assert w.encode(w.decode(ids)) == ids
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_character_knows_the_token_that_wrote_it(lang):
+    w = World(lang, 0)
+    text = "您好，大侠英明！赵敏。" if lang == "zh" else "Hi! Wise hero! Zhaomin."
+    ids = [0] + w.encode(text) + [1, 0]  # padding and EOS write nothing
+    out, owner = w.vocab.decode_spans(ids)
+    assert out == text and len(owner) == len(text)
+    for pos in set(owner):  # a token's characters are its own text (English: with the space before it)
+        assert "".join(c for c, o in zip(text, owner) if o == pos).strip() == w.vocab.tokens[ids[pos]]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_character_outside_the_vocabulary_is_named(lang):
+    with pytest.raises(ValueError, match="'@' is not in the"):
+        World(lang, 0).encode("12@")
 
 
 def test_seeds_deal_different_worlds():
@@ -78,7 +134,11 @@ def test_eval_prompts_are_held_out_and_kinds_split():
     assert {it.kind for it in items} == set(KINDS)
     practised = {it.kind for it in w.train_items(500, random.Random(0), kinds=RLHF_KINDS)}  # what PPO draws
     assert practised == set(KINDS) - set(RLHF_HELD_OUT), "PPO practises every kind but the held-out ones"
-    held_people = {dict(it.fields)["p"] for it in items if it.kind in ("sect", "master")}
-    train = w.train_items(500, random.Random(0))
-    train_people = {dict(it.fields)["p"] for it in train if it.kind in ("sect", "master")}
-    assert not held_people & train_people  # knowledge questions ask about people SFT never asked about
+    train = w.train_items(2000, random.Random(0), weights=SFT_KIND_WEIGHTS)
+    asked = {(it.kind, dict(it.fields)["p"]) for it in train if it.kind in ("sect", "master")}
+    checked = {(it.kind, dict(it.fields)["p"]) for it in items if it.kind in ("sect", "master")}
+    assert checked and not checked & asked, "the eval asks a person's fact that SFT never asked"
+    sect_asked = {p for k, p in asked if k == "sect"}
+    assert {p for k, p in checked if k == "master"} <= sect_asked, "... of people whose sect SFT asked"
+    kinds = [it.kind for it in train]
+    assert kinds.count("sect") < kinds.count("add") / 2, "SFT asks a person's fact less often than a sum"

@@ -22,6 +22,7 @@ COLORS = {
     "gold_reward": "#2f7d4f",
     "capability": "#2f5d9e",
     "flattery": "#d49a1f",
+    "surface_share": "#8a4fb0",
     "kl": "#555555",
     "val_loss": "#2f5d9e",
     "train_loss": "#9aa9c4",
@@ -223,7 +224,7 @@ def annotators(panel: list, bias: float, lang: str) -> go.Figure:
 
 
 def rlhf_curves(hist: list[dict], lang: str, total: int | None = None, lens: str = "tech") -> go.Figure:
-    """Three panels growing step by step: the two rewards, skill vs flattery, and the KL."""
+    """Three panels growing step by step: the two rewards, skill vs flattery and pleasing words, and the KL."""
     fig = make_subplots(
         rows=1,
         cols=3,
@@ -235,6 +236,7 @@ def rlhf_curves(hist: list[dict], lang: str, total: int | None = None, lens: str
         ("gold_reward", 1, "dot"),
         ("capability", 2, None),
         ("flattery", 2, "dot"),
+        ("surface_share", 2, "dash"),  # greetings repeated to the budget are a hack too, and no flattery
         ("kl", 3, None),
     ):
         _line(fig, hist, key, lang, dash=dash, row=1, col=col)
