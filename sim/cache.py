@@ -30,7 +30,7 @@ from sim.world import VOCABS
 def stage_keys(cfg: Config) -> dict[str, str]:
     """Each stage's cache key: a hash of its config and of all the stages before it."""
     common = {"lang": cfg.lang, "seed": cfg.seed, "eval_per_kind": cfg.eval_per_kind,
-              "model": dataclasses.asdict(cfg.model), "vocab": VOCABS[cfg.lang].tokens, "version": 4}
+              "model": dataclasses.asdict(cfg.model), "vocab": VOCABS[cfg.lang].tokens, "version": 5}
     keys, chain = {}, json.dumps(common, sort_keys=True)
     for stage in STAGES:
         chain += json.dumps(key_fields(cfg.part(stage)), sort_keys=True)

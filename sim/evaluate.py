@@ -12,8 +12,8 @@
   per_task_gold   that score per task kind (for transfer to the kinds RLHF never practised)
   kl              exact full-vocabulary KL(policy || SFT) per token, summed over the answer (nats)
   flattery        share of sampled answers with at least one flattering phrase
-  surface_share   share of sampled answers' characters spent on what the judges like: the greeting and the
-                  flattery phrases, wherever they stand in an answer, repeated or not (``surface_chars``)
+  surface_share   share of sampled answers' characters spent on what the judges like: the pieces of the
+                  greeting and flattery phrases, wherever they stand, repeated or recombined (``pleasing``)
   distinct_2      distinct token bigrams / token bigrams within an answer, mean over sampled answers
                   (1: no bigram repeats; "Hi! Hi! Hi! Hi!" or one word babbled over and over is far below)
   cut_rate        share of sampled answers cut at the budget (no end inside it)
@@ -145,9 +145,20 @@ def rlhf_metrics(policy, ref, rm, world: World, items, norm: tuple[float, float]
 
 def surface_chars(text: str, phrases) -> int:
     """Characters of ``text`` inside an occurrence of one of ``phrases`` (leftmost, longest first, never
-    counted twice): "Hi! 6. Hi!" with ("Hi!",) -> 6."""
-    pattern = "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True) if p)
+    counted twice; a phrase of Latin letters only as a whole word): "Hi! 6. Hi!" with ("Hi!",) -> 6, and
+    "Songxi." with ("So",) -> 0."""
+    pattern = "|".join(_whole(p) for p in sorted(set(phrases), key=len, reverse=True) if p)
     return sum(len(m.group()) for m in re.finditer(pattern, text)) if pattern else 0
+
+
+def _whole(phrase: str) -> str:
+    """A phrase's pattern; one that starts or ends with a Latin letter matches no part of a longer word."""
+    pat = re.escape(phrase)
+    if phrase[0].isascii() and phrase[0].isalpha():
+        pat = r"(?<![A-Za-z])" + pat
+    if phrase[-1].isascii() and phrase[-1].isalpha():
+        pat += r"(?![A-Za-z])"
+    return pat
 
 
 def distinct_n(tokens: list, n: int = 2) -> float | None:
@@ -168,8 +179,11 @@ def shape(answers: list[tuple[list, str, bool]], phrases) -> dict:
 
 
 def pleasing(world: World) -> tuple[str, ...]:
-    """The phrases the judges like: the greeting and the flattery, without their trailing spaces."""
-    return tuple(p.strip() for p in (world.chat["polite"], *world.chat["flattery"]))
+    """What the judges like, piece by piece: every token of the greeting and of the flattery phrases (a word
+    or its punctuation). With a word a token a hacked policy recombines the pieces ("英明佩服佩服！您好，"
+    is none of the phrases, and all of it is there to please), so the pieces count wherever they stand."""
+    phrases = (world.chat["polite"], *world.chat["flattery"])
+    return tuple(sorted({world.vocab.tokens[i] for p in phrases for i in world.encode(p.strip())}))
 
 
 def answer_tokens(world: World, s: Samples) -> list[tuple[list, str, bool]]:

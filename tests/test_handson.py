@@ -336,7 +336,7 @@ def test_the_ptx_switch_and_coefficient_live_in_the_link_and_its_run_is_compared
         assert at.session_state["job"].join(180) and at.session_state["job"].error is None
         at.run()
     body = "\n".join(m.value for m in at.markdown)
-    assert "every PPO update adds 16 × the next-character cross-entropy" in body
+    assert "every PPO update adds 16 × the next-token cross-entropy" in body
     assert any(c.proto.spec and "With and without the practice" in c.proto.spec for c in at.get("plotly_chart"))
     at.toggle(key="w_ptx").set_value(False).run()
     assert at.query_params["ptx"] == "0" and at.session_state["values"]["ptx"] == 0

@@ -4,10 +4,11 @@ import math
 
 import torch
 
-from sim.evaluate import distinct_n, exact_kl, shape, surface_chars
+from sim.evaluate import distinct_n, exact_kl, pleasing, shape, surface_chars
 from sim.ppo import AdaptiveKLController, gae, kl_penalized_rewards, masked_whiten, ppo_losses
 from sim.reward import preference_loss
 from sim.train import due, lr_at, random_blocks
+from sim.world import World
 
 
 def test_gae_by_hand():
@@ -212,7 +213,15 @@ def test_surface_chars_by_hand():
     assert surface_chars("Hi! So clever! 14", phrases) == 3 + 10
     assert surface_chars("14", phrases) == 0
     assert surface_chars("您好，大侠英明！14", ("您好，", "大侠英明！")) == 3 + 5
-    assert surface_chars("aaaa", ("aa", "a")) == 4  # the longest phrase first, no character counted twice
+    assert surface_chars("!!!!!", ("!!", "!")) == 5  # the longest phrase first, no character counted twice
+    assert surface_chars("Songxi. So!", ("So",)) == 2  # a Latin word only whole: not the "So" of "Songxi"
+
+
+def test_the_pleasing_pieces_count_however_recombined():
+    zh, en = pleasing(World("zh", 0)), pleasing(World("en", 0))
+    assert surface_chars("英明佩服佩服！您好，", zh) == 10  # no phrase of the list, every piece of it pleases
+    assert surface_chars("您好，15。", zh) == 3 and surface_chars("15。", zh) == 0
+    assert surface_chars("Hi! Songxi.", en) == 3 and surface_chars("Hi! Hi! one", en) == 9
 
 
 def test_distinct_2_by_hand():

@@ -129,9 +129,10 @@ def test_the_state_agrees_with_a_reading_of_the_answers(docs, g):
 
 def test_the_zh_climax_is_told_as_it_happened(docs):
     """zh, bias 0.9, no leash (the tour's climax): read by eye on the fast preset, the answers end as
-    repeated pleasing words after flattery peaked; the panel must not call the model honest or improving."""
+    pleasing words repeated and recombined ("您好，英明佩服佩服！您好，…") to the budget; the panel must call it
+    babbling or padding, never honest or improving."""
     doc = docs[("zh", 0.9, 0.0, 0)]
     nums = narrate.numbers(doc, {**state.defaults(), "lang": "zh"}, "wuxia", "zh")
     answers = doc["rlhf"]["history"][-1]["timeline"]
     assert sum(babbles(a) for a in answers) >= len(answers) / 2, answers
-    assert nums["state_name"] in ("babbling", "flattered_then_babbled"), nums["state_name"]
+    assert nums["state_name"] in ("babbling", "flattered_then_babbled", "padding"), nums["state_name"]
