@@ -2,7 +2,8 @@
 in both languages.
 
 Every number here comes out of real runs of the pipeline (mean of seeds 0, 1, 2); nothing is
-written into the code. The runs of a language share one cache, so each stage is trained once per seed.
+written into the code. The runs share the session's cache (``wuji_cache``), so each stage is trained once per
+seed and language, and not again for test_narration's grid, which asks for some of the same runs.
 A summary per language is written to test-artifacts/physics.json (the README's table is made from it).
 
 The claims were tuned on seeds 0-2 only. To check them on held-out seeds (by hand, not in CI):
@@ -57,9 +58,9 @@ def _seed_row(out, seed) -> dict:
 
 
 @pytest.fixture(scope="module", params=LANGS)
-def runs(request, tmp_path_factory):
+def runs(request, wuji_cache):
     lang = request.param
-    cache = Cache(tmp_path_factory.mktemp(f"physics-cache-{lang}"))
+    cache = Cache(wuji_cache)  # the session's cache: the stages other tests trained (test_narration's grid) are reused
     out = {"grid": {}, "healthy": {}, "no_pretrain": {}, "ptx": {}}
     for seed in SEEDS:
         for kl in KL_GRID:
