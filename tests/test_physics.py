@@ -27,7 +27,13 @@ from sim.config import preset
 from sim.pipeline import run, run_stream
 from sim.world import LANGS
 
-SEEDS = tuple(int(s) for s in os.environ.get("WUJI_PHYSICS_SEEDS", "0,1,2").split(","))
+
+def seeds(variable: str, default: str) -> tuple[int, ...]:
+    """The seeds an environment variable names (``3,4,5``), else ``default``'s."""
+    return tuple(int(s) for s in os.environ.get(variable, default).split(","))
+
+
+SEEDS = seeds("WUJI_PHYSICS_SEEDS", "0,1,2")
 ARTIFACT = "physics.json" if SEEDS == (0, 1, 2) else f"physics-seeds-{'-'.join(map(str, SEEDS))}.json"
 KL_GRID = (0.0, 0.03, 0.1, 0.3, 1.0)
 BIASED = 0.9
@@ -179,7 +185,7 @@ def test_same_config_same_numbers(tmp_path):
     assert docs[0]["rlhf"]["history"][-1]["step"] > 0
 
 
-DEFAULT_SEEDS = tuple(int(s) for s in os.environ.get("WUJI_DEFAULT_SEEDS", "0").split(","))
+DEFAULT_SEEDS = seeds("WUJI_DEFAULT_SEEDS", "0")
 
 
 @pytest.mark.slow
