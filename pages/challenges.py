@@ -18,17 +18,8 @@ def draw(doc, live):
     left, right = st.columns([3, 2])
     with left:
         rows = narrate.sweep_rows(w.sweep(cfg, "reward_bias", state.BIAS_STOPS), "reward_bias")
-        w.chart(
-            charts.sweep(
-                rows,
-                "reward_bias",
-                ("gold_agreement", "flattery", "final_capability"),
-                lang,
-                "ch_bias_sweep",
-                narrate.axis_range(state.BIAS_STOPS),
-            ),
-            "bias-sweep",
-        )
+        w.chart("bias-sweep", charts.sweep, rows, "reward_bias", ("gold_agreement", "flattery", "final_capability"),
+                lang, "ch_bias_sweep", narrate.axis_range(state.BIAS_STOPS))
         st.caption(texts.t("sweep_hint", lang))
     with right:
         w.analogy("challenge_bias", doc)
@@ -42,7 +33,7 @@ def draw(doc, live):
                                  help=texts.t("votes_help", lang))
     matrix, errors, err = x.boss_stats(cfg, rubric, votes)
     nums = tradeoff.bosses_numbers(matrix, err, votes, rubric, lens, lang)
-    w.chart(charts.bosses(matrix, errors, rubric, votes, lang), "bosses")
+    w.chart("bosses", charts.bosses, matrix, errors, rubric, votes, lang)
     left, m1, m2 = st.columns([4, 1, 1])
     with left:
         x.analogy("challenge_bosses", nums, lens, lang)
@@ -52,11 +43,11 @@ def draw(doc, live):
     x.judging_section(cfg, rubric, votes, lang)
     points = tradeoff.judging_points(x.judging_docs(cfg))
     if points:
-        w.chart(charts.judging_effect(points, lang), "judging")
+        w.chart("judging", charts.judging_effect, points, lang)
     st.subheader(texts.t("ch_cost_t", lang))
     left, right = st.columns([3, 2])
     with left:
-        w.chart(charts.cost(doc["seconds"], lang, tuple(doc.get("cached", ()))), "cost")
+        w.chart("cost", charts.cost, doc["seconds"], lang, tuple(doc.get("cached", ())))
         st.caption(texts.t("cost_hint", lang))
     with right:
         w.analogy("challenge_cost", doc)
@@ -65,24 +56,21 @@ def draw(doc, live):
     flops = x.flops(cfg)
     left, right = st.columns([3, 2])
     with left:
-        w.chart(charts.flops(flops, lang), "flops")
+        w.chart("flops", charts.flops, flops, lang)
     with right:
         x.analogy("challenge_flops", tradeoff.flops_numbers(flops), lens, lang)
     st.caption(texts.t("cost_sources", lang))
     st.subheader(texts.t("ch_transfer_t", lang))
     left, right = st.columns([3, 2])
     with left:
-        w.chart(
-            charts.transfer(doc["rlhf"]["start"]["per_task"], doc["rlhf"]["final"]["per_task"], lang),
-            "transfer",
-        )
+        w.chart("transfer", charts.transfer, doc["rlhf"]["start"]["per_task"], doc["rlhf"]["final"]["per_task"], lang)
     with right:
         w.analogy("challenge_transfer", doc)
     st.markdown(f"**{texts.t('ch_ab_t', lang)}**")
     groups = tradeoff.transfer_groups(doc["rlhf"]["history"])
     left, right = st.columns([3, 2])
     with left:
-        w.chart(charts.transfer_ab(groups, lang), "transfer-ab")
+        w.chart("transfer-ab", charts.transfer_ab, groups, lang)
         if groups["held"]["gold1"] is None:
             st.caption(texts.t("ab_no_gold", lang))
     with right:

@@ -24,16 +24,16 @@ if rows:
     methods = x.method_docs(cfg)
 
     st.subheader(texts.t("ex_frontier_t", lang))
-    w.chart(charts.frontier(rows, kl, bias, methods, lang), "frontier")
+    w.chart("frontier", charts.frontier, rows, kl, bias, methods, lang)
     st.caption(texts.t("ex_frontier_cap", lang, n_seed=len(seeds)))
     x.analogy("frontier", tradeoff.frontier_numbers(rows, kl, bias), lens, lang)
 
     st.subheader(texts.t("ex_heat_t", lang))
-    w.chart(charts.heatmaps(rows, kls, biases, kl, bias, lang), "heatmaps")
+    w.chart("heatmaps", charts.heatmaps, rows, kls, biases, kl, bias, lang)
 
     st.subheader(texts.t("ex_overopt_t", lang))
     ov = tradeoff.overopt_data(rows, kl, bias, methods)
-    w.chart(charts.overopt(ov, lang, texts.peak(lens, lang), lens), "overopt")
+    w.chart("overopt", charts.overopt, ov, lang, texts.peak(lens, lang), lens)
     st.caption(texts.t("ex_overopt_cap", lang, n_seed=len(tradeoff.at(rows, kl, bias))))
     panel = tradeoff.overopt_panel(ov)
     if panel is None:

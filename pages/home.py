@@ -13,7 +13,7 @@ cfg = w.config(v)
 
 
 def draw(doc, live):
-    w.chart(charts.gauges(narrate.gauges(doc), lang), "gauges", key=f"gauges_{live}")
+    w.chart("gauges", charts.gauges, narrate.gauges(doc), lang, key=f"gauges_{live}")
     cols = st.columns(3)
     for col, name in zip(cols, ("pretrain", "sft", "ppo"), strict=True):
         with col:

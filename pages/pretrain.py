@@ -17,14 +17,11 @@ def draw(doc, live):
         return
     left, right = st.columns([3, 2])
     with left:
-        w.chart(
-            charts.loss_curve(pre["history"], pre.get("losses", []), lang, lens),
-            "pretrain-loss",
-            key=f"loss_{live}",
-        )
+        w.chart("pretrain-loss", charts.loss_curve, pre["history"], pre.get("losses", []), lang, lens,
+                key=f"loss_{live}")
     with right:
         w.analogy("pretrain", doc)
-        w.chart(charts.probe_curve(pre["history"], lang), "pretrain-probe", key=f"probe_{live}")
+        w.chart("pretrain-probe", charts.probe_curve, pre["history"], lang, key=f"probe_{live}")
     st.subheader(texts.t("samples", lang))
     st.table(narrate.sample_rows(pre.get("samples", []), lang))
     if live:
@@ -33,17 +30,8 @@ def draw(doc, live):
     left, right = st.columns([3, 2])
     with left:
         rows = narrate.sweep_rows(w.sweep(cfg, "pretrain_steps", stops), "steps")
-        w.chart(
-            charts.sweep(
-                rows,
-                "steps",
-                ("probe_accuracy", "capability", "final_capability"),
-                lang,
-                "ch_budget",
-                narrate.axis_range(stops),
-            ),
-            "budget",
-        )
+        w.chart("budget", charts.sweep, rows, "steps", ("probe_accuracy", "capability", "final_capability"), lang,
+                "ch_budget", narrate.axis_range(stops))
         st.caption(texts.t("sweep_hint", lang))
     with right:
         w.analogy("budget", doc)

@@ -23,7 +23,7 @@ def draw(doc, live):
     left, mid, right = st.columns([3, 2, 2])
     with left:
         panel = annotator_panel(cfg.reward.n_annotators, cfg.seed)
-        w.chart(charts.annotators(panel, v["bias"], lang), "annotators", key=f"ann_{live}")
+        w.chart("annotators", charts.annotators, panel, v["bias"], lang, key=f"ann_{live}")
     with mid:
         w.analogy("annotators", {"config": {"reward": {"n_annotators": len(panel)}}})
         if doc.get("reward"):
@@ -34,7 +34,7 @@ def draw(doc, live):
     rl = doc.get("rlhf")
     if not rl:
         return
-    w.chart(charts.rlhf_curves(rl["history"], lang, total=cfg.ppo.iterations, lens=lens), "rlhf", key=f"rlhf_{live}")
+    w.chart("rlhf", charts.rlhf_curves, rl["history"], lang, total=cfg.ppo.iterations, lens=lens, key=f"rlhf_{live}")
     w.metric_row(narrate.rlhf_metric_row(rl["start"], rl["final"]), lang)
     cols = st.columns(3)
     for col, name in zip(cols, ("ppo", "kl", "bias"), strict=True):

@@ -20,7 +20,7 @@ def draw(doc, live):
     ]
     left, right = st.columns([3, 2])
     with left:
-        w.chart(charts.radar(series[-3:], lang), "sft-radar", key=f"radar_{live}")
+        w.chart("sft-radar", charts.radar, series[-3:], lang, key=f"radar_{live}")
     with right:
         w.analogy("sft", doc)
         a, b = st.columns(2)
@@ -28,7 +28,7 @@ def draw(doc, live):
             w.metric("capability", sft.get("capability"), lang)
         with b:
             w.metric("format_rate", sft.get("format_rate"), lang)
-        w.chart(charts.sft_curve(sft["history"], lang), "sft-curve", key=f"sftc_{live}")
+        w.chart("sft-curve", charts.sft_curve, sft["history"], lang, key=f"sftc_{live}")
     if live or not sft.get("answers"):
         return
     st.subheader(texts.heading("side_by_side", lens, lang))

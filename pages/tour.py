@@ -35,13 +35,10 @@ def draw(doc, live):
         if step.question and not live:
             guide.reveal(step, guess, cfg, lens, lang)
     with chart_at:
-        fig = story.figure(step, doc, v, lang, cfg)
         if hidden:
             st.info(texts.t("guess_first", lang))
-        elif fig is None:
+        elif not w.chart(f"tour-{number}-{step.key}", story.figure, step, doc, v, lang, cfg, key=f"tour_{live}"):
             st.info(texts.t("tour_no_doc", lang))
-        else:
-            w.chart(fig, f"tour-{number}-{step.key}", key=f"tour_{live}")
 
 
 w.body(cfg, lang, draw)

@@ -153,7 +153,7 @@ def room_view(lang: str) -> None:
         room = session.server().guesses
         rows = [(q.split("@", 1)[1].replace(",", " · "), room.tally(q)) for q in room.questions()[-8:]]
         if rows:
-            w.chart(charts.room_guesses(rows, lang), "room")
+            w.chart("room", charts.room_guesses, rows, lang)
         else:
             st.caption(texts.t("room_empty", lang))
         handouts(sidebar.values()["lens"], lang)

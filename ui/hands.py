@@ -64,8 +64,8 @@ def ptx_effect(cfg, doc: dict, lang: str, live: bool) -> None:
     if off is None:
         st.caption(texts.t("ptx_missing", lang))
         return
-    fig = hands_charts.ptx_compare(doc["rlhf"]["history"], off["rlhf"]["history"], cfg.ppo.ptx_coef, lang)
-    w.chart(fig, "ptx", key=f"ptx_{live}")
+    w.chart("ptx", hands_charts.ptx_compare, doc["rlhf"]["history"], off["rlhf"]["history"], cfg.ppo.ptx_coef, lang,
+            key=f"ptx_{live}")
 
 
 # -- the playground -----------------------------------------------------------------------------------
@@ -195,14 +195,14 @@ def draw_stage(s: Stepper, lang: str) -> None:
     stage = next((x for x in reversed(STAGES) if s.events[x]), None)
     if stage == "pretrain":
         pre = doc["pretrain"]
-        w.chart(charts.loss_curve(pre["history"], pre["losses"], lang, sidebar.lens()), "hands-pretrain")
+        w.chart("hands-pretrain", charts.loss_curve, pre["history"], pre["losses"], lang, sidebar.lens())
     elif stage == "sft":
-        w.chart(charts.sft_curve(doc["sft"]["history"], lang), "hands-sft")
+        w.chart("hands-sft", charts.sft_curve, doc["sft"]["history"], lang)
     elif stage == "reward":
-        w.chart(charts.reward_curve(doc["reward"]["history"], lang), "hands-reward")
+        w.chart("hands-reward", charts.reward_curve, doc["reward"]["history"], lang)
     elif stage == "rlhf" and doc.get("rlhf"):
-        w.chart(charts.rlhf_curves(doc["rlhf"]["history"], lang, total=s.cfg.ppo.iterations,
-                                      lens=sidebar.lens()), "hands-rlhf")
+        w.chart("hands-rlhf", charts.rlhf_curves, doc["rlhf"]["history"], lang, total=s.cfg.ppo.iterations,
+                lens=sidebar.lens())
     answers(s.world, [f for f in s.frames() if f["answers"] is not None][-1:], lang)
 
 

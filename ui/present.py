@@ -48,6 +48,11 @@ def style() -> None:
     st.html(theme.css(sidebar.values()["theme"]) if on() else theme.PLAIN_CSS)
 
 
-def figure(fig):
-    """A chart as presenter mode shows it (bigger fonts, the theme's colours); unchanged otherwise."""
-    return charts.for_room(fig, sidebar.values()["theme"], theme.SCALE) if on() else fig
+def room() -> str | None:
+    """The theme charts are redrawn in for a projector (presenter mode), else None."""
+    return sidebar.values()["theme"] if on() else None
+
+
+def figure(fig, room_theme: str | None):
+    """A chart as presenter mode shows it (bigger fonts, the theme's colours); unchanged outside it (None)."""
+    return charts.for_room(fig, room_theme, theme.SCALE) if room_theme else fig

@@ -5,6 +5,8 @@ analogy panels, charts with PNG export, and CSV downloads. No math here.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import pickle
 
 import pandas as pd
 import streamlit as st
@@ -211,8 +213,30 @@ def analogy(name: str, doc: dict | None, live_rlhf: list | None = None) -> None:
         st.markdown(text)
 
 
-def chart(fig, name: str, key: str | None = None) -> None:
-    st.plotly_chart(present.figure(fig), config=charts.export_config(name), key=key)
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _figure(digest: str, room: str | None, _build, _args: tuple, _kw: dict):
+    """A chart built once for every visitor who shows the same thing (a plotly figure costs 0.1-0.2 s of CPU to
+    build and style, more than the rest of a page: 40 participants on one setting build it once). ``digest``
+    names the builder and its arguments; ``room`` is presenter mode's theme. The figure is shared, so it is
+    frozen by convention: nothing changes it once built (st.plotly_chart reads a copy, ``Figure.to_dict``)."""
+    fig = _build(*_args, **_kw)
+    return None if fig is None else present.figure(fig, room)
+
+
+def figure(build, *args, **kw):
+    """``build(*args, **kw)`` as this visitor's mode draws it, from the server's shared charts (None when the
+    builder has nothing to draw). The arguments are plain data (documents, texts, numbers), keyed by their
+    pickle: equal data, one figure."""
+    digest = hashlib.blake2b(pickle.dumps((build.__module__, build.__qualname__, args, kw)), digest_size=16)
+    return _figure(digest.hexdigest(), present.room(), build, args, kw)
+
+
+def chart(name: str, build, *args, key: str | None = None, **kw) -> bool:
+    """Draw the chart ``build(*args, **kw)`` with its PNG export named ``name``; False when there was none."""
+    fig = figure(build, *args, **kw)
+    if fig is not None:
+        st.plotly_chart(fig, config=charts.export_config(name), key=key)
+    return fig is not None
 
 
 def png_hint(lang: str) -> None:
