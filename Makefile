@@ -16,8 +16,9 @@ PORT    ?= 8501
 
 CHROMIUM  := /usr/bin/chromium
 CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+INITDB    := /usr/lib/postgresql/*/bin/initdb
 
-.PHONY: help venv run test test-fast bench browser-deps clean
+.PHONY: help venv run test test-fast bench test-deps clean
 
 help:
 	@echo "make venv          create .venv and install requirements-dev.txt"
@@ -25,7 +26,7 @@ help:
 	@echo "make test-fast     ruff check . + the fast tier: units, math, AppTest, architecture (docs/testing.md)"
 	@echo "make test          ruff check . + every test, as CI runs it (browser tests use $(CHROMIUM))"
 	@echo "make bench         python -m sim bench"
-	@echo "make browser-deps  install Debian chromium + fonts-noto-cjk if missing (root only)"
+	@echo "make test-deps     install Debian chromium, fonts-noto-cjk and postgresql if missing (root only)"
 	@echo "make clean         remove .venv, caches and test artifacts"
 
 venv: $(STAMP)
@@ -40,19 +41,19 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 run: venv
 	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
-browser-deps:
-	@if [ -x $(CHROMIUM) ] && [ -f $(CJK_FONT) ]; then \
-	  echo "browser-deps: $(CHROMIUM) and Noto CJK fonts present"; \
+test-deps:
+	@if [ -x $(CHROMIUM) ] && [ -f $(CJK_FONT) ] && ls $(INITDB) >/dev/null 2>&1; then \
+	  echo "test-deps: $(CHROMIUM), Noto CJK fonts and PostgreSQL present"; \
 	elif [ "$$(id -u)" = "0" ]; then \
-	  echo "browser-deps: installing chromium + fonts-noto-cjk with apt-get"; \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
+	  echo "test-deps: installing chromium, fonts-noto-cjk and postgresql with apt-get"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk postgresql; \
 	else \
-	  echo "browser-deps: $(CHROMIUM) or fonts-noto-cjk missing and not root;"; \
-	  echo "  run: sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk"; \
-	  echo "  (browser tests skip locally, and fail when CI is set)"; \
+	  echo "test-deps: $(CHROMIUM), fonts-noto-cjk or postgresql missing and not root;"; \
+	  echo "  run: sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk postgresql"; \
+	  echo "  (browser and PostgreSQL tests skip locally, and fail when CI is set)"; \
 	fi
 
-test: venv browser-deps
+test: venv test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

@@ -76,19 +76,22 @@ class Claims:
 
     def claim(self, key: str) -> bool:
         """Take ``key`` (one transaction): True when it was free or its holder is dead. A live holder keeps it, this
-        process included: a second run here that needs the same stage waits for it too."""
+        process included: a second run here that needs the same stage waits for it too.
+
+        Race-free without locks, so on PostgreSQL's READ COMMITTED as on SQLite's serial writers: the claim is an
+        insert that does nothing when the key is held, and a takeover is a compare-and-swap on the dead holder's
+        (owner, beat), which a concurrent taker's update makes match no row."""
         c = self.db.tables.claims
         now = time.time()
         mine = {"owner": self.owner, "host": self.host, "pid": self.pid, "since": now, "beat": now, "progress": None}
         with self.db.write() as conn:
-            row = conn.execute(select(c).where(c.c.key == key)).first()
-            if row is None:
-                conn.execute(c.insert().values(key=key, **mine))
+            if self.db.insert_new(conn, c, {"key": key, **mine}, ("key",)):
                 return True
-            if not self.dead(row, now):
+            row = conn.execute(select(c).where(c.c.key == key)).first()
+            if row is None or not self.dead(row, now):  # None: released meanwhile (the next ask takes it)
                 return False
-            conn.execute(update(c).where(c.c.key == key).values(**mine))
-            return True
+            swap = update(c).where(c.c.key == key, c.c.owner == row.owner, c.c.beat == row.beat).values(**mine)
+            return conn.execute(swap).rowcount == 1
 
     def dead(self, row, now: float | None = None) -> bool:
         """Is a claim's holder dead: its pid gone on this host, or its last beat older than ``ttl_s``?"""

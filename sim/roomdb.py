@@ -56,7 +56,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 ENV = "WUJI_DATABASE_URL"
@@ -199,6 +199,21 @@ class RoomDB:
         where = [table.c[k] == row[k] for k in keys]
         if conn.execute(update(table).where(*where).values(**changed)).rowcount == 0:
             conn.execute(table.insert().values(**row))
+
+    def insert_new(self, conn: Connection, table: Table, row: dict, keys: tuple[str, ...]) -> bool:
+        """Insert ``row`` unless a row with the same ``keys`` exists; True when this call inserted it. Atomic on
+        every database (INSERT ... ON CONFLICT DO NOTHING; elsewhere a savepoint catches the duplicate), so of
+        concurrent callers exactly one gets True."""
+        make = UPSERTS.get(conn.dialect.name)
+        if make is not None:
+            stmt = make(table).values(**row).on_conflict_do_nothing(index_elements=list(keys))
+            return conn.execute(stmt.returning(table.c[keys[0]])).first() is not None  # psycopg's rowcount is -1
+        try:
+            with conn.begin_nested():
+                conn.execute(table.insert().values(**row))
+        except IntegrityError:
+            return False
+        return True
 
     # -- the presenter -----------------------------------------------------------------------------------------
     def follow(self, step: int, settings: dict) -> None:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import pg
 import pytest
 from live import serve, tracebacks
 
@@ -121,7 +122,7 @@ def clean_server_log(request: pytest.FixtureRequest) -> Iterator[None]:
 def browser():
     """A headless Debian Chromium launched through Playwright (never a downloaded browser)."""
     if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (run `make browser-deps`)"
+        reason = f"{CHROMIUM} is missing (run `make test-deps`)"
         if os.environ.get("CI"):
             pytest.fail(f"browser tests must not skip in CI: {reason}")
         pytest.skip(reason)
@@ -133,6 +134,26 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pg.Cluster]:
+    """A PostgreSQL server of Debian's package for this session (tests/pg.py). Like Chromium, never skipped in CI."""
+    if pg.binaries() is None:
+        reason = "PostgreSQL is not installed (run `make test-deps`)"
+        if os.environ.get("CI"):
+            pytest.fail(f"the PostgreSQL tests must not skip in CI: {reason}")
+        pytest.skip(reason)
+    with pg.cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty room database's URL: a SQLite file (the default), then a new database on ``postgres``."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'room.sqlite'}"
+    return request.getfixturevalue("postgres").database()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

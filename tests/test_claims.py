@@ -23,8 +23,9 @@ KEY = "pretrain-0123456789abcdef0123"
 
 
 @pytest.fixture()
-def url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'room.sqlite'}"
+def url(database) -> str:
+    """Each test runs on SQLite and on PostgreSQL (tests/conftest.py ``database``)."""
+    return database
 
 
 def dead_pid() -> int:

@@ -86,9 +86,9 @@ def test_take_back_deletes_exactly_one_participants_rankings(world):
     assert pool.take_back("bob") == 0 and pool.take_back("nobody") == 0
 
 
-def test_writers_on_many_threads_and_two_connections_lose_nothing(tmp_path, world):
-    url = f"sqlite:///{tmp_path / 'room.sqlite'}"
-    servers = [RoomDB(url), RoomDB(url)]  # two engines on one file: as two server processes
+def test_writers_on_many_threads_and_two_connections_lose_nothing(database, world):
+    url = database
+    servers = [RoomDB(url), RoomDB(url)]  # two engines on one database: as two server processes
     errors = []
 
     def participant(i: int):
@@ -128,8 +128,8 @@ def vote_from_a_process(url: str, who: str, n: int) -> None:
         t.join()
 
 
-def test_writers_in_two_processes_on_one_file_lose_nothing(tmp_path, world):
-    url = f"sqlite:///{tmp_path / 'room.sqlite'}"
+def test_writers_in_two_processes_on_one_database_lose_nothing(database, world):
+    url = database
     RoomDB(url)  # the tables, made once before the processes race
     spawn = multiprocessing.get_context("spawn")
     procs = [spawn.Process(target=vote_from_a_process, args=(url, who, 15)) for who in ("left", "right")]
