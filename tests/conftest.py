@@ -74,17 +74,17 @@ def wuji_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = Path(os.environ.get("WUJI_TEST_CACHE_DIR") or tmp_path_factory.mktemp("wuji-cache"))
     os.environ["WUJI_CACHE_DIR"] = str(root)
     os.environ["WUJI_PRESET"] = "fast"
+    import prefetch
+
     from sim.cache import Cache, is_cached
     from sim.config import preset
-    from sim.pipeline import run
 
     cache = Cache(root)
     assert cache.warning is None, cache.warning
-    for lang, kl, bias in TEST_RUNS:
-        cfg = preset("fast", kl_coef=kl, reward_bias=bias, lang=lang)
-        if not is_cached(cfg, cache):
-            run(cfg, cache)
-        assert is_cached(cfg, cache), f"run kl={kl} bias={bias} was not cached"
+    cfgs = [preset("fast", kl_coef=kl, reward_bias=bias, lang=lang) for lang, kl, bias in TEST_RUNS]
+    prefetch.train(cfgs, root)  # the two languages side by side, one torch thread each
+    for cfg in cfgs:
+        assert is_cached(cfg, cache), f"run kl={cfg.ppo.kl_coef} bias={cfg.reward.reward_bias} was not cached"
     return root
 
 

@@ -114,6 +114,19 @@ def idle(page, timeout_ms: float, pause_ms: int = 0) -> None:
         page.wait_for_timeout(pause_ms)
 
 
+CHARTS_DRAWN = """() => document.fonts.status === 'loaded'
+    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))"""
+
+
+def drawn(page, timeout_ms: float, settle_ms: int = 500) -> None:
+    """Wait until the script run is over, the fonts are loaded and every plotly chart on the page is drawn (its
+    SVG is in place); then ``settle_ms`` for plotly's resize to the column's width. In place of a long fixed
+    pause: a page with everything drawn is checked at once."""
+    idle(page, timeout_ms)
+    page.wait_for_function(CHARTS_DRAWN, timeout=timeout_ms)
+    page.wait_for_timeout(settle_ms)
+
+
 def shoot(page, path: Path, max_height: int = 7000, pause_ms: int = 1200) -> Path:
     """A screenshot of the whole page: Streamlit scrolls inside its main block, so grow the window to fit it
     (at most ``max_height``); plotly's download notices are removed first."""

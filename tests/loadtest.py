@@ -74,15 +74,20 @@ class Tab:
         self.ws, self.name = ws, name
         self.widgets: dict[str, str] = {}  # widget key -> id
         self.query = ""
+        self.auto: tuple[str, float] | None = None  # the fragment the server asked to rerun, and how often
 
     async def rerun(self, page: str, query: str | None = None, moves: dict | None = None,
-                    clicks: tuple[str, ...] = ()) -> set[str]:
-        """Run a page (with widget values changed, buttons clicked); return the element types it drew."""
+                    clicks: tuple[str, ...] = (), fragment: str | None = None) -> set[str]:
+        """Run a page (with widget values changed, buttons clicked), or only one of its fragments, as a browser's
+        timer does for ``st.fragment(run_every=...)``; return the element types it drew."""
         if query is not None:
             self.query = query
         msg = BackMsg()
         msg.rerun_script.query_string = self.query
         msg.rerun_script.page_name = page
+        if fragment is not None:
+            msg.rerun_script.fragment_id = fragment
+            msg.rerun_script.is_auto_rerun = True
         for key, value in (moves or {}).items():
             w = msg.rerun_script.widget_states.widgets.add()
             w.id = self.widgets[key]
@@ -99,6 +104,10 @@ class Tab:
             kind = fwd.WhichOneof("type")
             if kind == "page_info_changed":
                 self.query = fwd.page_info_changed.query_string
+            if kind == "auto_rerun":
+                self.auto = (fwd.auto_rerun.fragment_id, fwd.auto_rerun.interval)
+            if kind == "stop_auto_rerun":
+                self.auto = None
             if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 el = fwd.delta.new_element
                 what = el.WhichOneof("type")
@@ -150,7 +159,8 @@ def _answered(tally: Tally, name: str, drawn: set[str], seconds: float) -> None:
 
 
 async def _fresh(tab: Tab, tally: Tally, name: str, kl: float) -> None:
-    """Move to a setting nobody trained (bias 0.9) and poll, as the page's fragment does, until it is done."""
+    """Move to a setting nobody trained (bias 0.9) and poll as a browser does: the page's polling fragment
+    (ui/poll.py), rerun every interval the server asked for, until the job's end reruns the whole page."""
     t0 = time.perf_counter()
     await tab.rerun("rlhf", "lang=zh&kl=0.1&bias=0.9")
     drawn = await tab.rerun("rlhf", moves={"w_kl": str(kl)})
@@ -158,8 +168,9 @@ async def _fresh(tab: Tab, tally: Tally, name: str, kl: float) -> None:
         if time.perf_counter() - t0 > FRESH_TIMEOUT_S:
             tally.errors.append(f"{name}: the fresh run for kl={kl:g} did not finish in {FRESH_TIMEOUT_S:.0f} s")
             return
-        await asyncio.sleep(1.0)
-        drawn = await tab.rerun("rlhf")
+        fragment, interval = tab.auto or (None, 1.0)
+        await asyncio.sleep(interval)
+        drawn = await tab.rerun("rlhf", fragment=fragment)
     tally.fresh_s.append(time.perf_counter() - t0)
 
 

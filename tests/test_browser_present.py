@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
-from live import idle
+from live import drawn
 from pagecheck import contrast, foreign, overlaps
 
 from ui.state import TOUR_LEN
@@ -46,7 +46,7 @@ def test_every_page_is_readable_unclipped_and_in_one_language(streamlit_server, 
         for name in PAGES:
             page.goto(url(streamlit_server, name, lang, view), wait_until="domcontentloaded")
             page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
-            idle(page, 120_000, 1500)
+            drawn(page, 120_000)
             assert page.locator('[data-testid="stException"]').count() == 0, f"{name or 'home'}: an exception"
             problems = {"contrast": contrast(page), "overlaps": overlaps(page), "foreign": foreign(page, lang)}
             problems = {k: v for k, v in problems.items() if v and (name, k) not in WORLD_PENDING}
@@ -66,7 +66,7 @@ def test_the_pretraining_samples_are_in_the_pages_language(streamlit_server, bro
     try:
         page.goto(url(streamlit_server, "pretrain", lang, "light"), wait_until="domcontentloaded")
         page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
-        idle(page, 120_000, 1500)
+        drawn(page, 120_000)
         assert foreign(page, lang) == []
     finally:
         context.close()

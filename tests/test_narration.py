@@ -18,6 +18,7 @@ import math
 import re
 from collections import Counter
 
+import prefetch
 import pytest
 
 from sim.cache import Cache
@@ -35,7 +36,9 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:e[+-]\d+)?%?")
 @pytest.fixture(scope="module")
 def docs(wuji_cache) -> dict:
     cache = Cache(wuji_cache)  # the session's prepared cache: its runs and every shared stage train once
-    return {g: run(preset("fast", lang=g[0], reward_bias=g[1], kl_coef=g[2], seed=g[3]), cache) for g in GRID}
+    cfgs = {g: preset("fast", lang=g[0], reward_bias=g[1], kl_coef=g[2], seed=g[3]) for g in GRID}
+    prefetch.train(list(cfgs.values()), wuji_cache)  # on every core (tests/prefetch.py); then read back
+    return {g: run(cfg, cache) for g, cfg in cfgs.items()}
 
 
 def read(doc: dict, source: tuple):

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from statistics import mean
 
+import prefetch
 import pytest
 
 from sim.cache import Cache
@@ -63,18 +64,36 @@ def _seed_row(out, seed) -> dict:
             "no_pretrain_capability": out["no_pretrain"][seed]["capability"]}
 
 
+def configs(lang: str) -> dict:
+    """Every run the claims read, by group: the bias-0.9 grid, the healthy judges, PPO-ptx, and SFT without
+    pretraining (of which only pretraining and SFT are trained)."""
+    def fast(seed: int, **kw):
+        return preset("fast", lang=lang, seed=seed, **kw)
+
+    return {
+        "grid": {(s, kl): fast(s, kl_coef=kl, reward_bias=BIASED) for s in SEEDS for kl in KL_GRID},
+        "healthy": {s: fast(s, kl_coef=0.1, reward_bias=0.0) for s in SEEDS},
+        "ptx": {s: fast(s, kl_coef=0.0, reward_bias=BIASED, ptx_coef=PTX) for s in SEEDS},
+        "no_pretrain": {s: fast(s, pretrain_steps=0) for s in SEEDS},
+    }
+
+
+@pytest.fixture(scope="module")
+def trained(wuji_cache):
+    """Both languages' runs, trained on every core at once (tests/prefetch.py) before either is read."""
+    whole = [c for lang in LANGS for part in ("grid", "healthy", "ptx") for c in configs(lang)[part].values()]
+    prefetch.train(whole, wuji_cache)
+    prefetch.train([c for lang in LANGS for c in configs(lang)["no_pretrain"].values()], wuji_cache, upto="sft")
+    return wuji_cache
+
+
 @pytest.fixture(scope="module", params=LANGS)
-def runs(request, wuji_cache):
+def runs(request, trained):
     lang = request.param
-    cache = Cache(wuji_cache)  # the session's cache: the stages other tests trained (test_narration's grid) are reused
-    out = {"grid": {}, "healthy": {}, "no_pretrain": {}, "ptx": {}}
-    for seed in SEEDS:
-        for kl in KL_GRID:
-            out["grid"][(seed, kl)] = run(preset("fast", lang=lang, seed=seed, kl_coef=kl, reward_bias=BIASED), cache)
-        out["healthy"][seed] = run(preset("fast", lang=lang, seed=seed, kl_coef=0.1, reward_bias=0.0), cache)
-        out["ptx"][seed] = run(preset("fast", lang=lang, seed=seed, kl_coef=0.0, reward_bias=BIASED, ptx_coef=PTX),
-                               cache)
-        out["no_pretrain"][seed] = _sft_only(preset("fast", lang=lang, seed=seed, pretrain_steps=0), cache)
+    cache = Cache(trained)  # the session's cache: the stages other tests trained (test_narration's grid) are reused
+    cfgs = configs(lang)
+    out = {part: {k: run(c, cache) for k, c in cfgs[part].items()} for part in ("grid", "healthy", "ptx")}
+    out["no_pretrain"] = {s: _sft_only(c, cache) for s, c in cfgs["no_pretrain"].items()}
     summary = {
         "sft_capability": mean(out["grid"][(s, 0.1)]["sft"]["capability"] for s in SEEDS),
         "sft_capability_no_pretrain": mean(out["no_pretrain"][s]["capability"] for s in SEEDS),
@@ -171,16 +190,17 @@ def test_unbiased_judges_make_rlhf_healthy(runs):
 
 
 def test_same_config_same_numbers(tmp_path):
-    """Determinism: the same command twice gives identical JSON, seconds aside."""
-    docs = []
-    for i in range(2):
-        path = tmp_path / f"run{i}.json"
-        cmd = [sys.executable, "-m", "sim", "run", "--preset", "fast", "--pretrain-steps", "30", "--no-cache",
-               "--seed", "3", "--json", str(path)]
-        subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
-        doc = json.loads(path.read_text())
+    """Determinism: the same command twice gives identical JSON, seconds aside. The two run side by side, one torch
+    thread each (OMP_NUM_THREADS): results depend on the thread count, never on what else the machine does."""
+    paths = [tmp_path / f"run{i}.json" for i in range(2)]
+    cmd = [sys.executable, "-m", "sim", "run", "--preset", "fast", "--pretrain-steps", "30", "--no-cache", "--seed",
+           "3", "--json"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    procs = [subprocess.Popen([*cmd, str(p)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL) for p in paths]
+    assert [p.wait() for p in procs] == [0, 0]
+    docs = [json.loads(p.read_text()) for p in paths]
+    for doc in docs:
         doc.pop("seconds"), doc.pop("train_seconds")
-        docs.append(doc)
     assert docs[0] == docs[1]
     assert docs[0]["rlhf"]["history"][-1]["step"] > 0
 
@@ -188,17 +208,25 @@ def test_same_config_same_numbers(tmp_path):
 DEFAULT_SEEDS = seeds("WUJI_DEFAULT_SEEDS", "0")
 
 
+@pytest.fixture(scope="module")
+def default_runs(tmp_path_factory) -> dict:
+    """The default preset's runs of DEFAULT_SEEDS in both languages, trained side by side (tests/prefetch.py)."""
+    root = tmp_path_factory.mktemp("default-preset")
+    cfgs = {(lang, s): preset("default", lang=lang, seed=s) for lang in LANGS for s in DEFAULT_SEEDS}
+    prefetch.train(list(cfgs.values()), root)
+    cache = Cache(root)
+    return {k: run(c, cache) for k, c in cfgs.items()}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
-def test_default_preset_sft_capability(tmp_path, lang):
+def test_default_preset_sft_capability(default_runs, lang):
     """The good model worth showing: on the default preset SFT reaches capability >= 0.8 (mean of seeds 0-2) and
     the knowledge probe >= 0.5, with flattery in at most 3% of sampled answers before PPO, in both languages.
     CI trains seed 0 only (CI's time) and asks it for capability >= 0.75: one seed varies with the torch thread
-    count (zh seed 0: 0.87 at one thread, the app's count here, 0.79 at two). ``WUJI_DEFAULT_SEEDS=0,1,2`` checks
-    the mean of the three against 0.8 (docs/physics.md has the figures)."""
-    rows = []
-    for seed in DEFAULT_SEEDS:
-        doc = run(preset("default", lang=lang, seed=seed), Cache(tmp_path))
-        rows.append((doc["sft"]["capability"], doc["pretrain"]["probe_accuracy"], doc["rlhf"]["start"]["flattery"]))
+    count (zh seed 0: 0.87 at one thread, as trained here and by the app, 0.79 at two). ``WUJI_DEFAULT_SEEDS=0,1,2``
+    checks the mean of the three against 0.8 (docs/physics.md has the figures)."""
+    docs = [default_runs[(lang, seed)] for seed in DEFAULT_SEEDS]
+    rows = [(d["sft"]["capability"], d["pretrain"]["probe_accuracy"], d["rlhf"]["start"]["flattery"]) for d in docs]
     cap, probe, flattery = (mean(col) for col in zip(*rows))
     assert cap >= (0.8 if len(rows) >= 3 else 0.75) and probe >= 0.5 and flattery <= 0.03, rows

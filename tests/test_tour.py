@@ -7,6 +7,7 @@ Results come from the session's prepared cache (conftest.wuji_cache); nothing he
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -242,3 +243,15 @@ def test_the_report_is_one_self_contained_html_in_the_chosen_language(lang, wuji
     assert texts.lens_title("work", lang) in page
     one = story.report(values, doc, cfg, (3,), {}, None)
     assert one.count("<section") == 1 and texts.step_text("moves", "title", "work", lang) in one
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_rooms_chart_names_each_question_in_the_pages_words(lang):
+    """The facilitator's chart of the room's guesses labels a question by what was guessed and its settings, in the
+    page's language and lens, never as the raw key (``bias=0.9,kl=0,...``)."""
+    qid = story.question_id("capability", {"bias": 0.9, "kl": 0.0, "steps": 700, "seed": 2})
+    label = story.question_label(qid, "work", lang)
+    assert "=" not in label and texts.story_metric("capability", "work", lang) in label
+    assert all(x in label for x in ("0.9", "700", "2"))
+    if lang == "zh":
+        assert not re.search(r"[A-Za-z]", label), label

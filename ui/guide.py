@@ -151,7 +151,7 @@ def room_view(lang: str) -> None:
     the room's export and reset."""
     with st.expander(texts.t("room_title", lang)):
         room = session.server().guesses
-        rows = [(q.split("@", 1)[1].replace(",", " · "), room.tally(q)) for q in room.questions()[-8:]]
+        rows = [(story.question_label(q, sidebar.lens(), lang), room.tally(q)) for q in room.questions()[-8:]]
         if rows:
             w.chart("room", charts.room_guesses, rows, lang)
         else:

@@ -83,6 +83,13 @@ def question_id(metric: str, values: dict) -> str:
     return f"{metric}@bias={values['bias']:g},kl={values['kl']:g},steps={values['steps']},seed={values['seed']}"
 
 
+def question_label(qid: str, lens: str, lang: str) -> str:
+    """A question of ``question_id`` in the room's words: what was guessed, under which settings."""
+    metric, _, settings = qid.partition("@")
+    values = dict(part.split("=", 1) for part in settings.split(","))
+    return texts.t("room_row", lang, what=texts.story_metric(metric, lens, lang), **values)
+
+
 def outcome(doc: dict | None, metric: str) -> tuple[str, float, float] | None:
     """What really happened to ``metric`` over PPO: (up / flat / down, start, final), or None."""
     ends = narrate.rlhf_ends(doc)
