@@ -255,3 +255,5 @@ def test_the_rooms_chart_names_each_question_in_the_pages_words(lang):
     assert all(x in label for x in ("0.9", "700", "2"))
     if lang == "zh":
         assert not re.search(r"[A-Za-z]", label), label
+    partial = story.question_label("capability@bias=0.9", "work", lang)  # an id of another version: no crash
+    assert "0.9" in partial and "=" not in partial

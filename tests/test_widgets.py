@@ -3,6 +3,7 @@ rebuilt for other data or another presenter theme, and drawing it leaves it as b
 
 from __future__ import annotations
 
+import pytest
 import streamlit as st
 
 from ui import charts, present
@@ -37,3 +38,10 @@ def test_drawing_a_shared_figure_leaves_it_as_built(monkeypatch):
     before = fig.to_dict()
     assert w.chart("sft-curve", charts.sft_curve, ROWS, "zh")
     assert fig.to_dict() == before
+
+
+def test_a_chart_argument_that_is_not_plain_data_is_refused(monkeypatch):
+    """A key must name all of a chart's data: an object JSON cannot spell out would make two charts one."""
+    monkeypatch.setattr(present, "room", lambda: None)
+    with pytest.raises(TypeError, match="plain data"):
+        w.figure(charts.sft_curve, object(), "en")

@@ -86,7 +86,8 @@ def question_id(metric: str, values: dict) -> str:
 def question_label(qid: str, lens: str, lang: str) -> str:
     """A question of ``question_id`` in the room's words: what was guessed, under which settings."""
     metric, _, settings = qid.partition("@")
-    values = dict(part.split("=", 1) for part in settings.split(","))
+    values = {"bias": "—", "kl": "—", "steps": "—", "seed": "—"}  # a setting the id lacks shows as a dash
+    values.update(part.split("=", 1) for part in settings.split(",") if "=" in part)
     return texts.t("room_row", lang, what=texts.story_metric(metric, lens, lang), **values)
 
 

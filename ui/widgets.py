@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import pickle
+import json
 
 import pandas as pd
 import streamlit as st
@@ -223,12 +223,25 @@ def _figure(digest: str, room: str | None, _build, _args: tuple, _kw: dict):
     return None if fig is None else present.figure(fig, room)
 
 
+def _plain(x):
+    """JSON for what the chart builders take besides JSON's own types: dataclasses (a tour step, a config),
+    arrays and sets. Anything else is refused: a key must name all of its data."""
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return dataclasses.asdict(x)
+    if isinstance(x, set | frozenset):
+        return sorted(x, key=repr)
+    if hasattr(x, "tolist"):  # numpy arrays and scalars
+        return x.tolist()
+    raise TypeError(f"a chart's argument must be plain data, not {type(x).__name__}")
+
+
 def figure(build, *args, **kw):
     """``build(*args, **kw)`` as this visitor's mode draws it, from the server's shared charts (None when the
-    builder has nothing to draw). The arguments are plain data (documents, texts, numbers), keyed by their
-    pickle: equal data, one figure."""
-    digest = hashlib.blake2b(pickle.dumps((build.__module__, build.__qualname__, args, kw)), digest_size=16)
-    return _figure(digest.hexdigest(), present.room(), build, args, kw)
+    builder has nothing to draw). ``build`` is a module-level function; its arguments are plain data
+    (documents, texts, numbers), keyed by their JSON: equal data, one figure."""
+    data = json.dumps([build.__module__, build.__qualname__, args, kw], default=_plain, sort_keys=True)
+    digest = hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
+    return _figure(digest, present.room(), build, args, kw)
 
 
 def chart(name: str, build, *args, key: str | None = None, **kw) -> bool:
