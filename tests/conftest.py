@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,12 +37,20 @@ SLOW_FILES = {"test_physics.py", "test_methods.py", "test_load.py", "test_narrat
 BROWSER_FIXTURES = {"browser", "streamlit_server", "fresh_server"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# Tests that compare two times measured side by side: they run last, once the background trainings (tests/runs.py)
+# are over, so that nothing else changes the machine's load between the two.
+TIMED_LAST = {"test_browser_eta.py"}
+FILES = pytest.StashKey[set]()  # the test files this session runs
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.name in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.path.name in TIMED_LAST)  # stable: every other test keeps its place
+    config.stash[FILES] = {item.path.name for item in items}
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +94,36 @@ def wuji_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     prefetch.train(cfgs, root)  # the two languages side by side, one torch thread each
     for cfg in cfgs:
         assert is_cached(cfg, cache), f"run kl={cfg.ppo.kl_coef} bias={cfg.reward.reward_bias} was not cached"
+    return root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def slow_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """When this session runs test_narration or test_physics: their runs (tests/runs.py), training from the first
+    test on, in the background (tests/prefetch.py), into a cache of their own that starts as a copy of the prepared
+    one (the browser tests' pages never see them arrive). Yields (the folder, the Trainer); ``slow_cache`` waits."""
+    import prefetch
+    import runs
+
+    todo = runs.planned(request.config.stash.get(FILES, set()))
+    if not todo:
+        yield None
+        return
+    prepared = request.getfixturevalue("wuji_cache")
+    root = tmp_path_factory.mktemp("slow-cache")
+    shutil.copytree(prepared, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("room.sqlite*", ".tmp-*"))
+    trainer = prefetch.Trainer(todo, root)
+    try:
+        yield root, trainer
+    finally:
+        trainer.stop()
+
+
+@pytest.fixture(scope="session")
+def slow_cache(slow_runs) -> Path:
+    """The slow tests' cache, once the background trainings are over."""
+    root, trainer = slow_runs
+    trainer.wait()
     return root
 
 

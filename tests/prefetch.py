@@ -1,11 +1,13 @@
-"""Train the runs a test reads, on every core at once, before it reads them (no pytest here).
+"""Train the runs the slow tests read on every core at once, in the background while other tests run (no pytest
+here).
 
 The runs of a test grid are independent chains (a language and seed's pretraining and SFT, then its judges and
-PPO runs), and a fast-preset model is too small for torch to keep two threads busy: on this 2-core machine two
-processes of one thread each train more runs a minute than one process of two threads. ``train`` groups the
-configs by their SFT entry, so that no two processes ask for the same stage, and hands the groups to a pool of
-``workers`` processes, each with one torch thread. What lands in the cache is what ``sim.pipeline.run_stream``
-trains for each config; the tests then read the results from the cache as before.
+PPO runs). ``Trainer`` groups them by their SFT entry, so that no two processes ask for the same stage, and hands
+the groups to a pool of processes with one torch thread each: a fast-preset model is too small for torch to keep
+two threads busy, so two processes of one thread train more runs a minute than one process of two threads. The
+pool runs at a lower priority (nice 10, as the app's own trainings do): started when a session begins
+(tests/conftest.py), it trains on what the browser tests leave idle while they wait on their pages, and the tests
+that read the runs wait for it. What lands in the cache is what ``sim.pipeline.run_stream`` trains for each config.
 
 One torch thread gives other numbers than two (the last bits differ, and training amplifies them), as the app's
 training thread does on this machine; docs/physics.md gives the physics at both.
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -23,11 +24,26 @@ from sim import torch_side
 from sim.cache import Cache, stage_keys
 from sim.config import STAGES, Config
 
+# Seconds a fast-preset stage takes at one thread on this machine (median of the session's cache, 2026-12-02): the
+# order in which the groups are handed out, longest first, so that the workers end together.
+STAGE_SECONDS = {"pretrain": 15.0, "sft": 14.0, "reward": 20.0, "rlhf": 4.0}
+
 
 def done(cfg: Config, cache: Cache, upto: str = STAGES[-1]) -> bool:
     """Are the stages of ``cfg`` up to ``upto`` in the cache?"""
     keys = stage_keys(cfg)
     return all(cache.complete(s, keys[s]) for s in STAGES[: STAGES.index(upto) + 1])
+
+
+def _cost(group: list[tuple[Config, str]], cache: Cache) -> float:
+    """The group's missing stages in fast-preset seconds, scaled by the model's width times depth."""
+    missing = {(s, stage_keys(c)[s]): c for c, upto in group for s in STAGES[: STAGES.index(upto) + 1]}
+    return sum(STAGE_SECONDS[s] * c.model.n_embd * c.model.n_layer / 128
+               for (s, key), c in missing.items() if not cache.complete(s, key))
+
+
+def _lower_priority() -> None:
+    os.nice(10)
 
 
 def _train_group(todo: list[tuple[Config, str]], root: str) -> None:
@@ -42,21 +58,40 @@ def _train_group(todo: list[tuple[Config, str]], root: str) -> None:
                 break
 
 
-def train(cfgs: list[Config], root: Path, upto: str = STAGES[-1], workers: int | None = None) -> int:
-    """Train the stages up to ``upto`` of every config of ``cfgs`` that the cache at ``root`` lacks; return how
+class Trainer:
+    """Train ``todo`` ((config, last stage) pairs) into the cache at ``root``: started at once, ``wait()`` for it,
+    ``stop()`` to end it early (the cache keeps what was finished)."""
+
+    def __init__(self, todo: list[tuple[Config, str]], root: Path, workers: int | None = None,
+                 background: bool = True):
+        cache = Cache(root)
+        missing = [(c, u) for c, u in dict.fromkeys(todo) if not done(c, cache, u)]
+        groups: dict[str, list[tuple[Config, str]]] = defaultdict(list)
+        for cfg, upto in missing:
+            groups[stage_keys(cfg)["sft"]].append((cfg, upto))
+        ordered = sorted(groups.values(), key=lambda g: _cost(g, cache), reverse=True)
+        self.count = len(missing)
+        self.pool, self.jobs = None, []
+        if ordered:
+            workers = min(workers or os.cpu_count() or 1, len(ordered))
+            self.pool = get_context("spawn").Pool(workers, initializer=_lower_priority if background else None)
+            self.jobs = [self.pool.apply_async(_train_group, (group, str(root))) for group in ordered]
+
+    def wait(self) -> int:
+        """Block until every run is trained (a worker's error is raised here); return how many there were."""
+        for job in self.jobs:
+            job.get()
+        self.stop()
+        return self.count
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def train(cfgs: list[Config], root: Path, upto: str = STAGES[-1]) -> int:
+    """Train now, on every core, the stages up to ``upto`` of each config the cache at ``root`` lacks; return how
     many configs that was."""
-    cache = Cache(root)
-    todo = [c for c in dict.fromkeys(cfgs) if not done(c, cache, upto)]
-    groups: dict[str, list[tuple[Config, str]]] = defaultdict(list)
-    for cfg in todo:
-        groups[stage_keys(cfg)["sft"]].append((cfg, upto))
-    ordered = sorted(groups.values(), key=len, reverse=True)  # the longest chains first: the workers end together
-    workers = min(workers or os.cpu_count() or 1, len(ordered))
-    if workers <= 1:
-        for group in ordered:
-            _train_group(group, str(root))
-        return len(todo)
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        for job in [pool.submit(_train_group, group, str(root)) for group in ordered]:
-            job.result()
-    return len(todo)
+    return Trainer([(c, upto) for c in cfgs], root, background=False).wait()

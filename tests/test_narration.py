@@ -9,7 +9,8 @@ settings on seed 1), every analogy panel that narrates a run is rendered in ever
   a citation);
 * the state the rules of ui/states.py pick agrees with an independent reading of the answers' texts.
 
-The grid trains each stage once (module-scoped, through the stage cache; WUJI_TEST_CACHE_DIR keeps it).
+The grid (tests/runs.py) trains in the background from the session's first test on, each stage once, in the slow
+tests' cache (tests/conftest.py ``slow_cache``).
 """
 
 from __future__ import annotations
@@ -18,27 +19,23 @@ import math
 import re
 from collections import Counter
 
-import prefetch
 import pytest
+import runs
 
 from sim.cache import Cache
-from sim.config import preset
 from sim.pipeline import run
 from ui import narrate, state, texts
 
-GRID = [(lang, bias, kl, 0) for lang in ("zh", "en") for bias in (0.0, 0.5, 0.9) for kl in (0.0, 0.1, 1.0)]
-GRID += [(lang, bias, kl, 1) for lang in ("zh", "en") for bias, kl in ((0.9, 0.0), (0.0, 0.1))]
+GRID = runs.NARRATION_GRID
 RUN_PANELS = ("pretrain", "budget", "sft", "sft_compare", "reward", "annotators", "ppo", "kl", "bias", "green_grey",
               "challenge_bias", "ptx")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:e[+-]\d+)?%?")
 
 
 @pytest.fixture(scope="module")
-def docs(wuji_cache) -> dict:
-    cache = Cache(wuji_cache)  # the session's prepared cache: its runs and every shared stage train once
-    cfgs = {g: preset("fast", lang=g[0], reward_bias=g[1], kl_coef=g[2], seed=g[3]) for g in GRID}
-    prefetch.train(list(cfgs.values()), wuji_cache)  # on every core (tests/prefetch.py); then read back
-    return {g: run(cfg, cache) for g, cfg in cfgs.items()}
+def docs(slow_cache) -> dict:
+    cache = Cache(slow_cache)  # trained in the background since the session began (tests/runs.py)
+    return {g: run(cfg, cache) for g, cfg in runs.narration().items()}
 
 
 def read(doc: dict, source: tuple):

@@ -2,8 +2,8 @@
 in both languages.
 
 Every number here comes out of real runs of the pipeline (mean of seeds 0, 1, 2); nothing is
-written into the code. The runs share the session's cache (``wuji_cache``), so each stage is trained once per
-seed and language, and not again for test_narration's grid, which asks for some of the same runs.
+written into the code. The runs (tests/runs.py) train in the background from the session's first test on, in
+the slow tests' cache (tests/conftest.py ``slow_cache``), each stage once, shared with test_narration's grid.
 A summary per language is written to test-artifacts/physics.json (the README's table is made from it).
 
 The claims were tuned on seeds 0-2 only. To check them on held-out seeds (by hand, not in CI):
@@ -14,31 +14,18 @@ test-artifacts/physics-seeds-3-4-5.json).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from statistics import mean
 
-import prefetch
 import pytest
+import runs
 
 from sim.cache import Cache
-from sim.config import preset
 from sim.pipeline import run, run_stream
 from sim.world import LANGS
 
-
-def seeds(variable: str, default: str) -> tuple[int, ...]:
-    """The seeds an environment variable names (``3,4,5``), else ``default``'s."""
-    return tuple(int(s) for s in os.environ.get(variable, default).split(","))
-
-
-SEEDS = seeds("WUJI_PHYSICS_SEEDS", "0,1,2")
+SEEDS, KL_GRID, BIASED, PTX = runs.SEEDS, runs.KL_GRID, runs.BIASED, runs.PTX
 ARTIFACT = "physics.json" if SEEDS == (0, 1, 2) else f"physics-seeds-{'-'.join(map(str, SEEDS))}.json"
-KL_GRID = (0.0, 0.03, 0.1, 0.3, 1.0)
-BIASED = 0.9
-PTX = 16.0  # PPO-ptx's coefficient (measured on seeds 0-2 in both languages; 8 keeps too little in English)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -64,34 +51,11 @@ def _seed_row(out, seed) -> dict:
             "no_pretrain_capability": out["no_pretrain"][seed]["capability"]}
 
 
-def configs(lang: str) -> dict:
-    """Every run the claims read, by group: the bias-0.9 grid, the healthy judges, PPO-ptx, and SFT without
-    pretraining (of which only pretraining and SFT are trained)."""
-    def fast(seed: int, **kw):
-        return preset("fast", lang=lang, seed=seed, **kw)
-
-    return {
-        "grid": {(s, kl): fast(s, kl_coef=kl, reward_bias=BIASED) for s in SEEDS for kl in KL_GRID},
-        "healthy": {s: fast(s, kl_coef=0.1, reward_bias=0.0) for s in SEEDS},
-        "ptx": {s: fast(s, kl_coef=0.0, reward_bias=BIASED, ptx_coef=PTX) for s in SEEDS},
-        "no_pretrain": {s: fast(s, pretrain_steps=0) for s in SEEDS},
-    }
-
-
-@pytest.fixture(scope="module")
-def trained(wuji_cache):
-    """Both languages' runs, trained on every core at once (tests/prefetch.py) before either is read."""
-    whole = [c for lang in LANGS for part in ("grid", "healthy", "ptx") for c in configs(lang)[part].values()]
-    prefetch.train(whole, wuji_cache)
-    prefetch.train([c for lang in LANGS for c in configs(lang)["no_pretrain"].values()], wuji_cache, upto="sft")
-    return wuji_cache
-
-
 @pytest.fixture(scope="module", params=LANGS)
-def runs(request, trained):
+def claims(request, slow_cache):
     lang = request.param
-    cache = Cache(trained)  # the session's cache: the stages other tests trained (test_narration's grid) are reused
-    cfgs = configs(lang)
+    cache = Cache(slow_cache)  # trained in the background since the session began (tests/runs.py)
+    cfgs = runs.physics(lang)
     out = {part: {k: run(c, cache) for k, c in cfgs[part].items()} for part in ("grid", "healthy", "ptx")}
     out["no_pretrain"] = {s: _sft_only(c, cache) for s, c in cfgs["no_pretrain"].items()}
     summary = {
@@ -124,43 +88,43 @@ def runs(request, trained):
     return out
 
 
-def _mean_history(runs, kl, metric):
+def _mean_history(claims, kl, metric):
     """The seed-mean of one metric along the PPO history (evaluations are at the same steps)."""
-    hists = [runs["grid"][(s, kl)]["rlhf"]["history"] for s in SEEDS]
+    hists = [claims["grid"][(s, kl)]["rlhf"]["history"] for s in SEEDS]
     return [mean(h[i][metric] for h in hists) for i in range(len(hists[0]))]
 
 
-def test_inner_strength_matters(runs):
+def test_inner_strength_matters(claims):
     """内力: the same SFT after no pretraining ends clearly below SFT after full pretraining."""
-    s = runs["summary"]
+    s = claims["summary"]
     assert s["sft_capability"] - s["sft_capability_no_pretrain"] >= 0.15, s
 
 
-def test_sft_teaches_the_format(runs):
-    assert runs["summary"]["sft_format_rate"] >= 0.9
+def test_sft_teaches_the_format(claims):
+    assert claims["summary"]["sft_format_rate"] >= 0.9
 
 
-def test_reward_model_learns_its_annotators_and_bias_hides_gold(runs):
-    s = runs["summary"]
+def test_reward_model_learns_its_annotators_and_bias_hides_gold(claims):
+    s = claims["summary"]
     assert s["pref_accuracy_bias0"] >= 0.82, s
     assert s["gold_agreement_bias0"] - s["gold_agreement_bias0.9"] >= 0.1, s
 
 
-def test_ppo_raises_proxy_reward_at_every_kl_coef(runs):
+def test_ppo_raises_proxy_reward_at_every_kl_coef(claims):
     for kl in KL_GRID:
-        r = runs["summary"]["rlhf_bias0.9"][str(kl)]
+        r = claims["summary"]["rlhf_bias0.9"][str(kl)]
         assert r["final"]["proxy_reward"] > r["start"]["proxy_reward"], (kl, r)
 
 
-def test_kl_falls_as_kl_coef_rises(runs):
-    kls = [runs["summary"]["rlhf_bias0.9"][str(kl)]["final"]["kl"] for kl in KL_GRID]
+def test_kl_falls_as_kl_coef_rises(claims):
+    kls = [claims["summary"]["rlhf_bias0.9"][str(kl)]["final"]["kl"] for kl in KL_GRID]
     assert all(a > b for a, b in zip(kls, kls[1:])), kls
 
 
-def test_over_optimisation(runs):
+def test_over_optimisation(claims):
     """Gao et al. 2022: with biased judges and no leash gold rises, peaks and falls; proxy keeps rising."""
-    gold = _mean_history(runs, 0.0, "gold_reward")
-    proxy = _mean_history(runs, 0.0, "proxy_reward")
+    gold = _mean_history(claims, 0.0, "gold_reward")
+    proxy = _mean_history(claims, 0.0, "proxy_reward")
     peak = max(gold)
     assert peak > gold[0], gold  # it rises first
     assert gold.index(peak) < len(gold) - 1, gold  # the peak is not the end
@@ -168,54 +132,35 @@ def test_over_optimisation(runs):
     assert proxy[-1] >= max(proxy) - 0.05 * abs(max(proxy)), proxy  # while proxy ends near its max
 
 
-def test_trade_off_capability_needs_a_leash(runs):
-    r0 = runs["summary"]["rlhf_bias0.9"]["0.0"]
-    r1 = runs["summary"]["rlhf_bias0.9"]["1.0"]
+def test_trade_off_capability_needs_a_leash(claims):
+    r0 = claims["summary"]["rlhf_bias0.9"]["0.0"]
+    r1 = claims["summary"]["rlhf_bias0.9"]["1.0"]
     assert r0["final"]["capability"] <= r0["start"]["capability"] - 0.2, r0
     assert abs(r1["final"]["capability"] - r1["start"]["capability"]) <= 0.05, r1
 
 
-def test_ppo_ptx_keeps_capability_where_no_leash_loses_it(runs):
+def test_ppo_ptx_keeps_capability_where_no_leash_loses_it(claims):
     """InstructGPT's PPO-ptx: at bias 0.9 and kl_coef 0, mixing the pretraining loss into PPO's update keeps
     clearly more capability than the same run without it, while PPO still raises the proxy reward."""
-    s = runs["summary"]
+    s = claims["summary"]
     ptx, plain = s[f"ptx{PTX:g}_bias0.9_kl0"], s["rlhf_bias0.9"]["0.0"]
     assert ptx["final"]["capability"] >= plain["final"]["capability"] + 0.15, (ptx, plain)
     assert ptx["final"]["proxy_reward"] > ptx["start"]["proxy_reward"], ptx
 
 
-def test_unbiased_judges_make_rlhf_healthy(runs):
-    h = runs["summary"]["healthy_bias0_kl0.1"]
+def test_unbiased_judges_make_rlhf_healthy(claims):
+    h = claims["summary"]["healthy_bias0_kl0.1"]
     assert h["final"] > h["start"], h
 
 
-def test_same_config_same_numbers(tmp_path):
-    """Determinism: the same command twice gives identical JSON, seconds aside. The two run side by side, one torch
-    thread each (OMP_NUM_THREADS): results depend on the thread count, never on what else the machine does."""
-    paths = [tmp_path / f"run{i}.json" for i in range(2)]
-    cmd = [sys.executable, "-m", "sim", "run", "--preset", "fast", "--pretrain-steps", "30", "--no-cache", "--seed",
-           "3", "--json"]
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    procs = [subprocess.Popen([*cmd, str(p)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL) for p in paths]
-    assert [p.wait() for p in procs] == [0, 0]
-    docs = [json.loads(p.read_text()) for p in paths]
-    for doc in docs:
-        doc.pop("seconds"), doc.pop("train_seconds")
-    assert docs[0] == docs[1]
-    assert docs[0]["rlhf"]["history"][-1]["step"] > 0
-
-
-DEFAULT_SEEDS = seeds("WUJI_DEFAULT_SEEDS", "0")
+DEFAULT_SEEDS = runs.DEFAULT_SEEDS
 
 
 @pytest.fixture(scope="module")
-def default_runs(tmp_path_factory) -> dict:
-    """The default preset's runs of DEFAULT_SEEDS in both languages, trained side by side (tests/prefetch.py)."""
-    root = tmp_path_factory.mktemp("default-preset")
-    cfgs = {(lang, s): preset("default", lang=lang, seed=s) for lang in LANGS for s in DEFAULT_SEEDS}
-    prefetch.train(list(cfgs.values()), root)
-    cache = Cache(root)
-    return {k: run(c, cache) for k, c in cfgs.items()}
+def default_runs(slow_cache) -> dict:
+    """The default preset's runs of DEFAULT_SEEDS in both languages (tests/runs.py), trained in the background."""
+    cache = Cache(slow_cache)
+    return {k: run(c, cache) for k, c in runs.default().items()}
 
 
 @pytest.mark.slow

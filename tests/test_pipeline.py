@@ -125,13 +125,21 @@ def test_bad_arguments_exit_2_with_one_line(args, says):
 
 
 @pytest.mark.slow  # a whole fast-preset pipeline trained from nothing, in a child process
-def test_run_writes_the_json_document(tmp_path):
-    out = tmp_path / "out.json"
-    cmd = [sys.executable, "-m", "sim", "run", "--preset", "fast", "--pretrain-steps", "5", "--no-cache",
-           "--json", str(out)]
-    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
-    doc = json.loads(out.read_text())
+def test_run_writes_the_json_document_and_the_same_command_twice_writes_the_same(tmp_path):
+    """The command line's document has every section, and it is deterministic: the same command twice gives
+    identical JSON, seconds aside. The two run side by side, one torch thread each (OMP_NUM_THREADS): results
+    depend on the thread count, never on what else the machine does."""
+    paths = [tmp_path / f"run{i}.json" for i in range(2)]
+    cmd = [sys.executable, "-m", "sim", "run", "--preset", "fast", "--pretrain-steps", "5", "--no-cache", "--seed",
+           "3", "--json"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    logs = [tmp_path / f"run{i}.log" for i in range(2)]
+    procs = [subprocess.Popen([*cmd, str(p)], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+             for p, log in zip(paths, logs, strict=True)]
+    assert [p.wait() for p in procs] == [0, 0], [log.read_text()[-2000:] for log in logs]
+    doc, again = (json.loads(p.read_text()) for p in paths)
+    timeless = [{k: v for k, v in d.items() if k not in ("seconds", "train_seconds")} for d in (doc, again)]
+    assert timeless[0] == timeless[1], "the same command twice gave different numbers"
     assert {"config", "pretrain", "sft", "reward", "rlhf", "seconds"} <= set(doc)
     for part in ("start", "final"):
         assert {"proxy_reward", "gold_reward", "kl", "capability", "flattery", "length"} <= set(doc["rlhf"][part])

@@ -1,0 +1,71 @@
+"""The real runs the slow tests read, in one table (no pytest here): test_narration's grid, test_physics' claims and
+the default preset's model. tests/conftest.py starts training all of them in the background as soon as a session
+that will read them begins (tests/prefetch.py), so that they train while the browser tests wait on their pages.
+
+The seeds come from the environment for checks by hand on held-out seeds (docs/physics.md):
+``WUJI_PHYSICS_SEEDS=3,4,5`` and ``WUJI_DEFAULT_SEEDS=0,1,2``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sim.config import STAGES, Config, preset
+from sim.world import LANGS
+
+
+def seeds(variable: str, default: str) -> tuple[int, ...]:
+    """The seeds an environment variable names (``3,4,5``), else ``default``'s."""
+    return tuple(int(s) for s in os.environ.get(variable, default).split(","))
+
+
+# test_narration: both languages; bias {0, 0.5, 0.9} x leash {0, 0.1, 1} on seed 0, and two settings on seed 1.
+NARRATION_GRID = [(lang, bias, kl, 0) for lang in LANGS for bias in (0.0, 0.5, 0.9) for kl in (0.0, 0.1, 1.0)]
+NARRATION_GRID += [(lang, bias, kl, 1) for lang in LANGS for bias, kl in ((0.9, 0.0), (0.0, 0.1))]
+
+# test_physics: the claims' runs, fast preset, mean of SEEDS.
+SEEDS = seeds("WUJI_PHYSICS_SEEDS", "0,1,2")
+KL_GRID = (0.0, 0.03, 0.1, 0.3, 1.0)
+BIASED = 0.9
+PTX = 16.0  # PPO-ptx's coefficient (measured on seeds 0-2 in both languages; 8 keeps too little in English)
+
+# test_default_preset_sft_capability: the default preset's model (CI: seed 0).
+DEFAULT_SEEDS = seeds("WUJI_DEFAULT_SEEDS", "0")
+
+
+def narration() -> dict[tuple, Config]:
+    return {g: preset("fast", lang=g[0], reward_bias=g[1], kl_coef=g[2], seed=g[3]) for g in NARRATION_GRID}
+
+
+def physics(lang: str) -> dict[str, dict]:
+    """Every run the physics claims read, by group: the bias-0.9 grid, the healthy judges, PPO-ptx, and SFT without
+    pretraining (of which only pretraining and SFT are trained: ``UPTO``)."""
+
+    def fast(seed: int, **kw) -> Config:
+        return preset("fast", lang=lang, seed=seed, **kw)
+
+    return {
+        "grid": {(s, kl): fast(s, kl_coef=kl, reward_bias=BIASED) for s in SEEDS for kl in KL_GRID},
+        "healthy": {s: fast(s, kl_coef=0.1, reward_bias=0.0) for s in SEEDS},
+        "ptx": {s: fast(s, kl_coef=0.0, reward_bias=BIASED, ptx_coef=PTX) for s in SEEDS},
+        "no_pretrain": {s: fast(s, pretrain_steps=0) for s in SEEDS},
+    }
+
+
+UPTO = {"no_pretrain": "sft"}  # the physics groups not trained to the end
+
+
+def default() -> dict[tuple, Config]:
+    return {(lang, s): preset("default", lang=lang, seed=s) for lang in LANGS for s in DEFAULT_SEEDS}
+
+
+def planned(files: set[str]) -> list[tuple[Config, str]]:
+    """(config, last stage to train) for every run that the test files ``files`` will read."""
+    out: list[tuple[Config, str]] = []
+    if "test_physics.py" in files:
+        out += [(c, STAGES[-1]) for c in default().values()]
+        for lang in LANGS:
+            out += [(c, UPTO.get(part, STAGES[-1])) for part, group in physics(lang).items() for c in group.values()]
+    if "test_narration.py" in files:
+        out += [(c, STAGES[-1]) for c in narration().values()]
+    return out
