@@ -70,7 +70,9 @@ def test_walk_the_whole_tour_with_the_keyboard(streamlit_server, page, artifacts
             page.get_by_test_id("stRadioGroup").get_by_text(texts.t("guess_down", lang), exact=True).click()
             said = re.escape(texts.catalogue().entry("guess_vs_result").texts[lang, None].split("{")[0])
             expect(page.get_by_text(re.compile(said))).to_be_visible(timeout=SLOW)
-        expect(page.locator(".st-key-tour_False .js-plotly-plot")).to_be_visible(timeout=SLOW)
+        chart = page.locator(".st-key-tour_False .js-plotly-plot")
+        expect(chart).to_have_count(1, timeout=SLOW)  # the last step's chart, stale during a rerun, is gone
+        expect(chart).to_be_visible()
         expect(page.get_by_text(texts.lens_title(lens, lang)).first).to_be_visible()
         expect(page.get_by_text(texts.step_text(step.key, "do", lens, lang))).to_be_visible()
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
