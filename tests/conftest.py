@@ -157,14 +157,19 @@ def clean_server_log(request: pytest.FixtureRequest) -> Iterator[None]:
         pytest.fail(f"the server logged {len(found)} traceback(s) during this test; the first:\n{found[0]}")
 
 
+def require(present: bool, what: str, reason: str) -> None:
+    """A system package the tests need: skip with ``reason`` locally when it is missing, fail in CI (never skip)."""
+    if present:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} must not skip in CI: {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A headless Debian Chromium launched through Playwright (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (run `make test-deps`)"
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must not skip in CI: {reason}")
-        pytest.skip(reason)
+    require(CHROMIUM.exists(), "browser tests", f"{CHROMIUM} is missing (run `make test-deps`)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -178,11 +183,7 @@ def browser():
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[pg.Cluster]:
     """A PostgreSQL server of Debian's package for this session (tests/pg.py). Like Chromium, never skipped in CI."""
-    if pg.binaries() is None:
-        reason = "PostgreSQL is not installed (run `make test-deps`)"
-        if os.environ.get("CI"):
-            pytest.fail(f"the PostgreSQL tests must not skip in CI: {reason}")
-        pytest.skip(reason)
+    require(pg.binaries() is not None, "the PostgreSQL tests", "PostgreSQL is not installed (run `make test-deps`)")
     with pg.cluster() as cluster:
         yield cluster
 
