@@ -14,7 +14,7 @@ import time
 
 from sim import torch_side
 from sim.cache import Cache
-from sim.config import preset
+from sim.config import CHECKS, GRPO_REWARDS, METHODS, preset
 from sim.events import Diverged
 from sim.methods import check
 from sim.sweep import grid, sweep_stream
@@ -74,13 +74,15 @@ def build_parser() -> OneLineParser:
     s.add_argument("--seeds", type=_ints, default=[0], metavar="LIST")
     _device_arg(s)
 
-    m = sub.add_parser("method", help="best-of-n, DPO or RLOO from the same SFT and reward model as PPO")
+    m = sub.add_parser("method", help="best-of-n, DPO, RLOO or GRPO from the same SFT and reward model as PPO")
     common(m)
-    m.add_argument("--name", required=True, choices=("bon", "dpo", "rloo"))
+    m.add_argument("--name", required=True, choices=METHODS)
     m.add_argument("--seed", type=int, default=0)
-    m.add_argument("--kl-coef", type=float, metavar="F", help="RLOO's leash (PPO's kl_coef)")
+    m.add_argument("--kl-coef", type=float, metavar="F", help="RLOO's and GRPO's leash (PPO's kl_coef)")
     m.add_argument("--reward-bias", type=float, metavar="F")
     m.add_argument("--beta", type=float, metavar="F", help="DPO's beta")
+    m.add_argument("--reward", choices=GRPO_REWARDS, help="what scores GRPO's answers (default: checker)")
+    m.add_argument("--checker", choices=CHECKS, help="how careful the checker is (default: strict)")
     _device_arg(m)
 
     b = sub.add_parser("bench", help="speed figures: matmul ceiling, tokens/s, stage seconds")
@@ -188,6 +190,8 @@ def _method(parser, args) -> int:
                      reward_bias=args.reward_bias, pretrain_steps=args.pretrain_steps)
         if args.beta is not None:
             cfg = dataclasses.replace(cfg, dpo=dataclasses.replace(cfg.dpo, beta=args.beta))
+        grpo = {k: v for k, v in (("reward", args.reward), ("checker", args.checker)) if v is not None}
+        cfg = dataclasses.replace(cfg, grpo=dataclasses.replace(cfg.grpo, **grpo))
         check(cfg, args.name)
     except ValueError as e:
         parser.error(str(e))
@@ -198,7 +202,8 @@ def _method(parser, args) -> int:
     for h in doc["history"]:
         print(f"{args.name:<5} {'n' if args.name == 'bon' else 'step'}={h['step']:<4} kl={h['kl']:6.2f} "
               f"proxy={h['proxy_reward']:+.2f} gold={h['gold_reward']:+.2f} capability={h['capability']:.2f} "
-              f"flattery={h['flattery']:.2f} length={h['length']:.1f}")
+              f"flattery={h['flattery']:.2f} length={h['length']:.1f}"
+              + (f" checker={h['checker_' + cfg.grpo.checker]:.2f}" if args.name == "grpo" else ""))
     _write_json(args.json, doc)
     return 0
 

@@ -147,14 +147,22 @@ SUMMARY = {
 }
 RLHF_KEYS = ("proxy_reward", "gold_reward", "kl", "capability", "flattery", "surface_share", "distinct_2", "cut_rate",
              "length", "format_rate", "per_task")
+# What a policy's evaluation adds where there is a policy to ask (every RL method; best-of-n has none) and an entry
+# trained since they exist (sim/evaluate.py): its entropy, its distinct answers and the two checkers' verdicts.
+POLICY_KEYS = ("entropy", "distinct_answers", "checker_strict", "checker_sloppy")
+
+
+def ends(h: list[dict]) -> dict:
+    """{"start", "final"}: the first and last history rows, RLHF_KEYS and the POLICY_KEYS they hold."""
+    return {name: {k: row[k] for k in RLHF_KEYS + POLICY_KEYS if k in row} for name, row in (("start", h[0]),
+                                                                                              ("final", h[-1]))}
 
 
 def section(stage: str, metrics: dict) -> dict:
     """A stage's section of the result document, from what the stage stored (``metrics.json``)."""
     h = metrics["history"]
     if stage == "rlhf":
-        return {"start": {k: h[0][k] for k in RLHF_KEYS}, "final": {k: h[-1][k] for k in RLHF_KEYS},
-                "history": h, "green_grey": metrics["green_grey"]}
+        return {**ends(h), "history": h, "green_grey": metrics["green_grey"]}
     names, stored = SUMMARY[stage]
     last = h[-1] if h else {}
     return {**{k: last.get(k) for k in names}, "history": h, **{k: metrics[k] for k in stored}}

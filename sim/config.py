@@ -101,10 +101,26 @@ class RLOOConfig:  # sim/rloo.py: online, k answers a prompt, leave-one-out base
     eval_every: int = 3
 
 
+@dataclass(frozen=True)
+class GRPOConfig:  # sim/grpo.py: online, k answers a prompt, group-relative advantages; kl_coef is PPO's leash
+    reward: str = "checker"  # what scores an answer: "checker" (a program that knows the answer) or "judges"
+    checker: str = "strict"  # "strict": exactly the right answer; "sloppy": the answer appears anywhere
+    k: int = 8  # answers a prompt (the group)
+    prompts: int = 8  # prompts per rollout (k * prompts answers)
+    # A checker's reward is one bit an answer, and it teaches slowly: 24 iterations left capability where it was
+    # (fast preset, seeds 0-2: 0.737 -> 0.755), 192 raise it on every seed (0.737 -> 0.776), in 15 s
+    iterations: int = 192
+    epochs: int = 2  # passes over each rollout (the clipped ratio matters from the second on)
+    lr: float = 1e-4
+    clip: float = 0.2
+    eval_every: int = 24
+
+
+GRPO_REWARDS, CHECKS = ("checker", "judges"), ("strict", "sloppy")
 STAGES = ("pretrain", "sft", "reward", "rlhf")  # the pipeline, in order (how each is built: sim/stages.py)
-METHODS = ("bon", "dpo", "rloo")  # the other ways to align, after SFT and the reward model (sim/methods.py)
+METHODS = ("bon", "dpo", "rloo", "grpo")  # the other ways to align, after SFT and the reward model (sim/methods.py)
 PART = {"pretrain": "pretrain", "sft": "sft", "reward": "reward", "rlhf": "ppo",  # the field of Config that
-        "bon": "bon", "dpo": "dpo", "rloo": "rloo"}  # holds the settings of each stage and method
+        "bon": "bon", "dpo": "dpo", "rloo": "rloo", "grpo": "grpo"}  # holds the settings of each stage and method
 KL_RANGE = (0.0, 10.0)  # the slider shows 0-1; the core accepts a little beyond
 PTX_RANGE = (0.0, 100.0)  # PPO-ptx coefficient
 BIAS_RANGE = (0.0, 1.0)
@@ -131,6 +147,7 @@ class Config:
     bon: BestOfNConfig = field(default_factory=BestOfNConfig)  # the other ways to align (sim/methods.py);
     dpo: DPOConfig = field(default_factory=DPOConfig)  # they are not pipeline stages and leave
     rloo: RLOOConfig = field(default_factory=RLOOConfig)  # the stage cache keys unchanged
+    grpo: GRPOConfig = field(default_factory=GRPOConfig)
 
     def part(self, name: str):
         """The settings of one stage or method (``PART`` names its field): ``cfg.part("rlhf")`` is ``cfg.ppo``."""

@@ -18,6 +18,12 @@
                   (1: no bigram repeats; "Hi! Hi! Hi! Hi!" or one word babbled over and over is far below)
   cut_rate        share of sampled answers cut at the budget (no end inside it)
   length          mean tokens of a sampled answer (the budget counts tokens)
+  entropy         the policy's entropy at each token of its sampled answers, mean over tokens (nats): how many
+                  ways it still considers (Kirk et al. 2024: RLHF narrows it)
+  distinct_answers  distinct texts among ``DRAWS`` answers sampled to the same prompt, as a share of the draws,
+                  mean over ``DIVERSITY_PROMPTS`` held-out prompts (1: never the same answer twice)
+  checker_strict  share of sampled answers a program marks right: exactly the right answer, in the format
+  checker_sloppy  share a careless program marks right: the right answer appears anywhere in the text
   timeline        the answers to the sample timeline's fixed prompts (sim.timeline), at every evaluation
 """
 
@@ -31,7 +37,9 @@ import torch.nn.functional as F
 
 from sim.events import derive_seed
 from sim.model import Samples, WujiForCausalLM, sample, score
-from sim.world import DISCIPLES, EOS_ID, KINDS, PAD_ID, World
+from sim.world import DISCIPLES, EOS_ID, KINDS, PAD_ID, Item, World
+
+DIVERSITY_PROMPTS, DRAWS = 16, 8  # distinct_answers: prompts (spread over the task kinds) and answers to each
 
 
 @torch.no_grad()
@@ -140,7 +148,45 @@ def rlhf_metrics(policy, ref, rm, world: World, items, norm: tuple[float, float]
     m.update(shape(answer_tokens(world, s), pleasing(world)))
     m.update(capability(policy, world, items))
     m["per_task_gold"] = per_kind_gold(items, traits, world)
+    m["entropy"] = token_entropy(response_logits(policy, s), s.resp_mask)
+    m["distinct_answers"] = distinct_answers(policy, world, items)
+    for name, check in CHECKERS.items():
+        m[f"checker_{name}"] = sum(check(world, it, t, e) for it, (t, e) in zip(items, texts(world, s))) / n
     return m
+
+
+def token_entropy(logits: torch.Tensor, mask: torch.Tensor) -> float:
+    """Mean entropy (nats) of the next-token distributions ``logits`` (B, T, V) at the masked positions (B, T)."""
+    logp = F.log_softmax(logits, -1)
+    ent = -(logp.exp() * logp).sum(-1)  # (B, T)
+    m = mask.float()
+    return ((ent * m).sum() / m.sum().clamp(min=1)).item()
+
+
+@torch.no_grad()
+def distinct_answers(policy: WujiForCausalLM, world: World, items) -> float:
+    """Distinct answers among ``DRAWS`` sampled (temperature 1) to each of ``DIVERSITY_PROMPTS`` of ``items`` (every
+    kind alike), as a share of the draws, averaged over the prompts. Its dice are its own (seeded from the world), so
+    the other metrics' draws are untouched."""
+    picks = items[:: max(1, len(items) // DIVERSITY_PROMPTS)][:DIVERSITY_PROMPTS]
+    dice = torch.Generator().manual_seed(derive_seed("diversity", world.lang, world.seed))
+    s = sample(policy, [world.encode(world.prompt(it)) for it in picks for _ in range(DRAWS)], world.budget, PAD_ID,
+               EOS_ID, temperature=1.0, generator=dice)
+    answers = [t for t, _ in texts(world, s)]
+    return sum(len(set(answers[i * DRAWS : (i + 1) * DRAWS])) for i in range(len(picks))) / (len(picks) * DRAWS)
+
+
+def strict_checker(world: World, item: Item, text: str, ended: bool) -> float:
+    """1.0 when the answer is exactly right (the right content in the format, ``World.traits``), else 0.0."""
+    return float(world.traits(item, text, ended).correct)
+
+
+def sloppy_checker(world: World, item: Item, text: str, ended: bool) -> float:
+    """1.0 when the right answer appears anywhere in the text, else 0.0: "7 8 9" passes for 8."""
+    return float(item.answer in text)
+
+
+CHECKERS = {"strict": strict_checker, "sloppy": sloppy_checker}  # a program's verdict, by how careful it is
 
 
 def surface_chars(text: str, phrases) -> int:

@@ -38,6 +38,7 @@ from sim.config import METHODS, STAGES, Config
 from sim.device import pick_device
 from sim.dpo import dpo
 from sim.events import Event
+from sim.grpo import grpo
 from sim.model import WujiForCausalLM, WujiForSequenceClassification, build_lm, init_std_residual
 from sim.ppo import ppo, start_norm
 from sim.pretrain import pretrain
@@ -166,6 +167,11 @@ def train_rloo(run: Run, policy, models: Models, norm):
                 run.eval_items, norm)
 
 
+def train_grpo(run: Run, policy, models: Models, norm):
+    return grpo(policy, models["reward"], run.world, run.cfg.grpo, run.cfg.ppo.kl_coef, run.cfg.seed,
+                run.eval_items, norm)
+
+
 # -- the table -------------------------------------------------------------------------------------------
 STAGE: dict[str, Stage] = {s.name: s for s in (
     Stage("pretrain", (), fresh_lm, train_pretrain, WujiForCausalLM),
@@ -175,6 +181,7 @@ STAGE: dict[str, Stage] = {s.name: s for s in (
     Stage("bon", ("sft", "reward"), lambda run, m: m["sft"], method(train_bon), None),
     Stage("dpo", ("sft", "reward"), copy_of("sft"), method(train_dpo), None),
     Stage("rloo", ("sft", "reward"), copy_of("sft"), method(train_rloo), None),
+    Stage("grpo", ("sft", "reward"), copy_of("sft"), method(train_grpo), None),
 )}
 assert tuple(STAGE) == STAGES + METHODS, "sim/config.py names every stage (in order) and method of the table"
 

@@ -24,23 +24,32 @@ from pathlib import Path
 
 from sim import torch_side
 from sim.cache import Cache, stage_keys
-from sim.config import STAGES, Config
+from sim.config import METHODS, STAGES, Config
+from sim.methods import method_key
 
 # Seconds a fast-preset stage takes at one thread on this machine (median of the session's cache, 2026-12-02): the
 # order in which the groups are handed out, longest first, so that the workers end together.
-STAGE_SECONDS = {"pretrain": 15.0, "sft": 14.0, "reward": 20.0, "rlhf": 4.0}
+STAGE_SECONDS = {"pretrain": 15.0, "sft": 14.0, "reward": 20.0, "rlhf": 4.0, "grpo": 15.0}
+
+
+def entries(cfg: Config, upto: str) -> list[tuple[str, str]]:
+    """The cache entries (stage or method, key) of ``cfg`` up to ``upto``: a pipeline stage and those before it, or
+    a method (sim/methods.py) and the SFT model and the reward model it starts from."""
+    keys = stage_keys(cfg)
+    if upto in METHODS:
+        return [(s, keys[s]) for s in STAGES[: STAGES.index("reward") + 1]] + [(upto, method_key(cfg, upto))]
+    return [(s, keys[s]) for s in STAGES[: STAGES.index(upto) + 1]]
 
 
 def done(cfg: Config, cache: Cache, upto: str = STAGES[-1]) -> bool:
-    """Are the stages of ``cfg`` up to ``upto`` in the cache?"""
-    keys = stage_keys(cfg)
-    return all(cache.complete(s, keys[s]) for s in STAGES[: STAGES.index(upto) + 1])
+    """Are the entries of ``cfg`` up to ``upto`` in the cache?"""
+    return all(cache.complete(s, key) for s, key in entries(cfg, upto))
 
 
 def _cost(group: list[tuple[Config, str]], cache: Cache) -> float:
-    """The group's missing stages in fast-preset seconds, scaled by the model's width times depth."""
-    missing = {(s, stage_keys(c)[s]): c for c, upto in group for s in STAGES[: STAGES.index(upto) + 1]}
-    return sum(STAGE_SECONDS[s] * c.model.n_embd * c.model.n_layer / 128
+    """The group's missing entries in fast-preset seconds, scaled by the model's width times depth."""
+    missing = {entry: c for c, upto in group for entry in entries(c, upto)}
+    return sum(STAGE_SECONDS.get(s, 10.0) * c.model.n_embd * c.model.n_layer / 128
                for (s, key), c in missing.items() if not cache.complete(s, key))
 
 
@@ -53,6 +62,9 @@ def _train_group(todo: list[tuple[Config, str]], root: str) -> None:
     engine.set_threads(1)
     cache = Cache(root)
     for cfg, upto in todo:
+        if upto in METHODS:
+            engine.run_method(cfg, upto, cache)
+            continue
         stream = engine.run_stream(cfg, cache)
         for ev in stream:
             if ev.stage in STAGES and STAGES.index(ev.stage) > STAGES.index(upto):

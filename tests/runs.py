@@ -8,9 +8,10 @@ The seeds come from the environment for checks by hand on held-out seeds (docs/p
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
-from sim.config import STAGES, Config, preset
+from sim.config import CHECKS, STAGES, Config, preset
 from sim.world import LANGS
 
 
@@ -47,12 +48,20 @@ def physics(lang: str) -> dict[str, dict]:
     return {
         "grid": {(s, kl): fast(s, kl_coef=kl, reward_bias=BIASED) for s in SEEDS for kl in KL_GRID},
         "healthy": {s: fast(s, kl_coef=0.1, reward_bias=0.0) for s in SEEDS},
+        "healthy_free": {s: fast(s, kl_coef=0.0, reward_bias=0.0) for s in SEEDS},
         "ptx": {s: fast(s, kl_coef=0.0, reward_bias=BIASED, ptx_coef=PTX) for s in SEEDS},
         "no_pretrain": {s: fast(s, pretrain_steps=0) for s in SEEDS},
+        "grpo": {(s, check): checked(fast(s, kl_coef=0.0, reward_bias=BIASED), check) for s in SEEDS
+                 for check in CHECKS},
     }
 
 
-UPTO = {"no_pretrain": "sft"}  # the physics groups not trained to the end
+def checked(cfg: Config, check: str) -> Config:
+    """``cfg`` with GRPO rewarded by the checker ``check`` (strict or sloppy)."""
+    return dataclasses.replace(cfg, grpo=dataclasses.replace(cfg.grpo, reward="checker", checker=check))
+
+
+UPTO = {"no_pretrain": "sft", "grpo": "grpo"}  # the physics groups not trained to PPO: the last stage or the method
 
 
 def default() -> dict[tuple, Config]:

@@ -124,6 +124,50 @@ def test_rloo_kl_penalized_score_and_loss_by_hand():
     assert math.isclose(reinforce_loss(logp, mask, torch.tensor([2.0])).item(), 6.0)  # -(2 * -3)
 
 
+def test_grpo_group_advantages_by_hand():
+    from sim.grpo import group_advantages
+
+    adv = group_advantages(torch.tensor([[1.0, 0.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0]]), eps=0.0)
+    # group 1: mean 0.5, sample std sqrt(1/3) = 0.5774 -> +-0.866; group 2 all right: nothing to learn
+    assert torch.allclose(adv[0], torch.tensor([0.8660, -0.8660, -0.8660, 0.8660]), atol=1e-4)
+    assert torch.isnan(adv[1]).all()  # with eps 0 a flat group divides 0 by 0: the default eps makes it 0
+    from sim.grpo import group_advantages as ga
+    assert torch.equal(ga(torch.ones(1, 4)), torch.zeros(1, 4))
+
+
+def test_k3_kl_and_grpo_loss_by_hand():
+    from sim.grpo import grpo_loss, k3_kl
+
+    # r = ref - logp = -1 - (-2) = 1 -> e - 2 = 0.71828; r = 0 -> 0
+    assert torch.allclose(k3_kl(torch.tensor([-2.0, -1.0]), torch.tensor([-1.0, -1.0])),
+                          torch.tensor([math.e - 2, 0.0]))
+    logp = torch.tensor([[-1.0, -1.0, 0.0]])
+    old = torch.tensor([[-1.0, -1.5, 0.0]])  # ratios 1 and e^0.5 = 1.6487: the second is clipped at 1.2
+    mask = torch.tensor([[1.0, 1.0, 0.0]])
+    loss = grpo_loss(logp, old, logp, torch.tensor([2.0]), mask, clip=0.2, kl_coef=0.5)
+    assert math.isclose(loss.item(), (-2.0 * 1.0 - 2.0 * 1.2) / 2, rel_tol=1e-6)  # k3 is 0: the policy is the ref
+    neg = grpo_loss(logp, old, logp, torch.tensor([-1.0]), mask, clip=0.2, kl_coef=0.0)
+    assert math.isclose(neg.item(), (1.0 + math.exp(0.5)) / 2, rel_tol=1e-6)  # a negative advantage is not clipped up
+
+
+def test_checkers_by_hand():
+    from sim.evaluate import sloppy_checker, strict_checker
+    from sim.world import Item, World
+
+    w = World("en", 0)
+    item = Item("add", (("a", 3), ("b", 5)), "8")
+    assert strict_checker(w, item, "8.", True) == 1.0 and strict_checker(w, item, "Hi! 8.", True) == 1.0
+    assert strict_checker(w, item, "7 8 9.", True) == 0.0 and sloppy_checker(w, item, "7 8 9.", True) == 1.0
+    assert sloppy_checker(w, item, "7.", True) == 0.0
+
+
+def test_token_entropy_by_hand():
+    from sim.evaluate import token_entropy
+
+    logits = torch.tensor([[[0.0, 0.0], [100.0, 0.0], [0.0, 0.0]]])  # uniform over 2: ln 2; certain: 0; padding
+    assert math.isclose(token_entropy(logits, torch.tensor([[1, 1, 0]])), math.log(2) / 2, rel_tol=1e-5)
+
+
 def test_pick_best_takes_prefixes():
     from sim.bestofn import pick_best
 

@@ -1,4 +1,4 @@
-"""Best-of-n, DPO and RLOO on the fast preset: each learns, and lands on PPO's axes.
+"""Best-of-n, DPO, RLOO and GRPO on the fast preset: each learns, and lands on PPO's axes.
 
 They start from the SFT model and the reward model that ``wuji_cache`` (conftest.py) prepared for
 kl_coef 0.1, reward_bias 0.9, seed 0, and their own metrics are cached in the same folder.
@@ -38,7 +38,8 @@ def test_documents_are_shaped_like_the_rlhf_section(docs, cfg, wuji_cache):
     ppo = cached_result(cfg, Cache(wuji_cache))["rlhf"]
     for m, doc in docs.items():
         assert doc["method"] == m and doc["reward_bias"] == 0.9 and doc["seed"] == 0
-        assert set(doc["start"]) == set(RLHF_KEYS) == set(doc["final"]), m
+        assert set(RLHF_KEYS) <= set(doc["start"]) and set(doc["start"]) == set(doc["final"]), m
+        assert (m == "bon") == ("entropy" not in doc["final"]), m  # every policy reports its entropy
         assert doc["history"][0]["step"] < doc["history"][-1]["step"]
         for row in doc["history"]:
             assert {"step", *RLHF_KEYS} <= set(row), (m, row)
@@ -93,6 +94,13 @@ def test_rloo_raises_proxy_reward(docs):
     assert r["final"]["kl"] > 0
 
 
+def test_grpo_with_the_checker_writes_right_answers_more_often(docs):
+    g = docs["grpo"]
+    assert g["config"]["reward"] == "checker" and g["config"]["checker"] == "strict" and g["kl_coef"] == 0.1
+    assert g["final"]["checker_strict"] > g["start"]["checker_strict"], (g["start"], g["final"])
+    assert g["final"]["kl"] > 0 and g["history"][-1]["step"] == g["config"]["iterations"]
+
+
 def test_methods_are_cached_and_read_without_running(docs, cfg, wuji_cache):
     from sim.methods import cached_method, method_key
 
@@ -119,7 +127,8 @@ def test_cli_method(docs, wuji_cache, tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(out.read_text())["history"] == docs["bon"]["history"]
     assert "n=64" in done.stdout
-    for bad in (["--name", "ppo"], ["--name", "dpo", "--beta", "0"], ["--name", "rloo", "--kl-coef", "-1"]):
+    for bad in (["--name", "ppo"], ["--name", "dpo", "--beta", "0"], ["--name", "rloo", "--kl-coef", "-1"],
+                ["--name", "grpo", "--checker", "lazy"]):
         done = subprocess.run([sys.executable, "-m", "sim", "method", *bad], cwd=ROOT, capture_output=True,
                               text=True, timeout=60)
         assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, (bad, done.stderr)

@@ -21,7 +21,7 @@ import pytest
 import runs
 
 from sim.cache import Cache
-from sim.pipeline import run, run_stream
+from sim.pipeline import run, run_method, run_stream
 from sim.world import LANGS
 
 SEEDS, KL_GRID, BIASED, PTX = runs.SEEDS, runs.KL_GRID, runs.BIASED, runs.PTX
@@ -56,7 +56,9 @@ def claims(request, slow_cache):
     lang = request.param
     cache = Cache(slow_cache)  # trained in the background since the session began (tests/runs.py)
     cfgs = runs.physics(lang)
-    out = {part: {k: run(c, cache) for k, c in cfgs[part].items()} for part in ("grid", "healthy", "ptx")}
+    out = {part: {k: run(c, cache) for k, c in cfgs[part].items()}
+           for part in ("grid", "healthy", "healthy_free", "ptx")}
+    out["grpo"] = {k: run_method(c, "grpo", cache) for k, c in cfgs["grpo"].items()}
     out["no_pretrain"] = {s: _sft_only(c, cache) for s, c in cfgs["no_pretrain"].items()}
     summary = {
         "sft_capability": mean(out["grid"][(s, 0.1)]["sft"]["capability"] for s in SEEDS),
@@ -77,6 +79,13 @@ def claims(request, slow_cache):
                                         for m in ("proxy_reward", "gold_reward", "kl", "capability", "flattery")}
                                     for k in ("start", "final")},
         "per_seed": {s: _seed_row(out, s) for s in SEEDS},
+        "grpo_bias0.9_kl0": {check: {k: {m: mean(out["grpo"][(s, check)][k][m] for s in SEEDS)
+                                         for m in ("capability", "checker_strict", "checker_sloppy", "flattery",
+                                                   "entropy", "distinct_answers", "gold_reward", "kl")}
+                                     for k in ("start", "final")} for check in ("strict", "sloppy")},
+        "entropy_kl0": {f"bias{b:g}": {k: mean(h[k]["entropy"] for h in hs) for k in ("start", "final")}
+                        for b, hs in ((0.0, [out["healthy_free"][s]["rlhf"] for s in SEEDS]),
+                                      (BIASED, [out["grid"][(s, 0.0)]["rlhf"] for s in SEEDS]))},
     }
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     path = ROOT / "test-artifacts" / ARTIFACT
@@ -175,3 +184,34 @@ def test_default_preset_sft_capability(default_runs, lang):
     rows = [(d["sft"]["capability"], d["pretrain"]["probe_accuracy"], d["rlhf"]["start"]["flattery"]) for d in docs]
     cap, probe, flattery = (mean(col) for col in zip(*rows))
     assert cap >= (0.8 if len(rows) >= 3 else 0.75) and probe >= 0.5 and flattery <= 0.03, rows
+
+
+def _grpo(claims, check: str) -> dict:
+    return claims["summary"]["grpo_bias0.9_kl0"][check]
+
+
+def test_grpo_with_the_strict_checker_gains_without_flattery_where_ppo_collapses(claims):
+    """Verifiable rewards (DeepSeek-R1): at bias 0.9 and no leash, GRPO rewarded by the strict checker writes right
+    answers more often, keeps its greedy capability and adds no flattery; PPO on the judges loses capability."""
+    g = _grpo(claims, "strict")
+    assert g["final"]["checker_strict"] - g["start"]["checker_strict"] >= 0.02, g
+    assert g["final"]["capability"] >= g["start"]["capability"] - 0.03, g
+    assert g["final"]["flattery"] <= g["start"]["flattery"] + 0.01, g  # within its SFT share
+    ppo = claims["summary"]["rlhf_bias0.9"]["0.0"]
+    assert ppo["final"]["capability"] < ppo["start"]["capability"] - 0.3, ppo
+
+
+def test_the_sloppy_checker_is_hacked(claims):
+    """A verifier is a reward model too: "the answer appears anywhere" is pleased by several candidates at once, so
+    its score rises while the true capability falls."""
+    g = _grpo(claims, "sloppy")
+    assert g["final"]["checker_sloppy"] - g["start"]["checker_sloppy"] >= 0.02, g
+    assert g["final"]["capability"] < g["start"]["capability"] - 0.15, g
+
+
+def test_entropy_falls_under_healthy_judges_and_rises_in_the_hack(claims):
+    """Diversity (Kirk et al. 2024): with no leash, PPO on healthy judges narrows the policy (its entropy per token
+    falls); on judges at bias 0.9 it babbles pleasing pieces in ever new orders, and its entropy rises."""
+    e = claims["summary"]["entropy_kl0"]
+    assert e["bias0"]["final"] < e["bias0"]["start"] - 0.05, e
+    assert e[f"bias{BIASED:g}"]["final"] > e[f"bias{BIASED:g}"]["start"] + 0.2, e
