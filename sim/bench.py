@@ -10,8 +10,8 @@ What it measures, and why:
   3. Rollout tokens/s of ``sample`` with and without its KV cache (PPO's inner loop) and of
      ``transformers``' ``generate`` on the same model and prompts (``sample_vs_generate``); and checks
      that greedy decoding gives the same tokens with and without the cache, and with ``generate``.
-  4. Against TRL (``sim.bench_trl``): PPO vs ``RLOOTrainer`` in samples/s, the reward-model stage vs
-     ``RewardTrainer`` and DPO vs ``DPOTrainer`` in pairs/s, on the same model and batch.
+  4. Against TRL (``sim.bench_trl``): PPO vs ``RLOOTrainer`` and GRPO vs ``GRPOTrainer`` in samples/s, the
+     reward-model stage vs ``RewardTrainer`` and DPO vs ``DPOTrainer`` in pairs/s, on the same model and batch.
   5. Where a PPO iteration's time goes (``torch.profiler``: matmuls, attention, other kernels, and the
      time outside any kernel) and how far it is from the limit: its model FLOPs over the ceiling.
   6. Wall seconds of the ``fast`` and ``default`` presets from an empty cache, and of the PPO rerun
@@ -73,6 +73,7 @@ TARGETS = {  # name -> (bound, "<=" or ">=")
     "train_speedup": (1.5, ">="),
     "train_mfu": (0.40, ">="),
     "ppo_vs_trl": (5.0, ">="),
+    "grpo_vs_trl": (2.0, ">="),  # issue 16: GRPO (and PPO) >= 2x TRL's GRPOTrainer (RLOOTrainer) per sample
 }
 SLIDER_KL = 0.3  # the "moved slider": any kl_coef other than the presets' 0.1
 
@@ -337,7 +338,8 @@ def stage_limits(run_doc: dict, gflops: float) -> dict:
 def verdicts(doc: dict) -> dict[str, dict]:
     presets, trl = doc["presets"], doc["trl"]
     values = {"train_speedup": doc["train_speedup"], "train_mfu": doc["mfu"],
-              "ppo_vs_trl": trl["rloo"]["speedup"] if "rloo" in trl else None}
+              "ppo_vs_trl": trl["rloo"]["speedup"] if "rloo" in trl else None,
+              "grpo_vs_trl": trl["grpo"]["speedup"] if "grpo" in trl else None}
     if not presets.get("skipped"):
         values["default_total_s"] = presets["default"]["cold"]["seconds"]["total"]
         values["ppo_rerun_s"] = presets["default"]["ppo_rerun"]["seconds"]["total"]
@@ -367,9 +369,13 @@ def _busy(doc: dict) -> list[str]:
 
 def _trl_lines(trl: dict, v: dict) -> list[str]:
     if "skipped" in trl:
-        return [f"against TRL: skipped ({trl['skipped']})", _row("ppo_vs_trl", "-", v["ppo_vs_trl"])]
-    lines = [f"against TRL {trl['trl']} (same model; {trl['batch']} answers x {trl['max_new']} tokens a PPO round)"]
+        return [f"against TRL: skipped ({trl['skipped']})", _row("ppo_vs_trl", "-", v["ppo_vs_trl"]),
+                _row("grpo_vs_trl", "-", v["grpo_vs_trl"])]
+    g = trl["grpo"]
+    lines = [f"against TRL {trl['trl']} (same model; {trl['batch']} answers x {trl['max_new']} tokens a PPO round, "
+             f"{g['prompts']} prompts x {g['k']} answers a GRPO round)"]
     for key, label, unit, target in (("rloo", "PPO vs RLOOTrainer", "samples/s", v["ppo_vs_trl"]),
+                                     ("grpo", "GRPO vs GRPOTrainer", "samples/s", v["grpo_vs_trl"]),
                                      ("reward", "reward model vs RewardTrainer", "pairs/s", None),
                                      ("dpo", "DPO vs DPOTrainer", "pairs/s", None)):
         r = trl[key]

@@ -36,11 +36,12 @@ def test_bench_quick_writes_finite_figures(tmp_path, capsys):
     # against TRL (requirements-dev.txt installs it): same model, ratios of rates measured side by side
     trl = doc["trl"]
     assert trl["online_trainer"] == "RLOOTrainer" and trl["batch"] == 64
-    for section in ("rloo", "reward", "dpo"):  # every one runs (sim.dpo exists): none may be skipped
+    for section in ("rloo", "grpo", "reward", "dpo"):  # every one runs (sim.dpo, sim.grpo exist): none skipped
         r = trl[section]
         assert "skipped" not in r, (section, r)
         for key in ("ours_per_s", "trl_per_s", "speedup"):
             assert _positive(r[key]), (section, key)
+    assert trl["grpo"]["per_call"] == trl["grpo"]["prompts"] * trl["grpo"]["k"]  # one GRPO iteration's answers
 
     # where a PPO iteration's time goes, and the limit of every stage (a tiny run in quick mode)
     p = doc["ppo_profile"]
@@ -50,10 +51,14 @@ def test_bench_quick_writes_finite_figures(tmp_path, capsys):
     assert set(stages) == {"pretrain", "sft", "reward", "rlhf"}
     for s, L in stages.items():
         assert _positive(L["flops"]) and _positive(L["seconds"]) and _positive(L["fraction"]), s
-    assert set(doc["targets"]) >= {"train_speedup", "train_mfu", "ppo_vs_trl"}
+    assert set(doc["targets"]) >= {"train_speedup", "train_mfu", "ppo_vs_trl", "grpo_vs_trl"}
+    assert doc["targets"]["grpo_vs_trl"]["value"] == trl["grpo"]["speedup"]
     out = capsys.readouterr().out
     assert "train_speedup" in out and "RLOOTrainer" in out and "stage limits" in out
     assert f"{trl['rloo']['speedup']:.2f}x" in out, "the report prints the measured PPO speed-up"
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "GRPO vs GRPOTrainer" in line)
+    assert f"{trl['grpo']['speedup']:.2f}x" in lines[at + 1], "the report prints GRPO's speed-up under its row"
 
 
 def test_side_by_side_interleaves_the_contenders_after_their_warmup():
