@@ -1,5 +1,6 @@
 """取舍地图 · The trade-off explorer: a kl_coef x reward_bias x seeds sweep computed once for everyone, its
-frontier and heatmaps, the over-optimisation curve (Gao et al. 2022), and best-of-n, DPO, RLOO on the same plots.
+frontier and heatmaps, the over-optimisation curve (Gao et al. 2022), and best-of-n, DPO, RLOO and GRPO (a strict
+and a sloppy checker) on the same plots.
 """
 
 import streamlit as st
@@ -49,11 +50,12 @@ if rows:
     x.methods_section(cfg, lang)
     if methods:
         st.caption(texts.t("ex_methods_shown", lang, seed=cfg.seed, bias=bias, kl=kl))
-    cols = st.columns(len(tradeoff.METHODS))
-    for col, m in zip(cols, tradeoff.METHODS, strict=True):
-        with col:
-            if m in methods:
-                x.analogy(tradeoff.METHOD_PANELS[m], tradeoff.method_numbers(m, methods[m], lens, lang), lens, lang)
+    for row in tradeoff.PANEL_ROWS:  # GRPO's strict and sloppy checkers side by side, on a row of their own
+        for col, m in zip(st.columns(len(row)), row, strict=True):
+            with col:
+                if m in methods:
+                    nums = tradeoff.method_numbers(m, methods[m], lens, lang)
+                    x.analogy(tradeoff.METHOD_PANELS[m], nums, lens, lang)
 
     w.csv(tradeoff.csv_rows(rows), "explorer", lang)
     w.png_hint(lang)

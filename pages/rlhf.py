@@ -36,11 +36,17 @@ def draw(doc, live):
         return
     w.chart("rlhf", charts.rlhf_curves, rl["history"], lang, total=cfg.ppo.iterations, lens=lens, key=f"rlhf_{live}")
     w.metric_row(narrate.rlhf_metric_row(rl["start"], rl["final"]), lang)
+    variety = narrate.variety(rl["start"], rl["final"], lens, lang)
+    if variety:  # an older cached run did not measure it
+        st.caption(variety)
     cols = st.columns(3)
     for col, name in zip(cols, ("ppo", "kl", "bias"), strict=True):
         with col:
             w.analogy(name, doc)
     hands.ptx_effect(cfg, doc, lang, live)
+    if lens == "tech" and not live and rl.get("length_score"):  # what the judges pay for length (Singhal et al.)
+        w.chart("length", charts.length_score, rl["length_score"], lang)
+        st.caption(narrate.length_caption(rl["length_score"], lang))
     if live or not rl.get("green_grey"):
         return
     st.subheader(texts.heading("green_grey", lens, lang))

@@ -14,7 +14,7 @@ import time
 
 from sim import torch_side
 from sim.cache import Cache
-from sim.config import CHECKS, GRPO_REWARDS, METHODS, preset
+from sim.config import CHECKS, CONSERVATIVE, GRPO_REWARDS, METHODS, preset
 from sim.events import Diverged
 from sim.methods import check
 from sim.sweep import grid, sweep_stream
@@ -65,6 +65,7 @@ def build_parser() -> OneLineParser:
     r.add_argument("--kl-coef", type=float, metavar="F")
     r.add_argument("--reward-bias", type=float, metavar="F")
     r.add_argument("--ptx-coef", type=float, metavar="F", help="PPO-ptx: the pretraining loss's weight (0: off)")
+    r.add_argument("--label-noise", type=float, metavar="F", help="share of pairs a coin labels (careless annotators)")
     _device_arg(r)
 
     s = sub.add_parser("sweep", help="a grid of kl_coef x reward_bias x seeds, reusing the cache")
@@ -83,6 +84,9 @@ def build_parser() -> OneLineParser:
     m.add_argument("--beta", type=float, metavar="F", help="DPO's beta")
     m.add_argument("--reward", choices=GRPO_REWARDS, help="what scores GRPO's answers (default: checker)")
     m.add_argument("--checker", choices=CHECKS, help="how careful the checker is (default: strict)")
+    m.add_argument("--ensemble", type=int, metavar="K", help="reward models in the ensemble (default: 4)")
+    m.add_argument("--conservative", choices=CONSERVATIVE, help="the ensemble's cautious score (default: min)")
+    m.add_argument("--label-noise", type=float, metavar="F", help="share of pairs a coin labels (careless annotators)")
     _device_arg(m)
 
     b = sub.add_parser("bench", help="speed figures: matmul ceiling, tokens/s, stage seconds")
@@ -145,8 +149,9 @@ def main(argv=None) -> int:
 
     if args.cmd == "run":
         try:
-            cfg = preset(args.preset, lang=args.lang, seed=args.seed, kl_coef=args.kl_coef,
-                         reward_bias=args.reward_bias, pretrain_steps=args.pretrain_steps, ptx_coef=args.ptx_coef)
+            cfg = noisy(preset(args.preset, lang=args.lang, seed=args.seed, kl_coef=args.kl_coef,
+                               reward_bias=args.reward_bias, pretrain_steps=args.pretrain_steps,
+                               ptx_coef=args.ptx_coef), args.label_noise)
         except ValueError as e:
             parser.error(str(e))
         cache = _cache(args)
@@ -184,6 +189,13 @@ def main(argv=None) -> int:
     return 0
 
 
+def noisy(cfg, label_noise: float | None):
+    """cfg with careless annotators: a coin labels ``label_noise`` of the pairs (0 to 1; None: as it is)."""
+    if label_noise is None:
+        return cfg
+    return dataclasses.replace(cfg, reward=dataclasses.replace(cfg.reward, label_noise=label_noise)).validate()
+
+
 def _method(parser, args) -> int:
     try:
         cfg = preset(args.preset, lang=args.lang, seed=args.seed, kl_coef=args.kl_coef,
@@ -191,7 +203,9 @@ def _method(parser, args) -> int:
         if args.beta is not None:
             cfg = dataclasses.replace(cfg, dpo=dataclasses.replace(cfg.dpo, beta=args.beta))
         grpo = {k: v for k, v in (("reward", args.reward), ("checker", args.checker)) if v is not None}
-        cfg = dataclasses.replace(cfg, grpo=dataclasses.replace(cfg.grpo, **grpo))
+        ens = {k: v for k, v in (("k", args.ensemble), ("conservative", args.conservative)) if v is not None}
+        cfg = dataclasses.replace(noisy(cfg, args.label_noise), grpo=dataclasses.replace(cfg.grpo, **grpo),
+                                  ensemble=dataclasses.replace(cfg.ensemble, **ens))
         check(cfg, args.name)
     except ValueError as e:
         parser.error(str(e))

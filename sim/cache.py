@@ -162,7 +162,8 @@ def section(stage: str, metrics: dict) -> dict:
     """A stage's section of the result document, from what the stage stored (``metrics.json``)."""
     h = metrics["history"]
     if stage == "rlhf":
-        return {**ends(h), "history": h, "green_grey": metrics["green_grey"]}
+        return {**ends(h), "history": h, "green_grey": metrics["green_grey"],
+                **{k: metrics[k] for k in ("length_score",) if k in metrics}}
     names, stored = SUMMARY[stage]
     last = h[-1] if h else {}
     return {**{k: last.get(k) for k in names}, "history": h, **{k: metrics[k] for k in stored}}

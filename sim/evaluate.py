@@ -155,6 +155,19 @@ def rlhf_metrics(policy, ref, rm, world: World, items, norm: tuple[float, float]
     return m
 
 
+@torch.no_grad()
+def length_scores(policy, rm, world: World, items, norm: tuple[float, float]) -> list[list[float]]:
+    """[tokens, the judges' score (normalised as PPO's), gold] of one answer sampled (temperature 1) to each of
+    ``items``, with dice of its own (seeded from the world, so every other draw is untouched): what the judges pay
+    for length (Singhal et al. 2024, "A Long Way to Go")."""
+    dice = torch.Generator().manual_seed(derive_seed("length", world.lang, world.seed))
+    s = sample(policy, [world.encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID,
+               temperature=1.0, generator=dice)
+    traits = [world.traits(it, t, e) for it, (t, e) in zip(items, texts(world, s))]
+    proxy = ((score(rm, s) - norm[0]) / norm[1]).tolist()
+    return [[t.length, round(p, 4), round(world.gold(t), 4)] for t, p in zip(traits, proxy)]
+
+
 def token_entropy(logits: torch.Tensor, mask: torch.Tensor) -> float:
     """Mean entropy (nats) of the next-token distributions ``logits`` (B, T, V) at the masked positions (B, T)."""
     logp = F.log_softmax(logits, -1)

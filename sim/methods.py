@@ -1,26 +1,32 @@
-"""Other ways to align, on PPO's metrics: best-of-n, DPO, RLOO and GRPO, from the same SFT and reward model.
+"""Other ways to align, on PPO's metrics: best-of-n, DPO, RLOO, GRPO and PPO on a reward-model ensemble, from the same
+SFT model and reward model.
 Torch-free: their names, settings check, cache key and result document; ``sim.pipeline.method_stream`` runs them
 (each is an entry of the stage table, sim/stages.py).
 
-``run_method(cfg, "bon" | "dpo" | "rloo" | "grpo", cache)`` (sim.pipeline) loads the SFT model and the reward model of
-``cfg`` from the pipeline's cache (running the pipeline up to the reward model when they are missing), runs
-the method and returns a document shaped like the result's ``rlhf`` section::
+``run_method(cfg, "bon" | "dpo" | "rloo" | "grpo" | "ensemble", cache)`` (sim.pipeline) loads the SFT model and
+the reward model of ``cfg`` from the pipeline's cache (running the pipeline up to the reward model when they are
+missing), runs the method and returns a document shaped like the result's ``rlhf`` section::
 
-    {"method": "dpo", "lang", "seed", "reward_bias", "kl_coef" (the leash RLOO and GRPO used; None for the others),
+    {"method": "dpo", "lang", "seed", "reward_bias", "kl_coef" (the leash of RLOO, GRPO and the ensemble's PPO;
+     None for the others),
      "config": {the method's own config}, "reward_key": the reward stage's cache key,
      "start": {...}, "final": {...},             # the first and last history rows (sim.cache.ends)
      "history": [{"step", "kl", "proxy_reward", "gold_reward", "capability", "flattery", "surface_share",
                   "distinct_2", "cut_rate", "length", "format_rate", "per_task",
                   ... the method's training figures}, ...],
-     "norm": [centre, scale] of the proxy reward (PPO's), "seconds": float, "cached": bool}
+     "norm": [centre, scale] of the proxy reward (PPO's), "seconds": float, "cached": bool,
+     "members": [{"pref_accuracy", "gold_agreement"}, ...] (the ensemble's reward models only)}
 
-``step`` is n for best-of-n (whose rows also carry ``n``), the optimiser step for DPO and the iteration
-for RLOO. Proxy reward is normalised exactly as PPO normalises it, so the points share PPO's axes.
+``step`` is n for best-of-n (whose rows also carry ``n``), the optimiser step for DPO, the iteration for RLOO and
+GRPO, and for the ensemble its members' steps and then PPO's iterations (its rows carry PPO's ``iteration``). Proxy
+reward is normalised exactly as PPO normalises it, so the points share PPO's axes; the ensemble's is its cautious
+score (sim/ensemble.py), normalised the same way.
 ``method_stream`` yields the progress events (the pipeline's, then the method's) and ends with
 ``Event("done", extra={"result": doc})``. ``cached_method`` reads a finished document.
 
 A method's metrics are cached (no model) under ``<method>-<key>/``, the key hashing the reward stage's
-key, the method's config and, for RLOO and GRPO, ``kl_coef``: the pipeline's stage keys are untouched.
+key, the method's config and, for the methods on PPO's leash (``ON_LEASH``), ``kl_coef`` (the ensemble: all of PPO's
+config): the pipeline's stage keys are untouched.
 For the over-optimisation plot and fits of any history, see ``sim.overopt.overopt`` (FORM says which form).
 """
 
@@ -31,10 +37,30 @@ import hashlib
 import json
 
 from sim.cache import Cache, ends, stage_keys
-from sim.config import CHECKS, GRPO_REWARDS, METHODS, Config
+from sim.config import CHECKS, CONSERVATIVE, GRPO_REWARDS, METHODS, PART, Config
 
-FORM = {"rlhf": "rl", "rloo": "rl", "dpo": "rl", "grpo": "rl", "bon": "bon"}  # sim.overopt form of each history
-ON_LEASH = ("rloo", "grpo")  # the methods that read PPO's kl_coef (so it is in their key and document)
+FORM = {"rlhf": "rl", "rloo": "rl", "dpo": "rl", "grpo": "rl", "ensemble": "rl", "bon": "bon"}  # sim.overopt's form
+ON_LEASH = ("rloo", "grpo", "ensemble")  # the methods that read PPO's kl_coef (so it is in their key and document)
+# Variants the explorer shows side by side: name -> (method, the settings of its config part that differ).
+# A method's own name is its variant with the config as given. GRPO rewarded by a program that checks the answer,
+# strictly (exactly right) or sloppily (the right answer anywhere in the text): a verifier that can be hacked.
+VARIANTS = {"grpo": ("grpo", {"reward": "checker", "checker": "strict"}),
+            "grpo_sloppy": ("grpo", {"reward": "checker", "checker": "sloppy"})}
+
+
+def base_method(name: str) -> str:
+    """The method a variant name runs ("grpo_sloppy" -> "grpo"; "dpo" -> "dpo")."""
+    return VARIANTS[name][0] if name in VARIANTS else name
+
+
+def variant(cfg: Config, name: str) -> tuple[Config, str]:
+    """(config, method) of a variant name (``VARIANTS``): cfg with the variant's settings, and the method it runs;
+    ``method_key(*variant(cfg, name))`` is the variant's cache key."""
+    if name not in VARIANTS:
+        return cfg, name
+    method, change = VARIANTS[name]
+    part = dataclasses.replace(cfg.part(method), **change)
+    return dataclasses.replace(cfg, **{PART[method]: part}), method
 
 
 def check(cfg: Config, method: str) -> None:
@@ -54,6 +80,11 @@ def check(cfg: Config, method: str) -> None:
         raise ValueError(f"GRPO's reward must be one of {', '.join(GRPO_REWARDS)}; got {cfg.grpo.reward!r}")
     if cfg.grpo.checker not in CHECKS:
         raise ValueError(f"the checker must be one of {', '.join(CHECKS)}; got {cfg.grpo.checker!r}")
+    if not 2 <= cfg.ensemble.k <= 16:
+        raise ValueError(f"an ensemble needs 2 to 16 reward models; got {cfg.ensemble.k}")
+    if cfg.ensemble.conservative not in CONSERVATIVE:
+        raise ValueError(f"the conservative score must be one of {', '.join(CONSERVATIVE)}; "
+                         f"got {cfg.ensemble.conservative!r}")
 
 
 def method_key(cfg: Config, method: str) -> str:
@@ -62,6 +93,8 @@ def method_key(cfg: Config, method: str) -> str:
             "config": dataclasses.asdict(cfg.part(method)), "version": 1}
     if method in ON_LEASH:
         part["kl_coef"] = cfg.ppo.kl_coef
+    if method == "ensemble":  # its PPO is the pipeline's, with its config
+        part["ppo"] = dataclasses.asdict(cfg.ppo)
     return hashlib.sha256(json.dumps(part, sort_keys=True).encode()).hexdigest()[:20]
 
 
@@ -72,7 +105,8 @@ def method_doc(cfg: Config, method: str, metrics: dict, cached: bool) -> dict:
             "kl_coef": cfg.ppo.kl_coef if method in ON_LEASH else None,
             "config": dataclasses.asdict(cfg.part(method)), "reward_key": stage_keys(cfg)["reward"],
             **ends(h),
-            "history": h, "norm": metrics.get("norm"), "seconds": metrics.get("seconds", 0.0), "cached": cached}
+            "history": h, "norm": metrics.get("norm"), "seconds": metrics.get("seconds", 0.0), "cached": cached,
+            **{k: metrics[k] for k in ("members",) if k in metrics}}
 
 
 def cached_method(cfg: Config, method: str, cache: Cache) -> dict | None:

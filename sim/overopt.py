@@ -150,3 +150,27 @@ def overopt(history: list[dict], form: str = "rl", grid: int = 64) -> dict:
         out[name] = f.as_dict()
         out["curves"][name] = [list(xy) for xy in curve(f, max(d), grid)]
     return out
+
+
+# -- length: how much of the judges' gain is answer length (Singhal et al. 2024, "A Long Way to Go") ---------------
+def slope(xs, ys) -> float | None:
+    """The least-squares slope of ys on xs; None when xs do not vary."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    vx = sum((x - mx) ** 2 for x in xs)
+    return None if vx == 0 else sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / vx
+
+
+def length_share(before: list, after: list) -> dict:
+    """How much of the judges' score gained between two samples of answers (rows [tokens, score, ...]) answer length
+    alone accounts for, at the price the judges paid for a token before: ``price`` (score a token, the slope of the
+    score on length before), the mean lengths and scores, ``by_length`` = price x the length gained, and ``share`` =
+    that over the score gained (None when the score did not rise or length does not vary)."""
+    price = slope([r[0] for r in before], [r[1] for r in before])
+    m = {name: (sum(r[0] for r in rows) / len(rows), sum(r[1] for r in rows) / len(rows))
+         for name, rows in (("before", before), ("after", after))}
+    gained = m["after"][1] - m["before"][1]
+    by_length = None if price is None else price * (m["after"][0] - m["before"][0])
+    return {"price": price, "len0": m["before"][0], "len1": m["after"][0], "score0": m["before"][1],
+            "score1": m["after"][1], "by_length": by_length,
+            "share": by_length / gained if by_length is not None and gained > 0 else None}

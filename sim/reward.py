@@ -14,15 +14,16 @@ and each pair is ranked by one annotator of the panel.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 
 from sim.annotators import judging_of, make_pairs
 from sim.config import RewardConfig
-from sim.events import Event
+from sim.events import Event, derive_seed
 from sim.model import WujiForSequenceClassification, score
 from sim.train import due, encode_answers, encode_pairs, lr_at, pick, seeded, set_lr, update
 from sim.world import World
@@ -53,6 +54,7 @@ class Judgements:
     held: list  # held-out labelled pairs (item, chosen, rejected, gold says): pref_accuracy, gold_agreement
     draw: Callable[[], list]  # one training batch of labelled pairs
     measure: Callable[[WujiForSequenceClassification], dict] = lambda rm: {}  # more figures at each evaluation
+    pairs: list = field(default_factory=list)  # the training pairs ``draw`` picks from, where it has a list
 
 
 def panel_judgements(world: World, cfg: RewardConfig, seed: int) -> Judgements:
@@ -61,7 +63,21 @@ def panel_judgements(world: World, cfg: RewardConfig, seed: int) -> Judgements:
     judging = judging_of(cfg)
     pairs = make_pairs(world, cfg.n_pairs, cfg.reward_bias, rng, cfg.n_annotators, seed, judging=judging)
     held = make_pairs(world, cfg.eval_pairs, cfg.reward_bias, rng, cfg.n_annotators, seed, judging=judging)
-    return Judgements(held, lambda: pick(pairs, cfg.batch_size, gen))
+    if cfg.label_noise > 0:  # careless annotators: a coin toss decides a share of the pairs (their own dice)
+        coin = random.Random(derive_seed("label-noise", world.lang, seed, cfg.label_noise))
+        pairs, held = (toss(ps, cfg.label_noise, coin) for ps in (pairs, held))
+    return Judgements(held, lambda: pick(pairs, cfg.batch_size, gen), pairs=pairs)
+
+
+def toss(pairs: list, share: float, rng: random.Random) -> list:
+    """The pairs with a share of their labels decided by a coin: each, with probability ``share``, swapped half the
+    time (its gold verdict swapped with it)."""
+    out = []
+    for it, chosen, rejected, gold in pairs:
+        if rng.random() < share and rng.random() < 0.5:
+            chosen, rejected, gold = rejected, chosen, None if gold is None else not gold
+        out.append((it, chosen, rejected, gold))
+    return out
 
 
 def train_reward(

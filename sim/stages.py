@@ -37,6 +37,7 @@ from sim.cache import Cache
 from sim.config import METHODS, STAGES, Config
 from sim.device import pick_device
 from sim.dpo import dpo
+from sim.ensemble import train_members
 from sim.events import Event
 from sim.grpo import grpo
 from sim.model import WujiForCausalLM, WujiForSequenceClassification, build_lm, init_std_residual
@@ -134,12 +135,17 @@ def train_judge(run: Run, rm: WujiForSequenceClassification, models: Models):
 
 
 def train_ppo(run: Run, policy: WujiForCausalLM, models: Models):
-    table = []
-    events = ppo(policy, models["reward"], run.world, run.cfg.ppo, run.cfg.seed, run.eval_items)
+    """PPO's events; it keeps the green-grey table and the judges' score against answer length before and after
+    (``evaluate.length_scores`` on the SFT model's reward scale, measured before PPO's own draws begin)."""
+    table, rm = [], models["reward"]
+    norm = start_norm(rm, policy, run.world, run.cfg.seed)
+    lengths = {"sft": evaluate.length_scores(policy, rm, run.world, run.eval_items, norm)}
+    events = ppo(policy, rm, run.world, run.cfg.ppo, run.cfg.seed, run.eval_items)
     for ev in record(events, policy, run):
         table = ev.extra.get("green_grey", table)
         yield ev
-    return {"green_grey": table}
+    lengths["ppo"] = evaluate.length_scores(policy, rm, run.world, run.eval_items, norm)
+    return {"green_grey": table, "length_score": lengths}
 
 
 def method(trainer: Callable) -> Callable:
@@ -172,6 +178,18 @@ def train_grpo(run: Run, policy, models: Models, norm):
                 run.eval_items, norm)
 
 
+def train_ensemble(run: Run, policy, models: Models):
+    """k reward models on resamples of the pairs (sim/ensemble.py), then the pipeline's PPO on their cautious score;
+    its history's ``step`` counts on from the members' steps, ``iteration`` is PPO's."""
+    cfg = run.cfg
+    ensemble, members = yield from train_members(lambda: judge_on_sft(run, models), run.world, cfg.reward,
+                                                 cfg.ensemble, cfg.seed)
+    offset, total = cfg.ensemble.k * cfg.ensemble.steps, cfg.total("ensemble")
+    for ev in ppo(policy, ensemble, run.world, cfg.ppo, cfg.seed, run.eval_items):
+        yield Event("ensemble", offset + ev.step, total, {**ev.metrics, "iteration": ev.step}, ev.evaluated)
+    return {"members": members}
+
+
 # -- the table -------------------------------------------------------------------------------------------
 STAGE: dict[str, Stage] = {s.name: s for s in (
     Stage("pretrain", (), fresh_lm, train_pretrain, WujiForCausalLM),
@@ -182,6 +200,7 @@ STAGE: dict[str, Stage] = {s.name: s for s in (
     Stage("dpo", ("sft", "reward"), copy_of("sft"), method(train_dpo), None),
     Stage("rloo", ("sft", "reward"), copy_of("sft"), method(train_rloo), None),
     Stage("grpo", ("sft", "reward"), copy_of("sft"), method(train_grpo), None),
+    Stage("ensemble", ("sft", "reward"), copy_of("sft"), train_ensemble, None),
 )}
 assert tuple(STAGE) == STAGES + METHODS, "sim/config.py names every stage (in order) and method of the table"
 

@@ -10,8 +10,8 @@ summary: ``kl_coef``, ``reward_bias``, ``seed``, ``start`` and ``final`` (the rl
 
 ``cells`` and ``frontier`` turn rows into seed statistics (mean, sd, min, max) over the grid;
 ``pooled_overopt`` fits Gao et al.'s forms (sim.overopt) to the pooled points of several runs.
-``methods_stream`` runs best-of-n, DPO and RLOO (sim.pipeline.method_stream) one after the other for one
-setting.
+``methods_stream`` runs the other methods (best-of-n, DPO, RLOO, GRPO and its variants, sim.methods.VARIANTS)
+through sim.pipeline.method_stream, one after the other, for one setting.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sim import torch_side
 from sim.cache import Cache, cached_result, stage_keys
 from sim.config import STAGES, Config
 from sim.events import Event
-from sim.methods import method_key
+from sim.methods import method_key, variant
 from sim.overopt import FORMS, curve, fit_bon, fit_rl, points
 
 FINAL_KEYS = ("capability", "gold_reward", "proxy_reward", "kl", "flattery", "surface_share", "distinct_2", "cut_rate",
@@ -158,15 +158,18 @@ def pooled_overopt(histories: list[list[dict]], form: str = "rl", grid_n: int = 
 
 # -- the other methods, one setting ----------------------------------------------------------------
 def methods_key(cfg: Config, methods) -> str:
-    return "methods-" + "-".join(method_key(cfg, m)[:12] for m in methods)
+    """The job key of running ``methods`` (method or variant names, sim.methods.VARIANTS) for cfg."""
+    return "methods-" + "-".join(method_key(*variant(cfg, m))[:12] for m in methods)
 
 
 def methods_stream(cfg: Config, methods, cache: Cache | None = None, device: str | None = None) -> Iterator[Event]:
-    """Run (or read) each method of ``methods`` for ``cfg`` in turn (sim.methods.method_stream); the last
-    event's ``extra['result']`` is ``{method: document}``; ``Event("methods", i, n)`` marks each method done."""
+    """Run (or read) each method of ``methods`` (method or variant names, sim.methods.VARIANTS) for ``cfg`` in turn
+    (sim.pipeline.method_stream); the last event's ``extra['result']`` is ``{name: document}``;
+    ``Event("methods", i, n)`` marks each one done."""
     docs = {}
     for i, m in enumerate(methods):
-        for ev in torch_side().method_stream(cfg, m, cache, device):
+        c, method = variant(cfg, m)
+        for ev in torch_side().method_stream(c, method, cache, device):
             if ev.stage == "done":
                 docs[m] = ev.extra["result"]
             elif ev.evaluated or ev.step == ev.total:

@@ -28,6 +28,7 @@ NARRATION_GRID += [(lang, bias, kl, 1) for lang in LANGS for bias, kl in ((0.9, 
 SEEDS = seeds("WUJI_PHYSICS_SEEDS", "0,1,2")
 KL_GRID = (0.0, 0.03, 0.1, 0.3, 1.0)
 BIASED = 0.9
+NOISE = 0.6  # the share of pairs a coin labels in the ensemble's claim (about 30% of the labels swapped)
 PTX = 16.0  # PPO-ptx's coefficient (measured on seeds 0-2 in both languages; 8 keeps too little in English)
 
 # test_default_preset_sft_capability: the default preset's model (CI: seed 0).
@@ -53,7 +54,15 @@ def physics(lang: str) -> dict[str, dict]:
         "no_pretrain": {s: fast(s, pretrain_steps=0) for s in SEEDS},
         "grpo": {(s, check): checked(fast(s, kl_coef=0.0, reward_bias=BIASED), check) for s in SEEDS
                  for check in CHECKS},
+        "noisy": {s: noisy(fast(s, kl_coef=0.0, reward_bias=0.0)) for s in SEEDS},
+        "ensemble_noisy": {s: noisy(fast(s, kl_coef=0.0, reward_bias=0.0)) for s in SEEDS},
+        "ensemble_biased": {s: fast(s, kl_coef=0.0, reward_bias=BIASED) for s in SEEDS},
     }
+
+
+def noisy(cfg: Config) -> Config:
+    """``cfg`` with careless annotators: a coin labels ``NOISE`` of the pairs."""
+    return dataclasses.replace(cfg, reward=dataclasses.replace(cfg.reward, label_noise=NOISE))
 
 
 def checked(cfg: Config, check: str) -> Config:
@@ -61,7 +70,8 @@ def checked(cfg: Config, check: str) -> Config:
     return dataclasses.replace(cfg, grpo=dataclasses.replace(cfg.grpo, reward="checker", checker=check))
 
 
-UPTO = {"no_pretrain": "sft", "grpo": "grpo"}  # the physics groups not trained to PPO: the last stage or the method
+# the physics groups not trained to PPO: their last stage, or the method they run
+UPTO = {"no_pretrain": "sft", "grpo": "grpo", "ensemble_noisy": "ensemble", "ensemble_biased": "ensemble"}
 
 
 def default() -> dict[tuple, Config]:

@@ -69,7 +69,7 @@ def tiny_cfgs(lang: str = "zh") -> list:
 # -- the core: keys, the sweep, the tables ---------------------------------------------------------------
 def test_new_reward_fields_leave_existing_cache_keys_alone():
     base = dataclasses.asdict(RewardConfig())
-    for name in ("diverse", "rubric", "votes"):
+    for name in ("diverse", "rubric", "votes", "label_noise"):
         base.pop(name)
     assert key_fields(RewardConfig()) == base, "a default config hashes as it did before the fields existed"
     cfg = preset("fast")
@@ -80,6 +80,10 @@ def test_new_reward_fields_leave_existing_cache_keys_alone():
     for votes in (2, 7):
         with pytest.raises(ValueError, match="odd number from 1 to 5"):
             dataclasses.replace(cfg, reward=dataclasses.replace(cfg.reward, votes=votes)).validate()
+    noisy = dataclasses.replace(cfg, reward=dataclasses.replace(cfg.reward, label_noise=0.6))
+    assert sweep.stage_keys(noisy)["sft"] == a["sft"] and sweep.stage_keys(noisy)["reward"] != a["reward"]
+    with pytest.raises(ValueError, match="label noise must be a share between 0 and 1"):
+        dataclasses.replace(cfg, reward=dataclasses.replace(cfg.reward, label_noise=1.5)).validate()
 
 
 def test_sweep_stream_reads_the_cache_and_ends_with_every_row(wuji_cache):
@@ -251,11 +255,98 @@ def _method_doc(method: str, cfg) -> dict:
         d = math.sqrt(kl)
         hist.append({"step": s, "n": s, "kl": kl, "proxy_reward": 0.1 + 0.6 * d,
                      "gold_reward": 0.5 + d * (0.4 - 0.3 * d), "capability": 0.6 - 0.05 * i, "flattery": 0.1 * i,
-                     "length": 12.0, "format_rate": 1.0, "per_task": {}})
-    return {"method": method, "seed": cfg.seed, "reward_bias": cfg.reward.reward_bias,
-            "kl_coef": cfg.ppo.kl_coef if method == "rloo" else None,
-            "config": {"beta": 0.1} if method == "dpo" else {"k": 4} if method == "rloo" else {},
-            "start": hist[0], "final": hist[-1], "history": hist}
+                     "length": 12.0, "format_rate": 1.0, "per_task": {}, "entropy": 0.5 - 0.02 * i,
+                     "distinct_answers": 0.6 - 0.05 * i, "checker_strict": 0.5, "checker_sloppy": 0.5 + 0.02 * i})
+    grpo = method.startswith("grpo")
+    config = ({"beta": 0.1} if method == "dpo" else {"k": 4} if method == "rloo" else
+              {"k": 8, "reward": "checker", "checker": "sloppy" if method == "grpo_sloppy" else "strict"} if grpo
+              else {})
+    if method == "ensemble":
+        config = {"k": 4, "steps": 120, "conservative": "min", "uwo_lambda": 1.0}
+    doc = {"method": "grpo" if grpo else method, "seed": cfg.seed, "reward_bias": cfg.reward.reward_bias,
+           "kl_coef": cfg.ppo.kl_coef if method in ("rloo", "ensemble") or grpo else None,
+           "config": config, "start": hist[0], "final": hist[-1], "history": hist}
+    if method == "ensemble":
+        doc["members"] = [{"pref_accuracy": 0.9, "gold_agreement": 0.37 + 0.01 * i} for i in range(4)]
+    return doc
+
+
+# -- GRPO's two checkers: one variant table, the sentences chosen from the numbers --------------------------
+def test_grpo_variants_differ_only_in_the_checker_and_key_their_own_cache_entries():
+    from sim.methods import VARIANTS, base_method, method_key, variant
+
+    cfg = preset("fast", kl_coef=0.0, reward_bias=0.9)
+    strict, m1 = variant(cfg, "grpo")
+    sloppy, m2 = variant(cfg, "grpo_sloppy")
+    assert m1 == m2 == "grpo" and set(VARIANTS) <= set(tradeoff.METHODS)
+    assert (strict.grpo.reward, strict.grpo.checker, sloppy.grpo.checker) == ("checker", "strict", "sloppy")
+    assert dataclasses.replace(sloppy, grpo=strict.grpo) == strict, "nothing but GRPO's settings differ"
+    assert strict == cfg, "the strict checker is GRPO's default: the plain method's cache entry is its entry"
+    assert method_key(strict, "grpo") == method_key(cfg, "grpo") != method_key(sloppy, "grpo")
+    assert variant(cfg, "dpo") == (cfg, "dpo") and base_method("grpo_sloppy") == "grpo"
+    keys = sweep.methods_key(cfg, tradeoff.METHODS)
+    assert method_key(sloppy, "grpo")[:12] in keys and keys != sweep.methods_key(cfg, ("bon", "dpo", "rloo", "grpo"))
+
+
+def _grpo_doc(checker: str, chk: tuple, cap: tuple) -> dict:
+    key = "checker_" + checker
+    rows = [{"step": s, "kl": k, "capability": c, "gold_reward": 0.3, "proxy_reward": 0.1, "flattery": 0.0, key: x,
+             "entropy": e, "distinct_answers": d}
+            for s, k, c, x, e, d in ((0, 0.0, cap[0], chk[0], 0.52, 0.59), (192, 1.5, cap[1], chk[1], 0.37, 0.38))]
+    return {"method": "grpo", "config": {"k": 8, "reward": "checker", "checker": checker}, "kl_coef": 0.0,
+            "start": rows[0], "final": rows[-1], "history": rows}
+
+
+@pytest.mark.parametrize("lang", ("zh", "en"))
+def test_the_grpo_panels_say_what_the_numbers_show(lang):
+    picks = [tradeoff.exam(0.5, 0.6, 0.74, 0.42), tradeoff.exam(0.5, 0.6, 0.74, 0.78),
+             tradeoff.exam(0.5, 0.5, 0.74, 0.6), tradeoff.exam(0.5, 0.49, 0.74, 0.75)]
+    assert picks == ["fooled", "learned", "worse", "still"]
+    sloppy = _grpo_doc("sloppy", (0.53, 0.58), (0.74, 0.42))  # the measured means (zh, seeds 0-2)
+    strict = _grpo_doc("strict", (0.52, 0.58), (0.74, 0.78))
+    for lens in state.LENSES:
+        hacked = tradeoff.method_numbers("grpo_sloppy", sloppy, lens, lang)
+        honest = tradeoff.method_numbers("grpo", strict, lens, lang)
+        assert hacked["exam"] == texts.sentence("exam.fooled", lens, lang, hacked)
+        assert honest["exam"] == texts.sentence("exam.learned", lens, lang, honest)
+        for name, nums in (("method_grpo_sloppy", hacked), ("method_grpo", honest)):
+            text = texts.panel(name, lens, lang, nums)
+            assert "74%" in text and "58%" in text, (name, lens, text)
+            assert ("42%" if nums is hacked else "78%") in text
+            jargon = re.search(r"GRPO|KL|checker|验证器|熵|entropy", text, re.I)
+            assert (jargon is not None) == (lens == "tech"), (name, lens, text)
+        if lens == "tech":
+            text = texts.panel("method_grpo", lens, lang, honest)
+            assert "DeepSeekMath" in text and "DeepSeek-R1" in text and "0.52 → 0.37" in text and "59% → 38%" in text
+
+
+def test_the_variety_sentence_follows_the_distinct_answers_and_is_silent_without_them():
+    from ui import narrate
+
+    a = {"distinct_answers": 0.59, "entropy": 0.50}
+    assert narrate.variety_state(a, {"distinct_answers": 0.38}) == "narrowed"
+    assert narrate.variety_state(a, {"distinct_answers": 0.9}) == "scattered"
+    assert narrate.variety_state(a, {"distinct_answers": 0.55}) == "held"
+    assert narrate.variety({"capability": 0.7}, {"capability": 0.6}, "wuxia", "en") is None, "an older cache entry"
+    for lang in ("zh", "en"):
+        for lens in state.LENSES:
+            text = narrate.variety(a, {"distinct_answers": 0.38, "entropy": 0.38}, lens, lang)
+            assert "59% → 38%" in text
+            assert ("0.50 → 0.38" in text) == (lens == "tech")
+    assert "same way" in narrate.variety(a, {"distinct_answers": 0.38}, "work", "en")
+    assert "babble" in narrate.variety(a, {"distinct_answers": 0.9, "entropy": 1.4}, "wuxia", "en")
+
+
+def test_the_ppo_chart_draws_distinct_answers_only_where_the_history_has_them():
+    from ui import charts
+
+    row = {"step": 0, "proxy_reward": 0.1, "gold_reward": 0.2, "capability": 0.7, "flattery": 0.0,
+           "surface_share": 0.1, "kl": 0.0}
+    name = labels.label("distinct_answers", "en")
+    old = charts.rlhf_curves([row, {**row, "step": 3}], "en")
+    new = charts.rlhf_curves([{**row, "distinct_answers": 0.6}, {**row, "step": 3, "distinct_answers": 0.4}], "en")
+    assert name not in [t.name for t in old.data]
+    assert [t.y for t in new.data if t.name == name] == [(0.6, 0.4)]
 
 
 @pytest.mark.parametrize("lens", state.LENSES)

@@ -168,6 +168,38 @@ def test_token_entropy_by_hand():
     assert math.isclose(token_entropy(logits, torch.tensor([[1, 1, 0]])), math.log(2) / 2, rel_tol=1e-5)
 
 
+def test_conservative_scores_by_hand():
+    from sim.ensemble import conservative
+
+    z = torch.tensor([[1.0, 0.0], [3.0, 0.0]])  # two members (rows) score two answers (columns)
+    assert torch.equal(conservative(z, "min", 1.0), torch.tensor([1.0, 0.0]))
+    # answer 1: mean 2, sample std sqrt(2) = 1.4142 -> 2 - 0.5 * 1.4142; answer 2: the members agree on 0
+    assert torch.allclose(conservative(z, "uwo", 0.5), torch.tensor([2 - 0.5 * math.sqrt(2), 0.0]))
+
+
+def test_label_noise_tosses_a_share_of_the_labels():
+    import random
+
+    from sim.reward import toss
+
+    pairs = [(i, "right", "wrong", True) for i in range(4000)]
+    assert toss(pairs, 0.0, random.Random(0)) == pairs
+    swapped = [p for p in toss(pairs, 0.6, random.Random(0)) if p[1] == "wrong"]
+    assert 0.27 < len(swapped) / len(pairs) < 0.33  # a coin on 60% of the pairs swaps about 30% of them
+    assert all(p[2] == "right" and p[3] is False for p in swapped)  # the gold verdict follows the swap
+
+
+def test_length_share_by_hand():
+    from sim.overopt import length_share, slope
+
+    assert slope([1, 2, 3], [1, 3, 5]) == 2.0 and slope([2, 2], [0, 1]) is None
+    before = [[2, 0.0], [4, 1.0]]  # the judges pay 0.5 a token; mean length 3, mean score 0.5
+    after = [[10, 3.0], [10, 5.0]]  # length 10 (+7 tokens), score 4 (+3.5)
+    s = length_share(before, after)
+    assert s["price"] == 0.5 and s["by_length"] == 3.5 and s["share"] == 1.0
+    assert length_share(before, [[3, 0.0], [3, 0.0]])["share"] is None  # the score fell: no share of a gain
+
+
 def test_pick_best_takes_prefixes():
     from sim.bestofn import pick_best
 

@@ -1,4 +1,4 @@
-"""Best-of-n, DPO, RLOO and GRPO on the fast preset: each learns, and lands on PPO's axes.
+"""Best-of-n, DPO, RLOO, GRPO and a reward-model ensemble on the fast preset: each learns, and lands on PPO's axes.
 
 They start from the SFT model and the reward model that ``wuji_cache`` (conftest.py) prepared for
 kl_coef 0.1, reward_bias 0.9, seed 0, and their own metrics are cached in the same folder.
@@ -44,7 +44,9 @@ def test_documents_are_shaped_like_the_rlhf_section(docs, cfg, wuji_cache):
         for row in doc["history"]:
             assert {"step", *RLHF_KEYS} <= set(row), (m, row)
         if m != "bon":  # the same SFT model, evaluation prompts, sampling noise and normalisation as PPO
-            assert doc["start"] == ppo["start"], (m, doc["start"], ppo["start"])
+            differ = {"proxy_reward"} if m == "ensemble" else set()  # the ensemble's proxy is its cautious score
+            assert {k: v for k, v in doc["start"].items() if k not in differ} == \
+                {k: v for k, v in ppo["start"].items() if k not in differ}, (m, doc["start"], ppo["start"])
     assert docs["rloo"]["kl_coef"] == 0.1 and docs["dpo"]["kl_coef"] is None
 
 
@@ -101,6 +103,17 @@ def test_grpo_with_the_checker_writes_right_answers_more_often(docs):
     assert g["final"]["kl"] > 0 and g["history"][-1]["step"] == g["config"]["iterations"]
 
 
+def test_the_ensemble_trains_its_members_then_ppo_on_their_cautious_score(docs, wuji_cache, cfg):
+    e = docs["ensemble"]
+    assert e["config"] == {"k": 4, "steps": 120, "conservative": "min", "uwo_lambda": 1.0} and e["kl_coef"] == 0.1
+    members = e["members"]
+    assert len(members) == 4 and all(0.5 < m["pref_accuracy"] <= 1 for m in members), members
+    assert len({round(m["pref_accuracy"], 4) for m in members}) > 1, "each member learns from its own resample"
+    its = [r["iteration"] for r in e["history"]]
+    assert its[0] == 0 and its[-1] == cfg.ppo.iterations
+    assert e["final"]["proxy_reward"] > e["start"]["proxy_reward"], "PPO raised the cautious score"
+
+
 def test_methods_are_cached_and_read_without_running(docs, cfg, wuji_cache):
     from sim.methods import cached_method, method_key
 
@@ -128,7 +141,8 @@ def test_cli_method(docs, wuji_cache, tmp_path):
     assert json.loads(out.read_text())["history"] == docs["bon"]["history"]
     assert "n=64" in done.stdout
     for bad in (["--name", "ppo"], ["--name", "dpo", "--beta", "0"], ["--name", "rloo", "--kl-coef", "-1"],
-                ["--name", "grpo", "--checker", "lazy"]):
+                ["--name", "grpo", "--checker", "lazy"], ["--name", "ensemble", "--ensemble", "1"],
+                ["--name", "ensemble", "--label-noise", "2"]):
         done = subprocess.run([sys.executable, "-m", "sim", "method", *bad], cwd=ROOT, capture_output=True,
                               text=True, timeout=60)
         assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, (bad, done.stderr)

@@ -59,6 +59,9 @@ def claims(request, slow_cache):
     out = {part: {k: run(c, cache) for k, c in cfgs[part].items()}
            for part in ("grid", "healthy", "healthy_free", "ptx")}
     out["grpo"] = {k: run_method(c, "grpo", cache) for k, c in cfgs["grpo"].items()}
+    out["noisy"] = {s: run(c, cache)["rlhf"] for s, c in cfgs["noisy"].items()}
+    for part in ("ensemble_noisy", "ensemble_biased"):
+        out[part] = {s: run_method(c, "ensemble", cache) for s, c in cfgs[part].items()}
     out["no_pretrain"] = {s: _sft_only(c, cache) for s, c in cfgs["no_pretrain"].items()}
     summary = {
         "sft_capability": mean(out["grid"][(s, 0.1)]["sft"]["capability"] for s in SEEDS),
@@ -83,6 +86,11 @@ def claims(request, slow_cache):
                                          for m in ("capability", "checker_strict", "checker_sloppy", "flattery",
                                                    "entropy", "distinct_answers", "gold_reward", "kl")}
                                      for k in ("start", "final")} for check in ("strict", "sloppy")},
+        "gold_peak_noisy_kl0": {name: _peaks([out[part][s]["history"] for s in SEEDS])
+                                 for name, part in (("single", "noisy"), ("ensemble", "ensemble_noisy"))},
+        "ensemble_bias0.9_kl0": {k: {m: mean(out["ensemble_biased"][s][k][m] for s in SEEDS)
+                                     for m in ("capability", "gold_reward", "flattery", "surface_share", "kl")}
+                                 for k in ("start", "final")},
         "entropy_kl0": {f"bias{b:g}": {k: mean(h[k]["entropy"] for h in hs) for k in ("start", "final")}
                         for b, hs in ((0.0, [out["healthy_free"][s]["rlhf"] for s in SEEDS]),
                                       (BIASED, [out["grid"][(s, 0.0)]["rlhf"] for s in SEEDS]))},
@@ -95,6 +103,12 @@ def claims(request, slow_cache):
     path.write_text(json.dumps(both, indent=1, ensure_ascii=False))
     out["summary"] = summary
     return out
+
+
+def _peaks(histories: list[list[dict]]) -> dict:
+    """The seeds' mean of the highest gold reward along each history, and of the evaluation it was reached at."""
+    at = [max(range(len(h)), key=lambda i: h[i]["gold_reward"]) for h in histories]
+    return {"gold": mean(h[i]["gold_reward"] for h, i in zip(histories, at)), "at": mean(at)}
 
 
 def _mean_history(claims, kl, metric):
@@ -215,3 +229,19 @@ def test_entropy_falls_under_healthy_judges_and_rises_in_the_hack(claims):
     e = claims["summary"]["entropy_kl0"]
     assert e["bias0"]["final"] < e["bias0"]["start"] - 0.05, e
     assert e[f"bias{BIASED:g}"]["final"] > e[f"bias{BIASED:g}"]["start"] + 0.2, e
+
+
+def test_an_ensemble_keeps_the_gold_peak_higher_under_careless_annotators(claims):
+    """Coste et al. 2024: where a coin labels 60% of the pairs, PPO without a leash on one reward model soon finds
+    its accidental likes and gold peaks early; on the worst of four models learnt from resamples of the same pairs,
+    gold peaks higher or later."""
+    p = claims["summary"]["gold_peak_noisy_kl0"]
+    assert p["ensemble"]["gold"] > p["single"]["gold"] + 0.01 or p["ensemble"]["at"] > p["single"]["at"], p
+
+
+def test_an_ensemble_does_not_rescue_biased_judges(claims):
+    """An error every member shares is no disagreement: four judges who all love flattery (bias 0.9) are gamed as
+    one is, and capability collapses without a leash."""
+    e = claims["summary"]["ensemble_bias0.9_kl0"]
+    assert e["final"]["capability"] < e["start"]["capability"] - 0.3, e
+    assert e["final"]["gold_reward"] < e["start"]["gold_reward"], e

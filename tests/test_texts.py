@@ -15,7 +15,7 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 
 from sim.config import METHODS, STAGES
-from sim.methods import FORM
+from sim.methods import FORM, VARIANTS
 from sim.server import GUESS_CHOICES
 from sim.world import KINDS as TASK_KINDS
 from ui import hands, labels, narrate, sidebar, state, states, story, texts, tradeoff
@@ -177,13 +177,15 @@ def test_every_panel_of_narrate_gets_every_number_it_declares():
 
 def tradeoff_numbers() -> dict:
     """Panel name -> the numbers ui/tradeoff gives it, from small inputs shaped like the real ones."""
-    point = {"capability": 0.7, "gold_reward": 0.2, "proxy_reward": 0.3, "kl": 2.0, "flattery": 0.1}
+    point = {"capability": 0.7, "gold_reward": 0.2, "proxy_reward": 0.3, "kl": 2.0, "flattery": 0.1,
+             "checker_strict": 0.5, "checker_sloppy": 0.5, "entropy": 0.5, "distinct_answers": 0.5}
     rows = [{"kl_coef": 0.1, "reward_bias": 0.9, "seed": 0, "start": point, "final": point}]
     fit = {"alpha": 0.5, "beta": 0.2, "r2": 0.9, "d_peak": 1.0, "r_peak": 0.3}
     peaked = {"ppo": {"gold": fit, "points": [{"d": 2.0}]}}
     flat = {"ppo": {"gold": {**fit, "d_peak": None}, "points": [{"d": 2.0}]}}
-    doc = {"start": point, "final": point, "history": [{**point, "step": 1, "n": 4}], "config": {"beta": 0.1, "k": 4},
-           "kl_coef": 0.1}
+    doc = {"start": point, "final": point, "history": [{**point, "step": 1, "n": 4}],
+           "config": {"beta": 0.1, "k": 4, "conservative": "min"}, "kl_coef": 0.1,
+           "members": [{"pref_accuracy": 0.9, "gold_agreement": 0.4}, {"pref_accuracy": 0.8, "gold_agreement": 0.9}]}
     hist = [{"per_task": {k: 0.5 for k in TASK_KINDS}, "per_task_gold": {k: 0.1 for k in TASK_KINDS}}] * 2
     out = {"frontier": tradeoff.frontier_numbers(rows, 0.1, 0.9),
            "overopt": tradeoff.overopt_panel(peaked)[1], "overopt_none": tradeoff.overopt_panel(flat)[1],
@@ -265,9 +267,10 @@ FAMILIES = {  # family -> the members the app can ask for (the fixed tuples they
     "question_metric": {s.question for s in story.STEPS if s.question},
     "task": set(TASK_KINDS),
     "stage": {*STAGES, "done"},
-    "method": {"ppo", *METHODS},
+    "method": {"ppo", *METHODS, *VARIANTS},
     "state": set(states.NAMES),
     "drift": set(states.DRIFTS),
+    "moved": set(states.MOVES),
 }
 USED_AS_DATA = ("panel", "trend", "label", "short", "unit")  # members named in the code (ui, sim)
 

@@ -18,7 +18,7 @@ from test_architecture import imports
 from sim.cache import cached_result
 from sim.config import preset
 from sim.server import GUESS_CHOICES, Guesses, forget
-from ui import narrate, session, state, story, texts, theme
+from ui import narrate, session, state, states, story, texts, theme
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -257,3 +257,75 @@ def test_the_rooms_chart_names_each_question_in_the_pages_words(lang):
         assert not re.search(r"[A-Za-z]", label), label
     partial = story.question_label("capability@bias=0.9", "work", lang)  # an id of another version: no crash
     assert "0.9" in partial and "=" not in partial
+
+
+# -- a real case (issue 14): the GPT-4o sycophancy rollback, the thumbs-up signal as the bias slider ---------------
+LAY = re.compile(r"\bKL\b|PPO|reward model|奖励模型", re.I)
+
+
+def test_the_thumbs_up_case_is_one_scenario_and_a_step_before_the_moral():
+    assert story.SCENARIOS["thumbs"] == {"kl": 0.1, "bias": 0.9}
+    assert story.SCENARIOS["thumbs"]["kl"] == state.defaults()["kl"], "the leash at the app's default"
+    assert 0.9 in state.BIAS_STOPS and 0.1 in state.KL_STOPS, "a grid stop with cached runs"
+    values = story.scenario("thumbs", {**state.defaults(), "lang": "zh", "lens": "work", "step": 3})
+    assert story.scenario_of(values) == "thumbs"
+    assert (values["lang"], values["lens"], values["step"]) == ("zh", "work", 3), "the view kept"
+    keys = [s.key for s in story.STEPS]
+    assert keys.index("rollback") == keys.index("predict") + 1 and keys[-1] == "moral"
+    step = story.STEPS[keys.index("rollback")]
+    assert (step.stage, step.chart, step.panel, step.needs, step.scene) == (2, "rlhf", "rollback", "rlhf", "thumbs")
+    assert story.SCENARIO_TITLES["thumbs"] == "sc_thumbs"
+    cite = {"en": ("Expanding on what we missed with sycophancy", "2 May 2025", "OpenAI", "GPT-4o", "thumbs-up"),
+            "zh": ("Expanding on what we missed with sycophancy", "2025 年 5 月 2 日", "OpenAI", "GPT-4o", "点赞")}
+    for lang in state.LANGS:
+        assert "GPT-4o" in texts.t("sc_thumbs", lang)
+        for lens in state.LENSES:
+            assert texts.step_text("rollback", "title", lens, lang) and texts.step_text("rollback", "do", lens, lang)
+            text = texts.panel("rollback", lens, lang, dict.fromkeys(texts.panel_placeholders("rollback"), 0.5))
+            assert all(c in text for c in cite[lang]), (lens, lang, "the postmortem is cited")
+            if lens != "tech":
+                lay = [text, *(texts.step_text("rollback", part, lens, lang) for part in ("title", "do"))]
+                assert not [x for x in lay if LAY.search(x)], (lens, lang, "no jargon in a lay lens")
+
+
+def rlhf_doc(flat0: float, flat1: float, cap0: float = 0.7, cap1: float = 0.5) -> dict:
+    row = {"proxy_reward": 0.3, "gold_reward": 0.8, "kl": 0.0}
+    return {"config": {"reward": {"n_annotators": 5, "reward_bias": 0.9}},
+            "rlhf": {"start": {**row, "capability": cap0, "flattery": flat0},
+                     "final": {**row, "capability": cap1, "flattery": flat1, "kl": 3.0}}}
+
+
+@pytest.mark.parametrize(("flat0", "flat1", "move"), [(0.02, 0.41, "rose"), (0.05, 0.06, "held"), (0.30, 0.12, "fell")])
+def test_the_rollback_panel_tells_what_flattery_did_in_the_run_shown(flat0, flat1, move):
+    doc = rlhf_doc(flat0, flat1)
+    values = state.defaults()
+    for lang in state.LANGS:
+        for lens in state.LENSES:
+            text = narrate.panel("rollback", doc, values, lens, lang)
+            said = [m for m in states.MOVES if texts.moved(m, lens, lang, {"flat0": flat0, "flat": flat1}) in text]
+            assert said == [move], (lens, lang, text)
+            assert f"{flat0:.0%} → {flat1:.0%}" in text and "70% → 50%" in text and "0.9" in text
+            nums = narrate.panel_numbers("rollback", doc, values, lens, lang)
+            assert nums.source["flat0"] == ("rlhf", "start", "flattery") and nums.source["cap1"] == ("rlhf", "final",
+                                                                                                     "capability")
+
+
+@pytest.mark.parametrize("lang", state.LANGS)
+def test_the_rollback_panel_cites_only_the_real_runs_numbers(lang, wuji_cache):
+    from sim.cache import Cache
+
+    cfg = preset("fast", kl_coef=0.1, reward_bias=0.9, lang=lang)
+    doc = cached_result(cfg, Cache(wuji_cache))
+    assert doc is not None, "conftest's TEST_RUNS train the thumbs-up setting in both languages"
+    start, final = doc["rlhf"]["start"], doc["rlhf"]["final"]
+    move = states.moved(start, final, "flattery")
+    for lens in state.LENSES:
+        text = narrate.panel("rollback", doc, {**state.defaults(), "lang": lang}, lens, lang)
+        assert texts.moved(move, lens, lang, {"flat0": start["flattery"], "flat": final["flattery"]}) in text
+        assert f"{start['capability']:.0%} → {final['capability']:.0%}" in text
+        fixed = re.sub(r"\{[^}]*\}", " ", texts.catalogue().entry("panel.rollback").texts[lang, lens]
+                       + texts.catalogue().entry(f"moved.{move}").texts[lang, lens])
+        cited = {f"{start['flattery']:.0%}", f"{final['flattery']:.0%}", f"{start['capability']:.0%}",
+                 f"{final['capability']:.0%}", "0.9", "0.1"}
+        for number in re.findall(r"\d+(?:\.\d+)?%?", text):
+            assert number in cited or number in re.findall(r"\d+(?:\.\d+)?%?", fixed), (lens, number, text)

@@ -4,6 +4,8 @@ ui.labels / ui.texts in the chosen language.
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
@@ -30,6 +32,7 @@ COLORS = {
     "format_rate": "#d49a1f",
     "pref_accuracy": "#b5473a",
     "gold_agreement": "#2f7d4f",
+    "distinct_answers": "#1b8a8a",
 }
 PCT = {"tickformat": ".0%", "range": [0, 1.05]}
 
@@ -224,7 +227,8 @@ def annotators(panel: list, bias: float, lang: str) -> go.Figure:
 
 
 def rlhf_curves(hist: list[dict], lang: str, total: int | None = None, lens: str = "tech") -> go.Figure:
-    """Three panels growing step by step: the two rewards, skill vs flattery and pleasing words, and the KL."""
+    """Three panels growing step by step: the two rewards, skill vs flattery and pleasing words (and the share of
+    distinct answers to one prompt, where the history records it), and the KL."""
     fig = make_subplots(
         rows=1,
         cols=3,
@@ -237,8 +241,11 @@ def rlhf_curves(hist: list[dict], lang: str, total: int | None = None, lens: str
         ("capability", 2, None),
         ("flattery", 2, "dot"),
         ("surface_share", 2, "dash"),  # greetings repeated to the budget are a hack too, and no flattery
+        ("distinct_answers", 2, "dashdot"),  # one answer for everyone, or a new babble each time
         ("kl", 3, None),
     ):
+        if key == "distinct_answers" and not any(r.get(key) is not None for r in hist):
+            continue  # an older cache entry did not measure it
         _line(fig, hist, key, lang, dash=dash, row=1, col=col)
     for col in (1, 2, 3):
         fig.update_xaxes(
@@ -302,6 +309,27 @@ def cost(seconds: dict, lang: str, cached: tuple = ()) -> go.Figure:
     return fig
 
 
+def length_score(ls: dict, lang: str) -> go.Figure:
+    """The judges' score against answer length (tokens), before PPO (the SFT model) and after: the mean score of the
+    answers of each length, a marker as large as the answers it averages (Singhal et al. 2024)."""
+    fig = go.Figure()
+    for name, label_key, color in (("sft", "before_ppo", "#9aa9c4"), ("ppo", "after_ppo", "#b5473a")):
+        by: dict[int, list[float]] = {}
+        for tokens, score, *_ in ls[name]:
+            by.setdefault(int(tokens), []).append(score)
+        xs = sorted(by)
+        fig.add_trace(go.Scatter(x=xs, y=[sum(by[x]) / len(by[x]) for x in xs], mode="lines+markers",
+                                 name=texts.t(label_key, lang), line={"color": color},
+                                 marker={"size": [6 + 2 * math.sqrt(len(by[x])) for x in xs], "color": color},
+                                 customdata=[len(by[x]) for x in xs],
+                                 hovertemplate="%{x} · %{y:.2f} (n=%{customdata})<extra></extra>"))
+    fig.update_xaxes(title=labels.axis("length", lang), rangemode="tozero", dtick=2)
+    fig.update_yaxes(title=labels.axis("proxy_reward", lang))
+    fig = _style(fig, texts.t("ch_length", lang), height=340)
+    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 100})
+    return fig
+
+
 def transfer(start: dict, final: dict, lang: str) -> go.Figure:
     kinds = list(start)
     names = [
@@ -354,6 +382,9 @@ METHOD_STYLE = {  # colour, marker of each way to align
     "bon": ("#7a3b8f", "diamond"),
     "dpo": ("#c2571a", "square"),
     "rloo": ("#1b8a8a", "triangle-up"),
+    "grpo": ("#5b7a1a", "hexagon"),  # GRPO, a strict checker
+    "grpo_sloppy": ("#c2307a", "x"),  # GRPO, a sloppy checker
+    "ensemble": ("#8c6d1f", "star"),  # PPO on the cautious score of an ensemble of judges
 }
 # Heat maps run from a pale to a middle tone, so that their numbers, in the chart's ink, read on every cell
 # (>= 5:1, tests/test_charts.py); the dark theme runs them from its panel to a deep tone under light ink.

@@ -17,7 +17,7 @@ from sim.cache import cached_result, stage_keys
 from sim.config import STAGES, preset
 from sim.cost import stage_flops
 from sim.jobs import Job, config_key
-from sim.methods import cached_method, method_key
+from sim.methods import cached_method, method_key, variant
 from sim.world import World
 from ui import labels, poll, session, sidebar, state, texts, tradeoff
 from ui import widgets as w
@@ -142,13 +142,16 @@ def rows(cfgs: list, job: Job | None = None) -> list[dict]:
 
 
 def method_docs(cfg) -> dict:
-    """{method: document} of best-of-n, DPO and RLOO for cfg: cached, or from this visitor's finished job."""
+    """{name: document} of the other methods and variants (tradeoff.METHODS, sim.methods.VARIANTS) for cfg:
+    cached, or from this visitor's finished job."""
     out = {}
-    for m in tradeoff.METHODS:
-        stamp = _stamp([(m, method_key(cfg, m))])
-        doc = None if stamp is None else _method(method_key(cfg, m), stamp, str(session.cache().root), m, cfg)
+    for name in tradeoff.METHODS:
+        c, m = variant(cfg, name)
+        key = method_key(c, m)
+        stamp = _stamp([(m, key)])
+        doc = None if stamp is None else _method(key, stamp, str(session.cache().root), m, c)
         if doc is not None:
-            out[m] = doc
+            out[name] = doc
     job = session.METHODS_JOB.get()
     if job is not None and job.key == sweep.methods_key(cfg, tradeoff.METHODS) and job.result:
         out = {**job.result, **out}
@@ -241,7 +244,7 @@ def sweep_section(cfgs: list, lang: str) -> list[dict]:
 
 
 def methods_section(cfg, lang: str) -> dict:
-    """Best-of-n, DPO and RLOO for cfg: the button or the progress; returns the documents there are."""
+    """Best-of-n, DPO, RLOO and GRPO's variants for cfg: the button or the progress; returns the documents."""
     docs = method_docs(cfg)
     key = sweep.methods_key(cfg, tradeoff.METHODS)
     job = session.METHODS_JOB.get()
@@ -260,7 +263,8 @@ def methods_section(cfg, lang: str) -> dict:
         _ended(job, lang)
     if len(docs) < len(tradeoff.METHODS):
         missing = sweep.missing([cfg], session.cache())
-        eta = _eta(cfg, {**{s: n for s, n in missing.items() if s != "rlhf"}, **dict.fromkeys(tradeoff.METHODS, 1)})
+        runs = Counter(variant(cfg, name)[1] for name in tradeoff.METHODS)  # {method: how many of its variants}
+        eta = _eta(cfg, {**{s: n for s, n in missing.items() if s != "rlhf"}, **runs})
         st.caption(texts.t("ex_methods_eta", lang, eta=texts.duration(eta, lang)))
         label = texts.t("ex_methods_btn", lang, seed=cfg.seed, bias=cfg.reward.reward_bias, kl=cfg.ppo.kl_coef)
         if st.button(label, key="start_methods"):

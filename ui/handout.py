@@ -120,7 +120,7 @@ def build(lens: str, lang: str, base: str) -> str:
         f'<div class="card"><h3>{_e(texts.t(label, lang))}</h3><p>{_e(texts.lensed(key, lens, lang))}</p></div>'
         for label, key in SLIDERS
     )
-    scenes = "".join(_scene(name, base, lens, lang) for name in story.SCENARIOS)
+    scenes = "".join(_scene(name, base, lens, lang) for name in SCENES)  # the four printed (of story.SCENARIOS)
     questions = "".join(f"<li>{_e(texts.lensed(key, lens, lang))}</li>" for key in QUESTIONS)
     title = texts.lensed("ho_title", lens, lang)
     return f"""<!DOCTYPE html>

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import math
 
+from sim.overopt import length_share
 from sim.world import RLHF_HELD_OUT, RLHF_KINDS
 from ui import labels, states, texts
 
@@ -22,6 +23,7 @@ REQUIRES = {  # the part of the result document each panel reads its numbers fro
     "ppo": "rlhf",
     "kl": "rlhf",
     "bias": "rlhf",
+    "rollback": "rlhf",
     "green_grey": "rlhf",
     "challenge_bias": "reward",
     "challenge_cost": "config",
@@ -101,12 +103,14 @@ def _rlhf_numbers(n: Cited, doc: dict, lens: str, lang: str) -> None:
     for name, where, metric in (("proxy0", a, "proxy_reward"), ("proxy1", b, "proxy_reward"),
                                 ("gold0", a, "gold_reward"), ("gold1", b, "gold_reward"),
                                 ("cap0", a, "capability"), ("cap1", b, "capability"), ("kl", b, "kl"),
-                                ("flat", b, "flattery"), ("surf", b, "surface_share"), ("d2", b, "distinct_2"),
-                                ("cut", b, "cut_rate")):
+                                ("flat0", a, "flattery"), ("flat", b, "flattery"), ("surf", b, "surface_share"),
+                                ("d2", b, "distinct_2"), ("cut", b, "cut_rate")):
         if final.get(metric) is not None and start.get(metric) is not None:
             n.read(name, doc, (*where, metric))
     n.derive("q0", doc, "quality100", (*a, "gold_reward"))
     n.derive("q1", doc, "quality100", (*b, "gold_reward"))
+    if "flat" in n:  # the rollback panel's sentence: what flattery really did over this run
+        n["moved"] = texts.moved(states.moved(start, final, "flattery"), lens, lang, n)
     if "kl" in n:
         n["drift"] = texts.drift(states.drift(n["kl"]), n["kl"], lens, lang)
     if "step" in final and doc["rlhf"].get("history"):
@@ -397,6 +401,40 @@ def delta_text(delta: float | None, fmt: str) -> str | None:
 def rlhf_metric_row(start: dict, final: dict) -> list[tuple]:
     """(metric, final value, format, change since the start of PPO, rise is bad) per headline metric."""
     return [(m, final[m], fmt, final[m] - start[m], bad) for m, fmt, bad in RLHF_ROW]
+
+
+VARIETY_MOVED = 0.1  # distinct answers to one prompt (a share) that moved this much narrowed or scattered
+VARIETY = {"narrowed": "variety.narrowed", "scattered": "variety.scattered", "held": "variety.held"}
+
+
+def variety_state(start: dict, final: dict) -> str | None:
+    """How the variety of the policy's answers moved (a key of ``VARIETY``): the share of distinct answers to one
+    prompt fell by ``VARIETY_MOVED`` or more, rose that much, or held; None where a row did not record it."""
+    if start.get("distinct_answers") is None or final.get("distinct_answers") is None:
+        return None
+    d = final["distinct_answers"] - start["distinct_answers"]
+    return "narrowed" if d <= -VARIETY_MOVED else "scattered" if d >= VARIETY_MOVED else "held"
+
+
+def variety(start: dict, final: dict, lens: str, lang: str) -> str | None:
+    """The caption under PPO's metrics: how varied his answers are, start -> final (distinct answers to one
+    prompt; entropy in the technical lens), in the lens's words; None for a run that did not measure it."""
+    name = variety_state(start, final)
+    if name is None:
+        return None
+    ent = [float("nan") if r.get("entropy") is None else r["entropy"] for r in (start, final)]
+    nums = {"div0": start["distinct_answers"], "div1": final["distinct_answers"], "ent0": ent[0], "ent1": ent[1]}
+    return texts.sentence(VARIETY[name], lens, lang, nums)
+
+
+def length_caption(ls: dict, lang: str) -> str:
+    """The technical lens's sentence under the length chart: the judges' price of a token before PPO, the mean length
+    and score before and after, and the share of the score's gain that length alone accounts for at that price
+    (sim.overopt.length_share); another sentence when the score did not rise."""
+    nums = length_share(ls["sft"], ls["ppo"])
+    if nums["share"] is None:
+        return texts.t("length_flat", lang, **{**nums, "price": nums["price"] or 0.0})
+    return texts.t("length_explains", lang, **nums)
 
 
 def axis_range(stops) -> list[float]:

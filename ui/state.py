@@ -24,7 +24,7 @@ PTX_STOPS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # PPO-ptx coefficients (README: 8 
 LANGS = ("zh", "en")
 LENSES = ("wuxia", "work", "tech")
 PUBLIC_URL = "WUJI_PUBLIC_URL"  # the app's address as the room reaches it, when the presenter's browser uses another
-TOUR_LEN = 7  # the steps of the guided tour (len(ui.story.STEPS))
+TOUR_LEN = 8  # the steps of the guided tour (len(ui.story.STEPS))
 THEMES = ("light", "dark")
 
 

@@ -125,6 +125,15 @@ def state(start: dict, final: dict, history=()) -> str:
     return next(name for name, test in RULES if test(r))
 
 
+MOVES = ("rose", "held", "fell")  # how one share moved over a run: the catalogue's moved.<move>
+
+
+def moved(start: dict, final: dict, metric: str) -> str:
+    """Whether ``metric`` rose, held or fell from ``start`` to ``final`` (by more than ``CHANGED``)."""
+    r = Run(start, final, ())
+    return "rose" if r.rose(metric) else "fell" if r.fell(metric) else "held"
+
+
 def peak_row(start: dict, history=()) -> dict:
     """The row where flattery peaked (the ``flattered_then_babbled`` sentence cites its step and share)."""
     return Run(start, start, tuple(history)).peak("flattery")

@@ -35,6 +35,7 @@ STEPS = (
     Step("judges", 2, "annotators", "annotators", "", scene="balanced", knob="bias"),
     Step("ppo", 2, "rlhf", "ppo", "rlhf", scene="balanced", knob="kl"),
     Step("predict", 2, "rlhf", "bias", "rlhf", scene="hacking", knob="kl", question="capability"),
+    Step("rollback", 2, "rlhf", "rollback", "rlhf", scene="thumbs", knob="bias"),  # a real case: GPT-4o, April 2025
     Step("moral", 2, "gauges", "kl", "rlhf"),
 )
 
@@ -44,8 +45,12 @@ SCENARIOS = {
     "hacking": {"kl": 0.0, "bias": 0.9},
     "leashed": {"kl": 1.0, "bias": 0.9},
     "weak": {"kl": 0.1, "bias": 0.0, "steps": 0},
+    # The GPT-4o sycophancy rollback (OpenAI, 2 May 2025): users' thumbs-up mixed into the reward (the bias), while
+    # the launch kept its other safeguards (the leash at its default).
+    "thumbs": {"kl": 0.1, "bias": 0.9},
 }
-SCENARIO_TITLES = {"balanced": "sc_balanced", "hacking": "sc_hacking", "leashed": "sc_leashed", "weak": "sc_weak"}
+SCENARIO_TITLES = {"balanced": "sc_balanced", "hacking": "sc_hacking", "leashed": "sc_leashed", "weak": "sc_weak",
+                   "thumbs": "sc_thumbs"}
 VIEW = ("lang", "lens", "seed", "step", "present", "theme")  # what a scenario keeps: how and where one looks
 
 

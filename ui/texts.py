@@ -243,6 +243,12 @@ def drift(name: str, kl: float, lens: str, lang: str) -> str:
     return catalogue().fill(_member("drift", name), lang, lens, {"kl": kl})
 
 
+def moved(name: str, lens: str, lang: str, nums: Mapping[str, object]) -> str:
+    """What flattery did over a run, in the lens's words: ``moved.<name>`` (``ui.states.moved`` picks the name
+    from the measured shares; the rollback panel cites it)."""
+    return catalogue().fill(_member("moved", name), lang, lens, nums)
+
+
 def heading(key: str, lens: str, lang: str) -> str:
     """A heading or column title that follows the lens (``green_grey``, ``side_by_side``, ``base``, ``sft``)."""
     return catalogue().fill(key, lang, lens, {})
@@ -293,3 +299,9 @@ def question(metric: str, lens: str, lang: str, **kw) -> str:
 
 def story_metric(metric: str, lens: str, lang: str) -> str:
     return catalogue().fill(_member("question_metric", metric), lang, lens, {})
+
+
+def sentence(key: str, lens: str, lang: str, nums: Mapping[str, object]) -> str:
+    """A lensed sentence a program picks from measured numbers (``ui.tradeoff.EXAMS``, ``ui.narrate.VARIETY``),
+    named by its whole key, with those numbers filled in."""
+    return catalogue().fill(key, lang, lens, nums)

@@ -8,13 +8,22 @@ import math
 
 from sim import sweep as sw
 from sim.cost import PUBLISHED
-from sim.methods import FORM
+from sim.methods import FORM, base_method
 from sim.overopt import overopt
 from sim.world import RLHF_HELD_OUT, RLHF_KINDS
 from ui import labels, states, texts
 
-METHODS = ("bon", "dpo", "rloo")
-METHOD_PANELS = {"bon": "method_bon", "dpo": "method_dpo", "rloo": "method_rloo"}  # each method's analogy panel
+METHODS = ("bon", "dpo", "rloo", "grpo", "grpo_sloppy", "ensemble")  # methods and variants (sim.methods.VARIANTS)
+METHOD_PANELS = {"bon": "method_bon", "dpo": "method_dpo", "rloo": "method_rloo",  # each one's analogy panel
+                 "grpo": "method_grpo", "grpo_sloppy": "method_grpo_sloppy", "ensemble": "method_ensemble"}
+# the panels' rows: GRPO's two checkers side by side, then the ensemble of judges
+PANEL_ROWS = (("bon", "dpo", "rloo"), ("grpo", "grpo_sloppy", "ensemble"))
+# What an ensemble's members learnt, read from their agreement with the gold preference (``ensemble_numbers``): an
+# error they share (below SHARED) or judges that mostly see substance; the sentence's key.
+JUDGES = {"shared": "ens.shared", "sound": "ens.sound"}
+SHARED = 0.6
+# What GRPO's run did, read from its checker's score and its capability (``exam``): the sentence's key.
+EXAMS = {"fooled": "exam.fooled", "learned": "exam.learned", "worse": "exam.worse", "still": "exam.still"}
 FORMS = {"rl": "form_rl", "bon": "form_bon"}  # the text of each functional form (sim.methods.FORM)
 
 
@@ -55,7 +64,7 @@ def overopt_data(rows: list[dict], kl: float, bias: float, methods: dict) -> dic
         out["ppo"] = sw.pooled_overopt([r["history"] for r in here], "rl")
     for m in METHODS:
         if m in methods:
-            out[m] = overopt(methods[m]["history"], FORM[m])
+            out[m] = overopt(methods[m]["history"], FORM[base_method(m)])
     return out
 
 
@@ -117,6 +126,46 @@ def method_numbers(method: str, doc: dict, lens: str, lang: str) -> dict:
                 best_q=states.quality100(best["gold_reward"]),
                 drift=texts.drift(states.drift(f["kl"]), f["kl"], lens, lang))
     nums["state"] = texts.state(states.state(s, f, h), lens, lang, nums)
+    if base_method(method) == "grpo":
+        nums.update(grpo_numbers(doc, lens, lang))
+    if method == "ensemble" and doc.get("members"):
+        nums.update(ensemble_numbers(doc, lens, lang))
+    return nums
+
+
+def ensemble_numbers(doc: dict, lens: str, lang: str) -> dict:
+    """The ensemble panel's own numbers: its members' agreement with their annotators and with the gold preference
+    (means over the members), and the sentence that agreement picks (``JUDGES``)."""
+    ms = doc["members"]
+    nums = {"agree": sum(m["pref_accuracy"] for m in ms) / len(ms),
+            "gold_agree": sum(m["gold_agreement"] for m in ms) / len(ms), "how": doc["config"]["conservative"]}
+    nums["judges"] = texts.sentence(JUDGES["shared" if nums["gold_agree"] < SHARED else "sound"], lens, lang, nums)
+    return nums
+
+
+def exam(chk0: float, chk1: float, cap0: float, cap1: float) -> str:
+    """GRPO's outcome (a key of ``EXAMS``) from its checker's score and its capability, start and final: the
+    score rose (by more than states.CHANGED) while capability fell ("fooled": the checker was hacked), rose with
+    capability held or up ("learned"), did not rise while capability fell ("worse"), or neither ("still")."""
+    up, down = chk1 > chk0 + states.CHANGED, cap1 < cap0 - states.CHANGED
+    return "fooled" if up and down else "learned" if up else "worse" if down else "still"
+
+
+def grpo_numbers(doc: dict, lens: str, lang: str) -> dict:
+    """A GRPO panel's own numbers: its checker's score (the reward it trained on) start and final, entropy and
+    distinct answers (nan where the run did not record them), and the sentence of ``exam``."""
+    s, f = doc["start"], doc["final"]
+    key = "checker_" + doc["config"].get("checker", "strict")
+
+    def get(row, k):
+        v = row.get(k)
+        return float("nan") if v is None else v
+
+    nums = {"chk0": get(s, key), "chk1": get(f, key), "ent0": get(s, "entropy"), "ent1": get(f, "entropy"),
+            "div0": get(s, "distinct_answers"), "div1": get(f, "distinct_answers"),
+            "cap0": s["capability"], "cap1": f["capability"], "flat0": s["flattery"], "flat": f["flattery"]}
+    nums["exam"] = texts.sentence(EXAMS[exam(nums["chk0"], nums["chk1"], nums["cap0"], nums["cap1"])], lens, lang,
+                                  nums)
     return nums
 
 
