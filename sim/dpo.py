@@ -75,14 +75,7 @@ def dpo(
     ref = copy.deepcopy(policy).eval()  # 2. the frozen SFT model
     freeze(ref, rm)
     opt = torch.optim.AdamW(policy.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.0)
-    eval_gen = torch.Generator().manual_seed(seed)
-
-    def evaluation(step: int) -> Event:
-        policy.eval()
-        eval_gen.manual_seed(seed)  # the same sampling noise at every evaluation, as PPO's
-        with torch.no_grad():
-            m = evaluate.rlhf_metrics(policy, ref, rm, world, eval_items, norm, eval_gen)
-        return Event("dpo", step, cfg.steps, m, evaluated=True)
+    evaluation = evaluate.evaluator("dpo", cfg.steps, policy, ref, rm, world, eval_items, norm, seed)
 
     yield evaluation(0)
     for step in range(cfg.steps):

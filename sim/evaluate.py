@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 
-from sim.events import derive_seed
+from sim.events import Event, derive_seed
 from sim.model import Samples, WujiForCausalLM, sample, score
 from sim.world import DISCIPLES, EOS_ID, KINDS, PAD_ID, Item, World
 
@@ -153,6 +154,20 @@ def rlhf_metrics(policy, ref, rm, world: World, items, norm: tuple[float, float]
     for name, check in CHECKERS.items():
         m[f"checker_{name}"] = sum(check(world, it, t, e) for it, (t, e) in zip(items, texts(world, s))) / n
     return m
+
+
+def evaluator(stage: str, total: int, policy, ref, rm, world: World, items, norm: tuple[float, float],
+              seed: int) -> Callable[[int], Event]:
+    """The evaluation every online method shares (DPO, RLOO, GRPO): ``evaluation(step)`` is an evaluated event of
+    ``stage`` with PPO's metrics of the policy (``rlhf_metrics``), drawn with the same sampling noise every time."""
+    gen = torch.Generator().manual_seed(seed)
+
+    def evaluation(step: int) -> Event:
+        policy.eval()
+        gen.manual_seed(seed)  # the same sampling noise at every evaluation, as PPO's
+        return Event(stage, step, total, rlhf_metrics(policy, ref, rm, world, items, norm, gen), evaluated=True)
+
+    return evaluation
 
 
 @torch.no_grad()

@@ -77,14 +77,8 @@ def grpo(
     ref = copy.deepcopy(policy).eval()  # the frozen SFT model
     freeze(ref, rm)
     opt = torch.optim.AdamW(policy.parameters(), lr=cfg.lr, eps=1e-5, weight_decay=0.0)
-    eval_gen = torch.Generator().manual_seed(seed)
     check = evaluate.CHECKERS[cfg.checker]
-
-    def evaluation(it: int) -> Event:
-        policy.eval()
-        eval_gen.manual_seed(seed)  # the same sampling noise at every evaluation, as PPO's
-        m = evaluate.rlhf_metrics(policy, ref, rm, world, eval_items, norm, eval_gen)
-        return Event("grpo", it, cfg.iterations, m, evaluated=True)
+    evaluation = evaluate.evaluator("grpo", cfg.iterations, policy, ref, rm, world, eval_items, norm, seed)
 
     yield evaluation(0)
     for it in range(cfg.iterations):

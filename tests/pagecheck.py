@@ -145,7 +145,9 @@ LATIN_OK = {"kl", "ppo", "rlhf", "sft", "dpo", "rloo", "grpo", "best", "of", "n"
 # Citations and product names stay in their own language: a paper's title and its authors as the paper gives
 # them, a tool by its own name. Each is allowed as the whole phrase only (its words elsewhere still count).
 NAMES_OK = ("Language Models are Few-Shot Learners", "Training language models to follow instructions with human "
-            "feedback", "Brown", "Ouyang", "TensorFlow Playground", "GAN Lab")
+            "feedback", "Brown", "Ouyang", "TensorFlow Playground", "GAN Lab",
+            "Expanding on what we missed with sycophancy", "OpenAI", "DeepSeekMath", "DeepSeek-R1", "Shao", "Coste",
+            "Singhal", "ICLR")
 
 
 # Chinese an English page may carry: the language picker's name for Chinese and the app's own name (无忌).

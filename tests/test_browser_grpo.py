@@ -1,8 +1,8 @@
 """Real Chromium against `streamlit run app.py`: the trade-off explorer shows GRPO with a strict and with a sloppy
-checker side by side, on both plots and in two analogy panels, in both languages, with no chart label colliding and
-no traceback in the server's log. The other methods' results are written into a copy of the prepared cache (made-up
-histories shaped like sim.methods' documents, the GRPO ones on the measured means), so nothing trains. The
-screenshots land in test-artifacts/explorer-grpo-<lang>.png.
+checker side by side, and PPO on an ensemble of judges beside them, on both plots and in their analogy panels, in
+both languages, with no chart label colliding and no traceback in the server's log. The other methods' results are
+written into a copy of the prepared cache (made-up histories shaped like sim.methods' documents, the GRPO ones on the
+measured means), so nothing trains. The screenshots land in test-artifacts/explorer-grpo-<lang>-<lens>.png.
 """
 
 from __future__ import annotations
@@ -60,7 +60,10 @@ def grpo_server(tmp_path_factory, wuji_cache):
         cfg = preset("fast", kl_coef=0.0, reward_bias=0.9, lang=lang)
         for name in tradeoff.METHODS:
             c, m = variant(cfg, name)
-            cache.save(m, method_key(c, m), {"history": history(name), "norm": [0.0, 1.0], "seconds": 1.0})
+            metrics = {"history": history(name), "norm": [0.0, 1.0], "seconds": 1.0}
+            if name == "ensemble":  # four judges who share the panel's love of flattery (bias 0.9)
+                metrics["members"] = [{"pref_accuracy": 0.93, "gold_agreement": 0.35 + 0.01 * i} for i in range(4)]
+            cache.save(m, method_key(c, m), metrics)
     log = tmp_path_factory.mktemp("grpo") / "server.log"
     with server(root, log, env={"WUJI_EXPLORER_GRID": TINY}) as srv:
         yield srv.url, root, log
@@ -87,6 +90,15 @@ def test_grpo_with_a_strict_and_a_sloppy_checker_side_by_side(grpo_server, page,
             expect(page.locator(".legendtext").filter(has_text=legend).first).to_be_attached()
     a, b = boxes["grpo"], boxes["grpo_sloppy"]
     assert abs(a["y"] - b["y"]) < 5 and a["x"] + a["width"] <= b["x"] + 1, "side by side, not overlapping"
+    ens = tradeoff.method_numbers("ensemble", cached_method(cfg, "ensemble", Cache(root)), lens, lang)
+    assert ens["judges"] == texts.sentence("ens.shared", lens, lang, ens), "the members share the bias"
+    text = texts.panel(tradeoff.METHOD_PANELS["ensemble"], lens, lang, ens)
+    box = page.locator('[data-testid="stMarkdownContainer"] p').filter(has_text=text[:12]).filter(
+        has_text=ens["judges"][:30])
+    expect(box.last).to_be_visible(timeout=SLOW)
+    c = box.last.bounding_box()
+    assert abs(c["y"] - b["y"]) < 5 and b["x"] + b["width"] <= c["x"] + 1, "the ensemble beside GRPO's panels"
+    expect(page.locator(".legendtext").filter(has_text=labels.method("ensemble", lang)).first).to_be_attached()
     sloppy = tradeoff.method_numbers("grpo_sloppy", cached_method(*variant(cfg, "grpo_sloppy"), Cache(root)), lens,
                                      lang)
     assert sloppy["exam"] == texts.sentence("exam.fooled", lens, lang, sloppy), "the score rose, the skill fell"

@@ -420,3 +420,20 @@ def test_a_bad_grid_setting_warns_and_draws_the_full_map(monkeypatch):
     assert any("WUJI_EXPLORER_GRID" in w.value and "full map" in w.value for w in at.warning)
     full = texts.t("ex_status", "en", done=0, total=54, n_kl=6, n_bias=3, n_seed=3).split(" of ", 1)[1]
     assert re.search(r"\d+ of " + re.escape(full), texts_of(at)), "the full 6 × 3 × 3 map (cached runs vary)"
+
+
+@pytest.mark.parametrize("lang", ("zh", "en"))
+def test_the_ensemble_panel_says_whether_its_judges_share_the_bias(lang):
+    def doc(gold_agreement):
+        row = {"step": 0, "kl": 0.0, "capability": 0.7, "gold_reward": 0.5, "proxy_reward": 0.0, "flattery": 0.0}
+        return {"method": "ensemble", "config": {"k": 4, "conservative": "min"}, "kl_coef": 0.0, "start": row,
+                "final": row, "history": [row],
+                "members": [{"pref_accuracy": 0.9, "gold_agreement": g} for g in gold_agreement]}
+
+    for lens in ("wuxia", "work", "tech"):
+        biased = tradeoff.method_numbers("ensemble", doc((0.35, 0.37, 0.36, 0.36)), lens, lang)
+        sound = tradeoff.method_numbers("ensemble", doc((0.8, 0.82, 0.81, 0.79)), lens, lang)
+        assert biased["judges"] == texts.sentence("ens.shared", lens, lang, biased) and "36%" in biased["judges"]
+        assert sound["judges"] == texts.sentence("ens.sound", lens, lang, sound) and "80%" in sound["judges"]
+        bare = tradeoff.method_numbers("ensemble", {**doc(()), "members": []}, lens, lang)
+        assert bare["judges"] == "" and texts.panel("method_ensemble", lens, lang, bare)

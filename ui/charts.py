@@ -259,7 +259,9 @@ def rlhf_curves(hist: list[dict], lang: str, total: int | None = None, lens: str
     fig.update_yaxes(title=labels.lens_axis("kl", lang, lens, labels.unit("kl", lang)), row=1, col=3,
                      rangemode="tozero")
     fig.update_annotations(font_size=15)
-    fig = _style(fig, texts.t("ppo_title", lang), height=440)
+    # the legend below takes a row a line: each line past six would take its height from the panels, whose
+    # titles then reach the next panel's top tick at 1280 px
+    fig = _style(fig, texts.t("ppo_title", lang), height=440 + 26 * max(0, len(fig.data) - 6))
     fig.update_layout(legend=LEGEND_BELOW, margin={"b": 110})
     return fig
 

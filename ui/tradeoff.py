@@ -128,7 +128,7 @@ def method_numbers(method: str, doc: dict, lens: str, lang: str) -> dict:
     nums["state"] = texts.state(states.state(s, f, h), lens, lang, nums)
     if base_method(method) == "grpo":
         nums.update(grpo_numbers(doc, lens, lang))
-    if method == "ensemble" and doc.get("members"):
+    if method == "ensemble":
         nums.update(ensemble_numbers(doc, lens, lang))
     return nums
 
@@ -136,9 +136,11 @@ def method_numbers(method: str, doc: dict, lens: str, lang: str) -> dict:
 def ensemble_numbers(doc: dict, lens: str, lang: str) -> dict:
     """The ensemble panel's own numbers: its members' agreement with their annotators and with the gold preference
     (means over the members), and the sentence that agreement picks (``JUDGES``)."""
-    ms = doc["members"]
+    ms, how = doc.get("members") or [], doc["config"].get("conservative", "min")
+    if not ms:  # a document without its members' figures: no sentence about them
+        return {"agree": math.nan, "gold_agree": math.nan, "how": how, "judges": ""}
     nums = {"agree": sum(m["pref_accuracy"] for m in ms) / len(ms),
-            "gold_agree": sum(m["gold_agreement"] for m in ms) / len(ms), "how": doc["config"]["conservative"]}
+            "gold_agree": sum(m["gold_agreement"] for m in ms) / len(ms), "how": how}
     nums["judges"] = texts.sentence(JUDGES["shared" if nums["gold_agree"] < SHARED else "sound"], lens, lang, nums)
     return nums
 
