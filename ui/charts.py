@@ -325,9 +325,9 @@ def length_score(ls: dict, lang: str) -> go.Figure:
                                  marker={"size": [6 + 2 * math.sqrt(len(by[x])) for x in xs], "color": color},
                                  customdata=[len(by[x]) for x in xs],
                                  hovertemplate="%{x} · %{y:.2f} (n=%{customdata})<extra></extra>"))
-    fig.update_xaxes(title=labels.axis("length", lang), rangemode="tozero", dtick=2)
+    fig.update_xaxes(title=texts.t("len_tokens", lang), rangemode="tozero", dtick=2)
     fig.update_yaxes(title=labels.axis("proxy_reward", lang))
-    fig = _style(fig, texts.t("ch_length", lang), height=340)
+    fig = _style(fig, texts.t("ch_length", lang), height=440)
     fig.update_layout(legend=LEGEND_BELOW, margin={"b": 100})
     return fig
 

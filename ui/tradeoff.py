@@ -22,6 +22,7 @@ PANEL_ROWS = (("bon", "dpo", "rloo"), ("grpo", "grpo_sloppy", "ensemble"))
 # error they share (below SHARED) or judges that mostly see substance; the sentence's key.
 JUDGES = {"shared": "ens.shared", "sound": "ens.sound"}
 SHARED = 0.6
+HOW = {"min": "conservative.min", "uwo": "conservative.uwo"}  # the words for the ensemble's cautious score
 # What GRPO's run did, read from its checker's score and its capability (``exam``): the sentence's key.
 EXAMS = {"fooled": "exam.fooled", "learned": "exam.learned", "worse": "exam.worse", "still": "exam.still"}
 FORMS = {"rl": "form_rl", "bon": "form_bon"}  # the text of each functional form (sim.methods.FORM)
@@ -136,7 +137,7 @@ def method_numbers(method: str, doc: dict, lens: str, lang: str) -> dict:
 def ensemble_numbers(doc: dict, lens: str, lang: str) -> dict:
     """The ensemble panel's own numbers: its members' agreement with their annotators and with the gold preference
     (means over the members), and the sentence that agreement picks (``JUDGES``)."""
-    ms, how = doc.get("members") or [], doc["config"].get("conservative", "min")
+    ms, how = doc.get("members") or [], texts.t(HOW[doc["config"].get("conservative", "min")], lang)
     if not ms:  # a document without its members' figures: no sentence about them
         return {"agree": math.nan, "gold_agree": math.nan, "how": how, "judges": ""}
     nums = {"agree": sum(m["pref_accuracy"] for m in ms) / len(ms),
