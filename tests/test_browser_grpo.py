@@ -1,8 +1,10 @@
-"""Real Chromium against `streamlit run app.py`: the trade-off explorer shows GRPO with a strict and with a sloppy
+"""Real Chromium against `streamlit run app.py` (issue 14): the explorer shows GRPO with a strict and with a sloppy
 checker side by side, and PPO on an ensemble of judges beside them, on both plots and in their analogy panels, in
 both languages, with no chart label colliding and no traceback in the server's log. The other methods' results are
 written into a copy of the prepared cache (made-up histories shaped like sim.methods' documents, the GRPO ones on the
-measured means), so nothing trains. The screenshots land in test-artifacts/explorer-grpo-<lang>-<lens>.png.
+measured means), so nothing trains. The screenshots land in test-artifacts/explorer-grpo-<lang>-<lens>.png. The
+RLHF page of the prepared run shows how varied his answers stay and, on the technical lens, the judges' score
+against answer length (test-artifacts/rlhf-length-<lang>.png).
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from pagecheck import overlaps
 from playwright.sync_api import expect
 from test_browser_app import SLOW, settle, visit
 
-from sim.cache import Cache
+from sim.cache import Cache, cached_result
 from sim.config import preset
 from sim.methods import base_method, cached_method, method_key, variant
-from ui import labels, texts, tradeoff
+from ui import labels, narrate, texts, tradeoff
 
 pytestmark = pytest.mark.browser
 TINY = "kl=0,0.1;bias=0,0.9;seeds=0"  # the runs of conftest.TEST_RUNS
@@ -106,4 +108,29 @@ def test_grpo_with_a_strict_and_a_sloppy_checker_side_by_side(grpo_server, page,
     assert overlaps(page) == []
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     shoot(page, artifacts_dir / f"explorer-grpo-{lang}-{lens}.png")
+    assert tracebacks(log, since) == []
+
+
+@pytest.mark.parametrize("lang", ("zh", "en"))
+def test_the_rlhf_page_shows_answer_variety_and_on_the_technical_lens_what_the_judges_pay_for_length(
+        grpo_server, page, artifacts_dir, lang):
+    """Issue 14, parts 3 and 5, from the prepared run at bias 0.9 with no leash: the caption on how varied his answers
+    stay, and (technical lens only) the judges' score against answer length with the sentence its points give."""
+    url, root, log = grpo_server
+    since = log.stat().st_size
+    doc = cached_result(preset("fast", kl_coef=0.0, reward_bias=0.9, lang=lang), Cache(root))
+    rl = doc["rlhf"]
+    visit(page, url, f"rlhf?lang={lang}&lens=tech&bias=0.9&kl=0", texts.t("page_rlhf", lang))
+    expect(page.locator(".gtitle").filter(has_text=texts.t("ch_length", lang)[:10]).first).to_be_visible(timeout=SLOW)
+    caption = narrate.length_caption(rl["length_score"], lang)
+    expect(page.get_by_text(caption[:40]).first).to_be_visible()
+    variety = narrate.variety(rl["start"], rl["final"], "tech", lang)
+    assert variety and "→" in variety
+    expect(page.get_by_text(variety[:20]).first).to_be_visible()
+    settle(page)
+    assert overlaps(page) == []
+    shoot(page, artifacts_dir / f"rlhf-length-{lang}.png")
+    visit(page, url, f"rlhf?lang={lang}&lens=work&bias=0.9&kl=0", texts.t("page_rlhf", lang))
+    expect(page.get_by_text(narrate.variety(rl["start"], rl["final"], "work", lang)[:20]).first).to_be_visible()
+    expect(page.locator(".gtitle").filter(has_text=texts.t("ch_length", lang)[:10])).to_have_count(0)
     assert tracebacks(log, since) == []
