@@ -38,7 +38,7 @@ from sim.annotators import judging_of, make_pairs
 from sim.config import DPOConfig, RewardConfig
 from sim.events import Event
 from sim.model import Samples, WujiForCausalLM, WujiForSequenceClassification
-from sim.train import answer_logp_values, due, encode_pairs, freeze, lr_at, pick, seeded, set_lr, update
+from sim.train import answer_logp_values, encode_pairs, freeze, lr_at, pick, seeded, set_lr, update
 from sim.world import World
 
 
@@ -93,11 +93,5 @@ def dpo(
             rc, rr = implicit_rewards(pi[:B], ref_lp[:B], cfg.beta), implicit_rewards(pi[B:], ref_lp[B:], cfg.beta)
         train = {"loss": loss.item(), "reward_accuracy": (rc > rr).float().mean().item(),
                  "reward_margin": (rc - rr).mean().item()}
-        done = step + 1
-        if due(done, cfg.eval_every, cfg.steps):  # 5.
-            ev = evaluation(done)
-            ev.metrics.update(train)
-            yield ev
-        else:
-            yield Event("dpo", done, cfg.steps, train)
+        yield evaluate.step_event(evaluation, "dpo", step + 1, cfg.steps, cfg.eval_every, train)  # 5.
     policy.eval()

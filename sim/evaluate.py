@@ -38,6 +38,7 @@ import torch.nn.functional as F
 
 from sim.events import Event, derive_seed
 from sim.model import Samples, WujiForCausalLM, sample, score
+from sim.train import due
 from sim.world import DISCIPLES, EOS_ID, KINDS, PAD_ID, Item, World
 
 DIVERSITY_PROMPTS, DRAWS = 16, 8  # distinct_answers: prompts (spread over the task kinds) and answers to each
@@ -168,6 +169,17 @@ def evaluator(stage: str, total: int, policy, ref, rm, world: World, items, norm
         return Event(stage, step, total, rlhf_metrics(policy, ref, rm, world, items, norm, gen), evaluated=True)
 
     return evaluation
+
+
+def step_event(evaluation: Callable[[int], Event], stage: str, done: int, total: int, every: int,
+               train: dict) -> Event:
+    """The event after training step ``done`` of an online method: its evaluation (``evaluator``), carrying the
+    step's training figures, when one is due (every ``every`` steps and after the last), else those figures alone."""
+    if due(done, every, total):
+        ev = evaluation(done)
+        ev.metrics.update(train)
+        return ev
+    return Event(stage, done, total, train)
 
 
 @torch.no_grad()

@@ -41,7 +41,7 @@ from sim import evaluate
 from sim.config import GRPOConfig
 from sim.events import Event
 from sim.model import WujiForCausalLM, WujiForSequenceClassification, sample, score
-from sim.train import answer_logp_values, due, freeze, seeded, update
+from sim.train import answer_logp_values, freeze, seeded, update
 from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World
 
 
@@ -102,11 +102,5 @@ def grpo(
             update(opt, loss, policy.parameters(), "grpo", it, cfg.lr)
         sampled_kl = ((k3_kl(old_logp, ref_logp) * mask).sum() / mask.sum()).item()
         train = {"score": rewards.mean().item(), "sampled_kl": sampled_kl, "loss": loss.item()}
-        done = it + 1
-        if due(done, cfg.eval_every, cfg.iterations):  # 6.
-            ev = evaluation(done)
-            ev.metrics.update(train)
-            yield ev
-        else:
-            yield Event("grpo", done, cfg.iterations, train)
+        yield evaluate.step_event(evaluation, "grpo", it + 1, cfg.iterations, cfg.eval_every, train)  # 6.
     policy.eval()

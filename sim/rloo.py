@@ -36,7 +36,7 @@ from sim import evaluate
 from sim.config import RLOOConfig
 from sim.events import Event
 from sim.model import WujiForCausalLM, WujiForSequenceClassification, sample, score
-from sim.train import answer_logp_values, due, freeze, seeded, update
+from sim.train import answer_logp_values, freeze, seeded, update
 from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World
 
 
@@ -88,11 +88,5 @@ def rloo(
         update(opt, loss, policy.parameters(), "rloo", it, cfg.lr)  # 5.
         sampled_kl = ((logp.detach() - ref_logp) * mask).sum(-1).mean().item()
         train = {"score": scores.mean().item(), "sampled_kl": sampled_kl, "loss": loss.item()}
-        done = it + 1
-        if due(done, cfg.eval_every, cfg.iterations):  # 6.
-            ev = evaluation(done)
-            ev.metrics.update(train)
-            yield ev
-        else:
-            yield Event("rloo", done, cfg.iterations, train)
+        yield evaluate.step_event(evaluation, "rloo", it + 1, cfg.iterations, cfg.eval_every, train)  # 6.
     policy.eval()
