@@ -32,7 +32,7 @@ from torch import nn
 
 from sim.config import EnsembleConfig, RewardConfig
 from sim.events import Event, derive_seed
-from sim.model import WujiForSequenceClassification, score
+from sim.model import Samples, WujiForSequenceClassification, score
 from sim.reward import Judgements, panel_judgements, train_reward
 from sim.train import encode_answers, pick
 from sim.world import RLHF_KINDS, World
@@ -70,21 +70,25 @@ class Ensemble(nn.Module):
         return conservative(self.member_scores(idx, valid), self.how, self.lam)
 
 
-def bootstrap(world: World, cfg: RewardConfig, seed: int, member: int) -> Judgements:
-    """The panel's pairs (sim.reward.panel_judgements: the same pairs, noise and held-out pairs as the single reward
-    model), resampled with replacement for one member, with that member's own order of batches."""
-    base = panel_judgements(world, cfg, seed)
+def bootstrap(base: Judgements, world: World, cfg: RewardConfig, seed: int, member: int) -> Judgements:
+    """The panel's pairs ``base`` (sim.reward.panel_judgements: the same pairs, noise and held-out pairs as the single
+    reward model), resampled with replacement for one member, with that member's own order of batches."""
     gen = torch.Generator().manual_seed(derive_seed("ensemble", world.lang, seed, member))
     pairs = pick(base.pairs, len(base.pairs), gen)
     return Judgements(base.held, lambda: pick(pairs, cfg.batch_size, gen), pairs=pairs)
 
 
-@torch.no_grad()
-def member_norm(rm: WujiForSequenceClassification, world: World, seed: int) -> tuple[float, float]:
-    """A member's mean and std of scores over a fixed pool of candidate answers (the kind the annotators judged)."""
+def norm_pool(world: World, seed: int) -> Samples:
+    """A fixed pool of candidate answers (the kind the annotators judged) that every member is normalised on."""
     rng = random.Random(derive_seed("ensemble-norm", world.lang, seed))
     items = world.train_items(256, rng, kinds=RLHF_KINDS)
-    s = score(rm, encode_answers(world, items, [world.candidate(it, rng) for it in items]))
+    return encode_answers(world, items, [world.candidate(it, rng) for it in items])
+
+
+@torch.no_grad()
+def member_norm(rm: WujiForSequenceClassification, pool: Samples) -> tuple[float, float]:
+    """A member's mean and std of scores over the pool (``norm_pool``)."""
+    s = score(rm, pool)
     return s.mean().item(), max(s.std().item(), 1e-3)
 
 
@@ -94,14 +98,15 @@ def train_members(make_member, world: World, rcfg: RewardConfig, ecfg: EnsembleC
     ensemble and each member's agreement with its annotators and with gold on the held-out pairs."""
     members, norms, report = [], [], []
     rcfg = dataclasses.replace(rcfg, steps=ecfg.steps, eval_every=ecfg.steps)  # evaluated at the end only
+    base, pool = panel_judgements(world, rcfg, seed), norm_pool(world, seed)  # drawn once, for every member
     for i in range(ecfg.k):
         rm = make_member()
         last = {}
-        for ev in train_reward(rm, world, rcfg, seed, judgements=lambda w, c, s, i=i: bootstrap(w, c, s, i)):
+        for ev in train_reward(rm, world, rcfg, seed, judgements=lambda w, c, s, i=i: bootstrap(base, w, c, s, i)):
             if ev.evaluated:
                 last = ev.metrics
             yield Event("ensemble", i * rcfg.steps + ev.step, ecfg.k * rcfg.steps, {"member": i})
         members.append(rm.eval())
-        norms.append(member_norm(rm, world, seed))
+        norms.append(member_norm(rm, pool))
         report.append({k: last[k] for k in ("pref_accuracy", "gold_agreement")})
     return Ensemble(members, norms, ecfg.conservative, ecfg.uwo_lambda), report

@@ -136,9 +136,11 @@ def rlhf_metrics(policy, ref, rm, world: World, items, norm: tuple[float, float]
     """Sampled-answer metrics of a policy against the SFT model (ref) and the reward model."""
     s = sample(policy, [world.encode(world.prompt(it)) for it in items], world.budget, PAD_ID, EOS_ID,
                temperature=1.0, generator=gen)
-    traits = [world.traits(it, t, e) for it, (t, e) in zip(items, texts(world, s))]
+    answers = texts(world, s)
+    traits = [world.traits(it, t, e) for it, (t, e) in zip(items, answers)]
     proxy = (score(rm, s) - norm[0]) / norm[1]
-    kl = exact_kl(response_logits(policy, s), response_logits(ref, s), s.resp_mask)
+    logits = response_logits(policy, s)  # (B, Tr, V): the KL's and the entropy's
+    kl = exact_kl(logits, response_logits(ref, s), s.resp_mask)
     n = len(items)
     m = {
         "proxy_reward": proxy.mean().item(),
@@ -150,10 +152,10 @@ def rlhf_metrics(policy, ref, rm, world: World, items, norm: tuple[float, float]
     m.update(shape(answer_tokens(world, s), pleasing(world)))
     m.update(capability(policy, world, items))
     m["per_task_gold"] = per_kind_gold(items, traits, world)
-    m["entropy"] = token_entropy(response_logits(policy, s), s.resp_mask)
+    m["entropy"] = token_entropy(logits, s.resp_mask)
     m["distinct_answers"] = distinct_answers(policy, world, items)
     for name, check in CHECKERS.items():
-        m[f"checker_{name}"] = sum(check(world, it, t, e) for it, (t, e) in zip(items, texts(world, s))) / n
+        m[f"checker_{name}"] = sum(check(world, it, t, e) for it, (t, e) in zip(items, answers)) / n
     return m
 
 
