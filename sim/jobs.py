@@ -19,9 +19,11 @@ Stepper keeps its stage generators suspended). No page trains in its own thread.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 
 from sim import torch_side
@@ -176,8 +178,10 @@ def default_workers() -> int:
 
 
 def default_threads(workers: int) -> int:
-    """torch threads a training: the cores less one (kept for the web server), shared by the workers."""
-    return max(1, ((os.cpu_count() or 1) - 1) // workers)
+    """torch threads a training: every core, shared by the workers. The web server needs no core of its own: a
+    training's threads run at a lower priority (``nice``), so a page run takes a core the moment it needs one
+    (docs/performance.md, "The app against the command line": the cores less one left the app 1.5x slower)."""
+    return max(1, (os.cpu_count() or 1) // workers)
 
 
 class Board:
@@ -187,8 +191,8 @@ class Board:
       joins it as a watcher; nothing is trained twice.
     - **Bounded queue**: at most ``workers`` Jobs train at once; the rest wait in order. ``place`` and
       ``wait_s`` tell a watcher where they stand.
-    - **A responsive server**: a training uses the cores less one (``threads``) at a lower priority
-      (``nice``), so page runs, which need the web server's core, come first.
+    - **A responsive server**: a training uses the cores (``threads``, shared by the workers) at a lower priority
+      (``nice``), so page runs come first.
     - **Watchers**: each visitor is a key (a session id). ``cancel`` drops one watcher; a Job nobody
       watches any more leaves the queue, or stops if it runs (finished stages stay cached). ``touch``
       marks a watcher alive; one silent for ``ttl_s`` (a closed tab) is dropped the same way.
@@ -210,6 +214,8 @@ class Board:
         self._estimate: dict[Job, float] = {}
         self.book = SpeedBook(getattr(cache, "root", None))  # this server's measured speed (sim/speed.py)
         self._calibrations: dict[str, Job] = {}  # shapes key -> the Job that measured them (once a server)
+        board = weakref.ref(self)
+        atexit.register(lambda: board() is not None and board().close())
 
     # -- what a page calls ------------------------------------------------------------------------
     def submit(self, cfg: Config, who: str, estimate_s: float | None = None, stream: Stream | None = None,
@@ -305,6 +311,21 @@ class Board:
             own = self._estimate.get(job, 0.0)
         wait = self.wait_s(job)
         return None if wait is None or own is None else wait + own
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Stop every Job (finished stages stay cached) and wait up to ``timeout_s`` for the running ones to end.
+        Called when the process exits: a training killed mid-step with torch's worker threads running aborts the
+        interpreter ("terminate called without an active exception")."""
+        with self._lock:
+            for job in self._queue:
+                job.withdraw()
+            self._queue.clear()
+            running = list(self._running)
+            for job in running:
+                job.stop()
+        deadline = time.monotonic() + timeout_s
+        for job in running:
+            job.join(max(0.0, deadline - time.monotonic()))
 
     def status(self) -> dict:
         with self._lock:

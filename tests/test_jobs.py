@@ -164,3 +164,22 @@ def test_a_live_job_is_found_by_its_key_until_it_ends(fake_runs):
     release(0.0)
     assert job.join(5)
     until(lambda: board.live("sweep-1") is None)
+
+
+def test_closing_the_board_stops_its_trainings_and_withdraws_its_queue(monkeypatch):
+    """What the process runs at exit: a training killed mid-step with torch's threads at work aborts Python."""
+
+    def run_stream(cfg, cache):
+        while True:
+            yield Event("pretrain", 1, 2, {"train_loss": 1.0})
+            time.sleep(0.01)
+
+    monkeypatch.setattr(sim.engine, "run_stream", run_stream)
+    board = Board(workers=1)
+    running, queued = board.submit(cfg(0.1), "ann"), board.submit(cfg(0.3), "bob")
+    until(lambda: running.snapshot())
+    assert queued.queued
+    board.close(timeout_s=5)
+    assert running.done and running.stopped, "the running training ended after the event in hand"
+    assert queued.done and queued.stopped and queued.started_at is None, "the queued one never started"
+    assert board.status()["running"] == board.status()["queued"] == 0
