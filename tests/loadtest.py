@@ -74,7 +74,7 @@ class Tab:
         self.ws, self.name = ws, name
         self.widgets: dict[str, str] = {}  # widget key -> id
         self.query = ""
-        self.auto: tuple[str, float] | None = None  # the fragment the server asked to rerun, and how often
+        self.auto: dict[str, float] = {}  # the fragments the server asked to rerun, and how often (ui/poll.py: two)
 
     async def rerun(self, page: str, query: str | None = None, moves: dict | None = None,
                     clicks: tuple[str, ...] = (), fragment: str | None = None) -> set[str]:
@@ -82,6 +82,8 @@ class Tab:
         timer does for ``st.fragment(run_every=...)``; return the element types it drew."""
         if query is not None:
             self.query = query
+        if fragment is None:
+            self.auto = {}  # a whole page run registers its fragments again
         msg = BackMsg()
         msg.rerun_script.query_string = self.query
         msg.rerun_script.page_name = page
@@ -105,9 +107,10 @@ class Tab:
             if kind == "page_info_changed":
                 self.query = fwd.page_info_changed.query_string
             if kind == "auto_rerun":
-                self.auto = (fwd.auto_rerun.fragment_id, fwd.auto_rerun.interval)
+                self.auto[fwd.auto_rerun.fragment_id] = fwd.auto_rerun.interval
             if kind == "stop_auto_rerun":
-                self.auto = None
+                ids = set(fwd.stop_auto_rerun.fragment_ids)
+                self.auto = {f: i for f, i in self.auto.items() if ids and f not in ids}
             if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 el = fwd.delta.new_element
                 what = el.WhichOneof("type")
@@ -159,18 +162,30 @@ def _answered(tally: Tally, name: str, drawn: set[str], seconds: float) -> None:
 
 
 async def _fresh(tab: Tab, tally: Tally, name: str, kl: float) -> None:
-    """Move to a setting nobody trained (bias 0.9) and poll as a browser does: the page's polling fragment
-    (ui/poll.py), rerun every interval the server asked for, until the job's end reruns the whole page."""
+    """Move to a setting nobody trained (bias 0.9) and poll as a browser does: the page's polling fragments
+    (ui/poll.py: the status, and the live charts), each rerun when its interval the server asked for is up, until the
+    job's end reruns the whole page."""
     t0 = time.perf_counter()
     await tab.rerun("rlhf", "lang=zh&kl=0.1&bias=0.9")
     drawn = await tab.rerun("rlhf", moves={"w_kl": str(kl)})
+    ticks = 0
     while "download_button" not in drawn:
         if time.perf_counter() - t0 > FRESH_TIMEOUT_S:
             tally.errors.append(f"{name}: the fresh run for kl={kl:g} did not finish in {FRESH_TIMEOUT_S:.0f} s")
             return
-        fragment, interval = tab.auto or (None, 1.0)
-        await asyncio.sleep(interval)
-        drawn = await tab.rerun("rlhf", fragment=fragment)
+        if not tab.auto:
+            await asyncio.sleep(1.0)
+            drawn = await tab.rerun("rlhf")
+            continue
+        step = min(tab.auto.values())
+        await asyncio.sleep(step)
+        ticks += 1
+        drawn = set()
+        for fragment, interval in list(tab.auto.items()):  # the status fragment first: the one that sees the end
+            if "download_button" in drawn:
+                break  # the job ended: the whole page ran again, and the other fragment's id is gone
+            if ticks % max(1, round(interval / step)) == 0:
+                drawn |= await tab.rerun("rlhf", fragment=fragment)
     tally.fresh_s.append(time.perf_counter() - t0)
 
 

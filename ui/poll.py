@@ -8,8 +8,11 @@ playground's play and step too). A page that waits for one calls ``watch``, a fr
   2. shows the job's place in the queue, or what it does now (the caller's ``status``);
   3. says how many other tabs wait for the same job;
   4. offers Stop / Cancel (unless the caller has its own button, as the playground's Pause);
-  5. reruns the whole page when the job ends, or when the caller's ``redraw`` asks for it;
-  6. draws what the job has made so far (the caller's ``live``).
+  5. reruns the whole page when the job ends, or when the caller's ``redraw`` asks for it.
+
+What the job has made so far (the caller's ``live``: its charts) is a second fragment, redrawn every ``LIVE_S``
+seconds: rebuilding the charts and drawing them again in the browser took as much CPU as the training itself on a
+2-core laptop that serves the app and shows it (docs/performance.md, "The app against the command line").
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sim.jobs import Job
 from ui import session, texts
 
 POLL_S = 0.5
+LIVE_S = 2.0
 
 
 def watch(job: Job, lang: str, slot: session.Slot, status: Callable[[Job], None], *,
@@ -47,10 +51,14 @@ def watch(job: Job, lang: str, slot: session.Slot, status: Callable[[Job], None]
             stop_button(job, lang, slot, on_leave)
         if job.done or (redraw is not None and redraw(job)):
             st.rerun()
-        if live is not None:
-            live(job)
+
+    @st.fragment(run_every=max(every, LIVE_S))
+    def charts():
+        live(job)
 
     tick()
+    if live is not None:
+        charts()
 
 
 def stop_button(job: Job, lang: str, slot: session.Slot, on_leave: Callable[[int], None] | None = None) -> None:
