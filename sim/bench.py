@@ -14,7 +14,12 @@ What it measures, and why:
      reward-model stage vs ``RewardTrainer`` and DPO vs ``DPOTrainer`` in pairs/s, on the same model and batch.
   5. Where a PPO iteration's time goes (``torch.profiler``: matmuls, attention, other kernels, and the
      time outside any kernel) and how far it is from the limit: its model FLOPs over the ceiling.
-  6. Wall seconds of the ``fast`` and ``default`` presets from an empty cache, and of the PPO rerun
+  6. How the cost grows (``sim.bench_scale``): a training step against the model's width, and R runs trained as one
+     batched model (stacked weights) against R separate ones.
+  7. The app against the command line (``sim.bench_app``, full bench only): the whole journey and the PPO rerun,
+     pressed in a headless Chromium on a fresh ``streamlit run app.py``, against the same training here; and how
+     fast a cached page answers while the app trains.
+  8. Wall seconds of the ``fast`` and ``default`` presets from an empty cache, and of the PPO rerun
      after a slider move (a new ``kl_coef``; the earlier stages come from the cache); and for each
      stage its model FLOPs (``ModelFlops``) over the ceiling -- the time the hardware could not beat --
      against the stage's actual time. ``--quick`` skips the presets and reads the stage limits off a
@@ -44,12 +49,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch.profiler import ProfilerActivity, profile
 from transformers import GPT2Config, GPT2LMHeadModel
 
+from sim import bench_app, bench_scale
 from sim.cache import Cache
 from sim.config import STAGES, preset
 from sim.cost import flops_per_token
@@ -74,6 +81,9 @@ TARGETS = {  # name -> (bound, "<=" or ">=")
     "train_mfu": (0.40, ">="),
     "ppo_vs_trl": (5.0, ">="),
     "grpo_vs_trl": (2.0, ">="),  # issue 16: GRPO (and PPO) >= 2x TRL's GRPOTrainer (RLOOTrainer) per sample
+    "journey_ratio": (1.3, "<="),  # issue 16: the app's whole journey / the command line's
+    "rerun_ratio": (1.3, "<="),  # the app's PPO rerun / the command line's
+    "cached_p95_s": (1.0, "<="),  # a cached page while the app trains
 }
 SLIDER_KL = 0.3  # the "moved slider": any kl_coef other than the presets' 0.1
 
@@ -340,6 +350,7 @@ def verdicts(doc: dict) -> dict[str, dict]:
     values = {"train_speedup": doc["train_speedup"], "train_mfu": doc["mfu"],
               "ppo_vs_trl": trl["rloo"]["speedup"] if "rloo" in trl else None,
               "grpo_vs_trl": trl["grpo"]["speedup"] if "grpo" in trl else None}
+    values.update({k: doc["app"].get(k) for k in ("journey_ratio", "rerun_ratio", "cached_p95_s")})
     if not presets.get("skipped"):
         values["default_total_s"] = presets["default"]["cold"]["seconds"]["total"]
         values["ppo_rerun_s"] = presets["default"]["ppo_rerun"]["seconds"]["total"]
@@ -395,6 +406,38 @@ def _limit_lines(title: str, limits: dict) -> list[str]:
     return lines
 
 
+def _scale_lines(scale: dict) -> list[str]:
+    lines = ["cost against width (a training step, batch 32 x 64, fast preset's depth)"]
+    for r in scale["widths"]:
+        lines.append(_row(f"n_embd {r['n_embd']}: ms a step, GFLOP/s",
+                          f"{r['step_ms']:.1f} ms, {r['gflops']:.1f} = {100 * r['ceiling_share']:.0f} %"))
+    lines.append("runs trained as one batched model (stacked weights, bmm) vs separately, a training step")
+    for r in scale["batches"]:
+        lines.append(_row(f"{r['runs']} runs: batched / separate, ms a run",
+                          f"{1e3 * r['batched_s_a_run']:.1f} / {1e3 * r['separate_s_a_run']:.1f} = "
+                          f"{r['speedup']:.2f}x"))
+    return lines
+
+
+def _app_lines(app: dict, v: dict) -> list[str]:
+    names = ("journey_ratio", "rerun_ratio", "cached_p95_s")
+    if "skipped" in app:
+        return [f"the app against the command line: skipped ({app['skipped']})", *(_row(n, "-", v[n]) for n in names)]
+    lines = [f"the app against the command line ({app['preset']} preset, {app['lang']}, one Chromium tab; "
+             f"load {app['load'][0]:.1f}->{app['load'][1]:.1f})"]
+    if "journey_ratio" in app:
+        lines.append(_row("whole journey: app / command line", f"{app['journey_app_s']:.1f} / "
+                          f"{app['journey_cli_s']:.1f} s"))
+        lines.append(_row("  journey_ratio", f"{app['journey_ratio']:.2f}x", v["journey_ratio"]))
+    lines.append(_row("PPO rerun: app / command line", f"{app['rerun_app_s']:.1f} / {app['rerun_cli_s']:.1f} s"))
+    lines.append(_row("  rerun_ratio", f"{app['rerun_ratio']:.2f}x", v["rerun_ratio"]))
+    if "cached_p95_s" in app:
+        lines.append(_row(f"a cached page meanwhile ({len(app['cached_page_s'])} loads): p50",
+                          f"{app['cached_p50_s']:.2f} s"))
+        lines.append(_row("  cached_p95_s", f"{app['cached_p95_s']:.2f} s", v["cached_p95_s"]))
+    return lines
+
+
 def report(doc: dict) -> str:
     v, p = doc["targets"], doc["ppo_profile"]
     sh = p["shares"]
@@ -426,6 +469,8 @@ def report(doc: dict) -> str:
                   + " %"),
              _row("model FLOPs at the ceiling / actual",
                   f"{1e3 * p['limit_s']:.1f} / {1e3 * p['seconds']:.0f} ms = {100 * p['fraction']:.1f} %"),
+             *_scale_lines(doc["scale"]),
+             *_app_lines(doc["app"], v),
              *_limit_lines(f"stage limits ({doc['stage_limits']['preset']}, cold run): model FLOPs at the ceiling",
                            doc["stage_limits"]["stages"]),
              "pipeline wall seconds"]
@@ -462,12 +507,15 @@ def main(json_path: str | None = None, quick: bool = False, device: str | None =
     doc["trl"] = (bench_trl.compare(cfg, dev, quick) if bench_trl is not None
                   else {"skipped": f"{TRL_MISSING} is not installed (pip install -r requirements-dev.txt)"})
     doc["ppo_profile"] = profile_ppo(cfg, dev, quick)
+    doc["scale"] = {"widths": bench_scale.widths(ceiling, quick), "batches": bench_scale.batches(quick)}
     if quick:
-        doc["presets"] = {"skipped": "quick mode"}
+        doc["presets"] = doc["app"] = {"skipped": "quick mode"}
         with tempfile.TemporaryDirectory(prefix="wuji-bench-") as tmp:
             limits_run, limits_name = timed_run(tiny_config(), Cache(tmp), dev), "tiny (quick mode)"
     else:
         doc["presets"] = {name: bench_preset(name, dev) for name in ("fast", "default")}
+        with tempfile.TemporaryDirectory(prefix="wuji-bench-app-") as tmp:
+            doc["app"] = bench_app.compare(Path(tmp))
         limits_run, limits_name = doc["presets"]["default"]["cold"], "default"
     doc["matmul_gflops"] = max(ceiling, doc["matmul_gflops_best_in_rounds"])  # the best seen all run
     doc["mfu"] = doc["flops_per_token"] * doc["ours_tokens_per_s"] / (doc["matmul_gflops"] * 1e9)

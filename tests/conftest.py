@@ -39,7 +39,7 @@ BROWSER_FIXTURES = {"browser", "streamlit_server", "fresh_server"}
 
 # Tests that compare two times measured side by side: they run last, once the background trainings (tests/runs.py)
 # are over, so that nothing else changes the machine's load between the two.
-TIMED_LAST = {"test_browser_eta.py"}
+TIMED_LAST = {"test_browser_eta.py", "test_browser_bench_app.py"}
 FILES = pytest.StashKey[set]()  # the test files this session runs
 
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from sim import bench
+from sim import bench, bench_scale
 from sim.cost import flops_per_token
 from sim.model import WujiConfig, WujiForCausalLM
 
@@ -86,3 +86,44 @@ def test_model_flops_of_a_training_step_match_flops_per_token():
     with torch.no_grad(), bench.ModelFlops() as counter:
         model.logits(x)
     assert counter.total == per_token * 3 * 16 / 3  # a forward alone: a third
+
+
+def test_a_stacked_model_is_its_runs_side_by_side():
+    """The batch row's batched model (sim.bench_scale) computes each run's own logits and gradients, and one AdamW step
+    over the stacked weights moves each run as its own optimiser moves it alone."""
+    runs = bench_scale.models(64, 3)
+    alone = bench_scale.models(64, 3)  # the same seeds: equal weights, trained separately below
+    x, y = bench_scale.data(3, runs[0].config.vocab_size)
+    stacked = bench_scale.StackedLM(runs)
+    with torch.no_grad():
+        logits = stacked.logits(x)
+        for r, m in enumerate(alone):
+            assert torch.allclose(logits[r], m.logits(x[r]), atol=1e-5), r
+    step = bench_scale.step_fn(list(stacked.parameters()), lambda: bench_scale.stacked_loss(stacked, x, y))
+    step()
+    for r, m in enumerate(alone):
+        bench_scale.step_fn(list(m.parameters()), lambda m=m, r=r: bench_scale.lm_loss(m, x[r], y[r]))()
+        for name, p in m.named_parameters():
+            assert torch.allclose(stacked.w(name).grad[r], p.grad, rtol=1e-4, atol=1e-7), (r, name)
+            moved = (p - dict(runs[r].named_parameters())[name]).abs().mean()
+            assert moved > 1e-4, f"run {r}'s {name} did not move"
+            # AdamW's first step is about lr x sign(grad): a gradient within rounding of 0 may take either sign
+            assert (stacked.w(name)[r] - p).abs().mean() < 0.01 * moved, (r, name)
+
+
+def test_the_report_prints_the_scale_and_app_rows():
+    scale = {"widths": [{"n_embd": 64, "step_ms": 12.0, "gflops": 30.0, "ceiling_share": 0.1}],
+             "batches": [{"runs": 6, "batched_s_a_run": 0.03, "separate_s_a_run": 0.025, "speedup": 0.83}]}
+    app = {"preset": "fast", "lang": "en", "load": [0.5, 1.5], "journey_app_s": 40.0, "journey_cli_s": 32.0,
+           "journey_ratio": 1.25, "rerun_app_s": 4.0, "rerun_cli_s": 2.5, "rerun_ratio": 1.6,
+           "cached_page_s": [0.4] * 9, "cached_p50_s": 0.4, "cached_p95_s": 1.2}
+    v = {"journey_ratio": {"target": "<= 1.3", "pass": True}, "rerun_ratio": {"target": "<= 1.3", "pass": False},
+         "cached_p95_s": {"target": "<= 1", "pass": False}}
+    lines = bench._scale_lines(scale) + bench._app_lines(app, v)
+    text = "\n".join(lines)
+    assert "n_embd 64" in text and "12.0 ms" in text and "0.83x" in text
+    assert next(line for line in lines if "journey_ratio" in line).endswith("PASS")
+    assert next(line for line in lines if "rerun_ratio" in line).endswith("MISS")
+    assert "40.0 / 32.0 s" in text and "(9 loads)" in text
+    skipped = bench._app_lines({"skipped": "quick mode"}, {k: {**t, "pass": None} for k, t in v.items()})
+    assert "skipped (quick mode)" in skipped[0] and all(line.endswith("skipped") for line in skipped[1:])
