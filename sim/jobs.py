@@ -212,7 +212,7 @@ class Board:
         self._jobs: dict[str, Job] = {}  # config key -> the live Job (queued or running)
         self._seen: dict[Job, dict[str, float]] = {}  # Job -> watcher -> last seen (monotonic)
         self._estimate: dict[Job, float] = {}
-        self.book = SpeedBook(getattr(cache, "root", None))  # this server's measured speed (sim/speed.py)
+        self.book = SpeedBook(getattr(cache, "root", None), self.threads)  # this server's speed (sim/speed.py)
         self._calibrations: dict[str, Job] = {}  # shapes key -> the Job that measured them (once a server)
         board = weakref.ref(self)
         atexit.register(lambda: board() is not None and board().close())

@@ -17,7 +17,8 @@ are measured on this server, for this model shape:
   4. the book lives in ``<cache>/speed.json``, so a restarted server remembers its speed.
 
 A shape (``shape``) is what sets the speed of a stage: the model's size, the stage's batch settings; not the
-knobs the sliders move (bias, leash, seed, learning rate), nor the language. Torch-free.
+knobs the sliders move (bias, leash, seed, learning rate), nor the language. A Board's book also keys its rates by the
+torch threads a training uses: a book measured with another count is measured again. Torch-free.
 """
 
 from __future__ import annotations
@@ -108,10 +109,12 @@ class Meter:
 
 
 class SpeedBook:
-    """Measured rates by shape, thread-safe, kept in ``<folder>/speed.json`` (None: in memory only)."""
+    """Measured rates by shape (and by ``threads``, the torch threads of the trainings it times, when given),
+    thread-safe, kept in ``<folder>/speed.json`` (None: in memory only)."""
 
-    def __init__(self, folder: str | Path | None = None) -> None:
+    def __init__(self, folder: str | Path | None = None, threads: int | None = None) -> None:
         self.path = Path(folder) / BOOK_FILE if folder is not None else None
+        self.threads = threads
         self._lock = threading.Lock()
         self._rates: dict[str, Rate] = {}
         if self.path is not None and self.path.exists():
@@ -120,9 +123,12 @@ class SpeedBook:
             except (OSError, ValueError, TypeError):
                 self._rates = {}  # an unreadable book is measured again
 
+    def key(self, cfg: Config, stage: str) -> str:
+        return shape(cfg, stage) + (f" on {self.threads} threads" if self.threads else "")
+
     def rate(self, cfg: Config, stage: str) -> Rate | None:
         with self._lock:
-            return self._rates.get(shape(cfg, stage))
+            return self._rates.get(self.key(cfg, stage))
 
     def record(self, cfg: Config, measured: dict[str, Rate]) -> None:
         """Blend a Job's measurements into the book and save it."""
@@ -130,7 +136,7 @@ class SpeedBook:
             return
         with self._lock:
             for stage, new in measured.items():
-                key = shape(cfg, stage)
+                key = self.key(cfg, stage)
                 old = self._rates.get(key)
                 if old is not None:
                     w = NEWEST_WEIGHT

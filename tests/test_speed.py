@@ -71,6 +71,18 @@ def test_the_book_sums_blends_remembers_and_survives_a_broken_file(tmp_path):
     assert SpeedBook(tmp_path).estimate(FAST, ["sft"]) is None, "a broken book is measured again"
 
 
+def test_a_book_measured_with_another_thread_count_is_measured_again(tmp_path):
+    """A server that trains on more threads than the book's times (a Board's book keys its rates by them) promises
+    nothing until it has measured itself: a slower count's seconds would be promised as its own."""
+    SpeedBook(tmp_path, threads=1).record(FAST, {"sft": Rate(0.2, 3.0)})
+    assert SpeedBook(tmp_path, threads=1).rate(FAST, "sft") == Rate(0.2, 3.0)
+    two = SpeedBook(tmp_path, threads=2)
+    assert two.estimate(FAST, ["sft"]) is None
+    two.record(FAST, {"sft": Rate(0.1, 2.0)})
+    assert SpeedBook(tmp_path, threads=2).rate(FAST, "sft") == Rate(0.1, 2.0), "kept beside the other count's"
+    assert SpeedBook(tmp_path, threads=1).rate(FAST, "sft") == Rate(0.2, 3.0)
+
+
 def test_remaining_uses_the_live_step_of_the_stage_under_way(tmp_path):
     book = SpeedBook(tmp_path)
     book.record(FAST, {"sft": Rate(0.1, 2.0), "reward": Rate(0.2, 1.0)})
