@@ -432,7 +432,7 @@ def _app_lines(app: dict, v: dict) -> list[str]:
     lines.append(_row("PPO rerun: app / command line", f"{app['rerun_app_s']:.1f} / {app['rerun_cli_s']:.1f} s"))
     lines.append(_row("  rerun_ratio", f"{app['rerun_ratio']:.2f}x", v["rerun_ratio"]))
     if "cached_p95_s" in app:
-        lines.append(_row(f"a cached page meanwhile ({len(app['cached_page_s'])} loads): p50",
+        lines.append(_row(f"a cached page meanwhile ({len(app['cached_page_s'])} moves): p50",
                           f"{app['cached_p50_s']:.2f} s"))
         lines.append(_row("  cached_p95_s", f"{app['cached_p95_s']:.2f} s", v["cached_p95_s"]))
     return lines

@@ -34,8 +34,8 @@ import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from sim.cache import Cache, stage_keys
-from sim.config import STAGES, preset
+from sim.cache import Cache, is_cached
+from sim.config import preset
 from sim.pipeline import run
 
 try:
@@ -50,8 +50,8 @@ SEEDS = {"cli": 1, "app": 2}  # the journey's seed on each side; the reruns and 
 # (command line, app) leashes of the two rerun rounds: the app's are slider stops, the command line's any other value,
 # so that none is in the cache when its turn comes (the presets' 0.1, and 0, may be)
 RERUN_KL = ((0.2, 0.03), (0.5, 0.01))
-RERUN_LOADED_KL = 0.3  # the app's third rerun, trained while the second visitor loads pages
-THINK_S = 1.0  # the second visitor's pause between two loads (a person reading, then clicking)
+RERUN_LOADED_KL = 0.3  # the app's third rerun, trained while the second visitor moves a slider
+THINK_S = 1.0  # the second visitor's pause between two moves (a person reading, then moving it again)
 TIMEOUT_S = 600.0
 PROMISE = re.compile(r"about [\d.]+ (s|min)")  # the home page's time promise, once the server measured its speed
 METRICS = "[...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].map(e => e.innerText).join('|')"
@@ -65,18 +65,15 @@ def config(seed: int, kl: float | None = None):
     return cfg if kl is None else cfg.replace(kl_coef=kl)
 
 
-def cached(cache: Cache, cfg) -> bool:
-    keys = stage_keys(cfg)
-    return all(cache.complete(s, keys[s]) for s in STAGES)
-
-
 def query(cfg) -> str:
     return f"lang={LANG}&seed={cfg.seed}&kl={cfg.ppo.kl_coef:g}&bias={cfg.reward.reward_bias:g}"
 
 
 @contextmanager
 def app_server(cache_dir: Path, log: Path):
-    """``streamlit run app.py`` (fast preset) over ``cache_dir`` on a free local port, as ``make run`` starts it."""
+    """``streamlit run app.py`` (fast preset) over ``cache_dir`` on a free local port, as ``make run`` starts it but
+    without the file watcher (nothing edits the code during a bench). tests/live.py's ``server`` is its twin for the
+    tests; sim/ does not import tests/."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -134,7 +131,7 @@ def timed_training(page, visitor: Visitor | None, url: str, cache: Cache, cfg, b
     info.wait_for(timeout=TIMEOUT_S * 1000)  # a fresh server measures its speed first (sim/speed.py)
     page.get_by_role("button", name=button, exact=True).click()
     t0, loads = time.monotonic(), []
-    while not cached(cache, cfg):
+    while not is_cached(cfg, cache):
         if time.monotonic() - t0 > TIMEOUT_S:
             shot = Path(cache.root) / "app-timeout.png"
             page.screenshot(path=str(shot), full_page=True)

@@ -124,6 +124,6 @@ def test_the_report_prints_the_scale_and_app_rows():
     assert "n_embd 64" in text and "12.0 ms" in text and "0.83x" in text
     assert next(line for line in lines if "journey_ratio" in line).endswith("PASS")
     assert next(line for line in lines if "rerun_ratio" in line).endswith("MISS")
-    assert "40.0 / 32.0 s" in text and "(9 loads)" in text
+    assert "40.0 / 32.0 s" in text and "(9 moves)" in text
     skipped = bench._app_lines({"skipped": "quick mode"}, {k: {**t, "pass": None} for k, t in v.items()})
     assert "skipped (quick mode)" in skipped[0] and all(line.endswith("skipped") for line in skipped[1:])
