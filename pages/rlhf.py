@@ -16,6 +16,7 @@ hands.ptx_controls(v, lang)
 st.caption(texts.t("rerun_hint", lang))
 cfg = w.config(v)
 w.autostart(cfg)
+w.leash_caption(cfg, lang)
 
 
 def draw(doc, live):

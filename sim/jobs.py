@@ -34,6 +34,9 @@ from sim.speed import Meter, SpeedBook, shape
 
 Stream = Callable[[Config, object], Iterator[Event]]
 CALIBRATE = "calibrate-"  # the key prefix of a Job measuring the server's speed (``Board.calibration``)
+# Why a Job is on the Board: "work" someone waits for; "calibrate", the server measuring its speed; "prefetch", a
+# setting nobody asked for yet, trained while a worker is idle (``Board.prefetch``). The last two yield to work.
+PURPOSES = ("work", "calibrate", "prefetch")
 
 
 class Job:
@@ -51,6 +54,8 @@ class Job:
         self.on_done: Callable[[Job], None] | None = None  # the Board's hook, called from the worker
         self.threads: int | None = None  # torch threads for this run (the Board sets them)
         self.nice = 0  # a higher value yields the CPU to the web server first (Linux, per thread)
+        self.purpose = "work"  # one of PURPOSES (the Board sets it)
+        self.yielded = False  # stopped by the Board to make room for work (a prefetch then goes back in the queue)
         self.book: SpeedBook | None = None  # where its measured speed goes when it ends (the Board sets it)
         self.meter = Meter()  # the time of each event it passed on (sim/speed.py)
         self._events: list[Event] = []
@@ -166,6 +171,9 @@ def _lower_priority(nice: int) -> None:
 
 
 # -- the server's board: single flight and a bounded queue -------------------------------------------
+PREFETCH = "prefetch:"  # the watcher key of a visitor's prefetches (``Board.prefetch``)
+
+
 def default_workers() -> int:
     """Trainings at once: ``$WUJI_WORKERS``, else one per 4 cores (at least 1). torch already spreads one
     training over the cores; two at once on a small machine oversubscribe them and both slow down."""
@@ -178,9 +186,15 @@ def default_workers() -> int:
 
 
 def default_threads(workers: int) -> int:
-    """torch threads a training: every core, shared by the workers. The web server needs no core of its own: a
-    training's threads run at a lower priority (``nice``), so a page run takes a core the moment it needs one
-    (docs/performance.md, "The app against the command line": the cores less one left the app 1.5x slower)."""
+    """torch threads a training: ``$WUJI_THREADS``, else every core, shared by the workers. The web server needs no
+    core of its own: a training's threads run at a lower priority (``nice``), so a page run takes a core the moment
+    it needs one (docs/performance.md, "The app against the command line": the cores less one left the app 1.5x
+    slower). ``WUJI_THREADS=1`` suits a machine whose cores other work uses too (the test suite's trainings)."""
+    raw = os.environ.get("WUJI_THREADS", "")
+    if raw:
+        if not raw.isdigit() or not 1 <= int(raw) <= 256:
+            raise ValueError(f"WUJI_THREADS must be a whole number from 1 to 256, not {raw!r}")
+        return int(raw)
     return max(1, (os.cpu_count() or 1) // workers)
 
 
@@ -193,15 +207,19 @@ class Board:
       ``wait_s`` tell a watcher where they stand.
     - **A responsive server**: a training uses the cores (``threads``, shared by the workers) at a lower priority
       (``nice``), so page runs come first.
+    - **Work first**: measuring the server's speed (``calibration``) and training settings before anyone asks
+      (``prefetch``) queue behind every run somebody waits for, and a running one stops after the event in hand
+      when such a run would wait for its worker; a stopped prefetch goes back to the end of the queue.
     - **Watchers**: each visitor is a key (a session id). ``cancel`` drops one watcher; a Job nobody
       watches any more leaves the queue, or stops if it runs (finished stages stay cached). ``touch``
       marks a watcher alive; one silent for ``ttl_s`` (a closed tab) is dropped the same way.
     """
 
     def __init__(self, cache=None, workers: int | None = None, ttl_s: float = 180.0, threads: int | None = None,
-                 nice: int = 10):
+                 nice: int = 10, prefetching: bool = True):
         self.cache = cache
         self.workers = workers or default_workers()
+        self.prefetching = prefetching  # False: ``prefetch`` trains nothing
         self.threads = threads or default_threads(self.workers)
         self.nice = nice
         self.ttl_s = ttl_s
@@ -219,25 +237,38 @@ class Board:
 
     # -- what a page calls ------------------------------------------------------------------------
     def submit(self, cfg: Config, who: str, estimate_s: float | None = None, stream: Stream | None = None,
-               key: str = "") -> Job:
+               key: str = "", purpose: str = "work") -> Job:
         """The live Job for cfg (joined), or a new one at the end of the queue. Work other than the whole
         pipeline (a sweep, another method) passes its ``stream`` and a ``key`` naming what it computes.
-        ``estimate_s``: its measured time (``book.estimate``), None while this server has not measured it."""
+        ``estimate_s``: its measured time (``book.estimate``), None while this server has not measured it.
+        ``purpose``: see PURPOSES; a visitor who asks for a prefetch makes it work (it moves ahead)."""
+        if purpose not in PURPOSES:
+            raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}, not {purpose!r}")
         key = key or config_key(cfg)
         with self._lock:
             self._expire()
             job = self._jobs.get(key)
-            if job is None:
+            if job is None or (job.stopping and purpose == "work"):  # it ends with no result: work gets a new Job
                 job = Job(cfg, self.cache, start=False, stream=stream, key=key)
+                job.purpose = purpose
                 self._jobs[key] = job
                 self._seen[job] = {}
                 self._estimate[job] = None if estimate_s is None else float(estimate_s)
                 self._queue.append(job)
-                if not key.startswith(CALIBRATE):
-                    self._yield_to(job)
+            if purpose == "work" and job.purpose != "work":
+                job.purpose = "work"
+            if purpose == "work" and job in self._queue:
+                self._ahead_of_background(job)
             self._seen[job][who] = time.monotonic()
+            self._make_room()
             self._fill()
             return job
+
+    def prefetch(self, cfg: Config, who: str, estimate_s: float | None = None) -> Job | None:
+        """Train cfg while a worker is idle, for a visitor likely to ask for it next (the RLHF page's other leash
+        stops): it waits behind all work and stops for it, and ``who``'s silence past ``ttl_s`` drops it.
+        None when this server does not prefetch (``prefetching``)."""
+        return self.submit(cfg, PREFETCH + who, estimate_s, purpose="prefetch") if self.prefetching else None
 
     def touch(self, job: Job, who: str) -> None:
         with self._lock:
@@ -249,7 +280,12 @@ class Board:
         """Drop one watcher; True when that stopped or dequeued the Job (nobody else watched it)."""
         with self._lock:
             self._seen.get(job, {}).pop(who, None)
-            return self._drop_if_unwatched(job)
+            if self._drop_if_unwatched(job):
+                return True
+            if job.purpose == "work" and all(w.startswith(PREFETCH) for w in self._seen.get(job, {})):
+                job.purpose = "prefetch"  # only prefetching keeps it: it yields to work from now on
+                self._make_room()
+            return False
 
     def calibration(self, cfg: Config, who: str) -> Job | None:
         """The Job measuring this server's speed for cfg's shapes (``sim.pipeline.calibrate``: a few seconds),
@@ -262,7 +298,8 @@ class Board:
             tried = self._calibrations.get(key)
         if tried is not None and tried.done:
             return None
-        job = self.submit(cfg, who, 0.0, stream=lambda c, cache: torch_side().calibrate(c, cache), key=key)
+        job = self.submit(cfg, who, 0.0, stream=lambda c, cache: torch_side().calibrate(c, cache), key=key,
+                          purpose="calibrate")
         with self._lock:
             self._calibrations[key] = job
         return job
@@ -280,8 +317,9 @@ class Board:
             return self._jobs.get(key)
 
     def watchers(self, job: Job) -> int:
+        """Visitors waiting for ``job`` (a prefetch nobody asked for yet has none)."""
         with self._lock:
-            return len(self._seen.get(job, {}))
+            return sum(not w.startswith(PREFETCH) for w in self._seen.get(job, {}))
 
     def place(self, job: Job) -> int:
         """0 while the Job trains (or is done), else its position in the queue (1 = next)."""
@@ -333,22 +371,30 @@ class Board:
                     "threads": self.threads}
 
     # -- inside the lock ----------------------------------------------------------------------------
-    def _yield_to(self, job: Job) -> None:
-        """Real work goes before measuring the server's speed: ``job`` moves ahead of queued calibrations, and a
-        running calibration stops after the event in hand when ``job`` would wait for its worker (what it
-        measured so far still goes into the book; ``job`` itself then measures the rest)."""
+    def _ahead_of_background(self, job: Job) -> None:
+        """Work goes before calibrations and prefetches: ``job`` moves ahead of the first of them in the queue."""
         self._queue.remove(job)
-        at = next((i for i, j in enumerate(self._queue) if j.key.startswith(CALIBRATE)), len(self._queue))
+        at = next((i for i, j in enumerate(self._queue) if j.purpose != "work"), len(self._queue))
         self._queue.insert(at, job)
-        if len(self._running) >= self.workers:
-            for j in self._running:
-                if j.key.startswith(CALIBRATE):
-                    j.stop()
+
+    def _make_room(self) -> None:
+        """While work waits for a worker, the running calibrations and prefetches stop after the event in hand (a
+        calibration's measures so far still go into the book; a prefetch goes back in the queue when it ends)."""
+        if len(self._running) < self.workers or not any(j.purpose == "work" for j in self._queue):
+            return
+        for j in self._running:
+            if j.purpose != "work" and not j.stopping:
+                j.yielded = True
+                j.stop()
 
     def _fill(self) -> None:
-        """Start queued Jobs while a worker is free."""
-        while self._queue and len(self._running) < self.workers:
-            job = self._queue.pop(0)
+        """Start queued Jobs while a worker is free; a prefetch only on an idle server (two at once, or one beside
+        a run still training the stages they share, would train those stages twice)."""
+        while len(self._running) < self.workers:
+            job = next((j for j in self._queue if j.purpose != "prefetch" or not self._running), None)
+            if job is None:
+                return
+            self._queue.remove(job)
             self._running.append(job)
             job.on_done = self._finished
             job.threads, job.nice, job.book = self.threads, self.nice, self.book
@@ -358,8 +404,15 @@ class Board:
         with self._lock:
             if job in self._running:
                 self._running.remove(job)
+            again = job.yielded and job.purpose == "prefetch" and self._jobs.get(job.key) is job
+            watchers, estimate = dict(self._seen.get(job, {})), self._estimate.get(job)
             self._forget(job)
             self._estimate.pop(job, None)
+            if again and watchers:  # stopped to make room: it trains again once the work is done
+                retry = Job(job.cfg, self.cache, start=False, stream=job.stream, key=job.key)
+                retry.purpose = "prefetch"
+                self._jobs[job.key], self._seen[retry], self._estimate[retry] = retry, watchers, estimate
+                self._queue.append(retry)
             self._fill()
 
     def _forget(self, job: Job) -> None:
@@ -398,15 +451,38 @@ def config_key(cfg: Config) -> str:
     return stage_keys(cfg)[STAGES[-1]]
 
 
+def default_prefetching() -> bool:
+    """Whether the server trains settings before anyone asks (``Board.prefetch``): ``$WUJI_PREFETCH`` is 1 (the
+    default) or 0 (a busy shared server, or the tests, where nothing should train that a test did not ask for)."""
+    raw = os.environ.get("WUJI_PREFETCH", "1")
+    if raw not in ("0", "1"):
+        raise ValueError(f"WUJI_PREFETCH must be 1 (train the other leash stops while idle) or 0, not {raw!r}")
+    return raw == "1"
+
+
 def create_board(cache) -> Board:
-    """A Board for the server (``sim.server.Server.create``): a bad ``$WUJI_WORKERS`` is said in its
-    ``warning`` and the server trains one run at a time."""
+    """A Board for the server (``sim.server.Server.create``). A bad ``$WUJI_WORKERS``, ``$WUJI_THREADS`` or
+    ``$WUJI_PREFETCH`` is said in its ``warning``: the server then trains one run at a time, on every core, or
+    nothing ahead."""
+    said = []
     try:
-        return Board(cache)
+        workers = default_workers()
     except ValueError as e:
-        board = Board(cache, workers=1)
-        board.warning = f"{e}; training one run at a time"
-        return board
+        workers = 1
+        said.append(f"{e}; training one run at a time")
+    try:
+        threads = default_threads(workers)
+    except ValueError as e:
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        said.append(f"{e}; training on every core")
+    try:
+        prefetching = default_prefetching()
+    except ValueError as e:
+        prefetching = False
+        said.append(f"{e}; nothing is trained ahead")
+    board = Board(cache, workers=workers, threads=threads, prefetching=prefetching)
+    board.warning = "; ".join(said) or None
+    return board
 
 
 def stepping(stepper, n: int | None = None, part: str | None = None) -> Stream:

@@ -43,6 +43,14 @@ TIMED_LAST = {"test_browser_eta.py", "test_browser_bench_app.py"}
 FILES = pytest.StashKey[set]()  # the test files this session runs
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The servers of the tests share the cores with the background pool (tests/runs.py), so they train on one thread
+    (two threads on two busy cores wait on each other) and never ahead (``sim.jobs.Board.prefetch``): what trains is
+    what a test asked for. The tests of these settings set them for their own Board."""
+    os.environ.setdefault("WUJI_PREFETCH", "0")
+    os.environ.setdefault("WUJI_THREADS", "1")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.name in SLOW_FILES:

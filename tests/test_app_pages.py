@@ -245,6 +245,46 @@ def test_participants_asking_for_one_run_share_it_and_others_queue_with_their_pl
         gate.set()
 
 
+def test_moving_the_leash_trains_the_other_stops_ahead_nearest_first_and_the_page_counts_them(monkeypatch):
+    """Issue 16: the first move of the KL slider on new settings trains the stop moved to, then, while the server is
+    idle, the five other stops, nearest first; the page says how many are ready and how many train. Faked runs."""
+    import threading
+
+    import sim.engine
+    from sim.events import Event
+    from sim.jobs import config_key
+    from ui import session
+
+    gate, calls = threading.Event(), []
+
+    def run_stream(cfg, cache):
+        calls.append(cfg.ppo.kl_coef)
+        yield Event("ppo", 1, 10, {})
+        gate.wait(30)
+        yield Event("done", 1, 1, {}, True, {"result": {}})
+
+    monkeypatch.setattr(sim.engine, "run_stream", run_stream)
+    monkeypatch.setenv("WUJI_PREFETCH", "1")
+    forget(session.cache())
+    try:
+        at = open_app("rlhf", lang="en", seed="4242", kl="0.1")
+        at.select_slider(key="w_kl").set_value(0.3).run()
+        assert not at.exception, [e.value for e in at.exception]
+        job, board = at.session_state["job"], session.server().board
+        assert job.cfg.ppo.kl_coef == 0.3 and job.purpose == "work"
+        ahead = [board.live(config_key(job.cfg.replace(kl_coef=k))) for k in (0.1, 1.0, 0.03, 0.01, 0.0)]
+        assert all(j is not None and j.purpose == "prefetch" for j in ahead)
+        places = [board.place(j) for j in ahead]
+        assert places == sorted(places) and places[0] > board.place(job), "nearest first, behind the visitor's run"
+        assert any("0 of 6; the server trains 5 more" in c.value for c in at.caption), [c.value for c in at.caption]
+        gate.set()
+        assert all(j.join(30) for j in ahead)
+        assert calls == [0.3, 0.1, 1.0, 0.03, 0.01, 0.0], "one training a stop, nothing twice"
+    finally:
+        gate.set()
+        forget(session.cache())
+
+
 def test_a_diverging_run_says_what_to_change_and_keeps_the_last_good_result_on_screen():
     """Bad input: the advanced learning-rate multiplier at ×100000. Pretraining blows up within a few
     steps (really, no fake): the page names the divergence and the knob, and still shows the last run."""

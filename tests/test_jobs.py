@@ -12,7 +12,7 @@ import torch  # noqa: F401 - the Board's worker sets torch's threads: loaded onc
 import sim.engine
 from sim.config import preset
 from sim.events import Event
-from sim.jobs import Board, default_workers
+from sim.jobs import Board, config_key, create_board, default_threads, default_workers
 
 
 @pytest.fixture
@@ -136,6 +136,17 @@ def test_worker_count_default_and_override(monkeypatch):
     assert default_workers() == 3
 
 
+def test_a_training_takes_every_core_shared_by_the_workers_unless_told(monkeypatch):
+    monkeypatch.delenv("WUJI_THREADS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    assert default_threads(4) == 4 and default_threads(1) == 16
+    monkeypatch.setenv("WUJI_THREADS", "1")
+    assert default_threads(4) == 1
+    monkeypatch.setenv("WUJI_THREADS", "all")
+    board = create_board(None)
+    assert "WUJI_THREADS must be a whole number" in board.warning and board.threads == 16 // board.workers
+
+
 def test_a_stopping_run_counts_as_ending_now_in_the_wait_of_the_queue(fake_runs):
     """Issue 12, item 11: a running Job stopped because nobody watched it any more stays among the running ones
     until its worker ends; the queued message asked ``wait_s`` then and got a KeyError (25 in a server log)."""
@@ -183,3 +194,76 @@ def test_closing_the_board_stops_its_trainings_and_withdraws_its_queue(monkeypat
     assert running.done and running.stopped, "the running training ended after the event in hand"
     assert queued.done and queued.stopped and queued.started_at is None, "the queued one never started"
     assert board.status()["running"] == board.status()["queued"] == 0
+
+
+def test_a_prefetch_trains_while_idle_stops_for_work_and_trains_again_after(fake_runs):
+    """Issue 16: the other leash stops train while the server is idle; a run somebody waits for never waits
+    behind them (the running one stops after the event in hand) and the stopped one trains again afterwards."""
+    calls, release = fake_runs
+    board = Board(workers=1)
+    first = board.prefetch(cfg(0.3), "ann")
+    until(lambda: len(calls) == 1)
+    later = board.prefetch(cfg(1.0), "ann")
+    assert board.watchers(first) == 0, "a prefetch is nobody's wait"
+    work = board.submit(cfg(0.1), "bob")
+    assert first.stopping and board.place(work) == 1 and board.place(later) == 2, "work goes first"
+    release(0.3)  # its worker ends after the event in hand
+    until(lambda: work.started_at is not None)
+    assert first.stopped and first.result is None
+    again = board.live(config_key(cfg(0.3)))
+    assert again is not None and again is not first and board.place(again) == 2, "back in the queue, behind"
+    release(0.1)
+    release(1.0)
+    assert work.join(5) and later.join(5) and again.join(5) and again.result == {"kl": 0.3}
+    assert [c.ppo.kl_coef for c in calls] == [0.3, 0.1, 1.0, 0.3]
+
+
+def test_a_visitor_asking_for_a_prefetch_joins_it_and_it_moves_ahead(fake_runs):
+    calls, release = fake_runs
+    board = Board(workers=1)
+    busy = board.submit(cfg(0.0), "ann")
+    near, far = board.prefetch(cfg(0.3), "ann"), board.prefetch(cfg(1.0), "ann")
+    until(lambda: len(calls) == 1)
+    assert board.place(near) == 1 and board.place(far) == 2
+    assert board.submit(cfg(1.0), "bob") is far, "single flight: the prefetch is joined, not trained twice"
+    assert far.purpose == "work" and board.place(far) == 1 and board.watchers(far) == 1
+    assert not busy.stopping, "work does not stop work"
+    for kl in (0.0, 1.0, 0.3):
+        release(kl)
+    assert far.join(5) and near.join(5)
+    assert [c.ppo.kl_coef for c in calls] == [0.0, 1.0, 0.3]
+
+
+def test_a_run_its_visitor_leaves_for_another_stop_goes_on_as_a_prefetch(fake_runs):
+    """The leash slider moved on mid-run: the old stop is one of the new settings' prefetches, so it is not thrown
+    away, but it makes room for the stop the visitor now waits for and trains again after it."""
+    calls, release = fake_runs
+    board = Board(workers=1)
+    old = board.submit(cfg(0.1), "ann")
+    until(lambda: len(calls) == 1)
+    assert board.prefetch(cfg(0.1), "ann") is old  # the page asks for the other stops first ...
+    new = board.submit(cfg(0.3), "ann")  # ... then for the new one, and leaves the old one
+    assert not old.stopping, "work does not stop work"
+    assert not board.cancel(old, "ann"), "a prefetch still wants it"
+    assert old.purpose == "prefetch" and old.stopping, "now it makes room for the visitor's new stop"
+    release(0.1)
+    release(0.3)
+    assert new.join(5) and new.result == {"kl": 0.3}
+    until(lambda: len(calls) == 3)
+    assert [c.ppo.kl_coef for c in calls] == [0.1, 0.3, 0.1]
+
+
+def test_prefetches_of_a_closed_tab_are_dropped_and_a_server_can_turn_them_off(fake_runs, monkeypatch):
+    calls, release = fake_runs
+    board = Board(workers=1, ttl_s=0.2)
+    busy = board.submit(cfg(0.0), "ann")
+    queued = board.prefetch(cfg(0.3), "bob")
+    time.sleep(0.3)
+    board.touch(busy, "ann")  # ann's tab polls; bob's went silent
+    assert queued.done and queued.started_at is None, "withdrawn before it trained"
+    release(0.0)
+    assert busy.join(5) and [c.ppo.kl_coef for c in calls] == [0.0]
+    assert Board(workers=1, prefetching=False).prefetch(cfg(0.3), "bob") is None
+    monkeypatch.setenv("WUJI_PREFETCH", "sometimes")
+    board = create_board(None)
+    assert not board.prefetching and "WUJI_PREFETCH must be 1" in board.warning and board.workers >= 1

@@ -7,13 +7,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from sim.cache import cached_result, default_cache_dir, is_cached, stage_keys
 from sim.config import STAGES, preset
-from sim.jobs import Job
+from sim.jobs import Job, config_key
 from ui import charts, frame, labels, narrate, poll, present, session, sidebar, state, texts
 
 
@@ -54,15 +55,18 @@ def job_for(cfg) -> Job | None:
     return job if job is not None and job.cfg == cfg else None
 
 
-def start(cfg) -> Job:
-    """Join the server's run for cfg, or queue one (single flight; see sim.jobs.Board)."""
+def start(cfg, before_leaving: Callable[[], None] | None = None) -> Job:
+    """Join the server's run for cfg, or queue one (single flight; see sim.jobs.Board); then leave this visitor's
+    run for another setting, after ``before_leaving()`` (which may ask the Board to keep it as a prefetch)."""
     old = session.JOB.get()
     if old is not None and not old.done and old.cfg == cfg:
         return old
-    if old is not None and old.cfg != cfg:
-        poll.leave(old)  # the visitor moved on: the run for the old setting is no longer theirs
     job = session.server().board.submit(cfg, session.visitor(), estimate_s=eta(cfg))
     session.JOB.set(job)
+    if before_leaving is not None:
+        before_leaving()
+    if old is not None and old.cfg != cfg:
+        poll.leave(old)  # the visitor moved on: the run for the old setting is no longer theirs
     return job
 
 
@@ -92,15 +96,62 @@ def control(widget, name: str, label_key: str, lang: str, **kw):
 
 
 def autostart(cfg) -> None:
-    """A moved KL or bias slider reruns PPO at once (unless the result is already cached)."""
+    """A moved KL or bias slider reruns PPO at once (unless the result is already cached), and the other leash
+    stops of these settings train while the server is idle, so that the next moves show at once."""
     if not sidebar.consume_autostart():
         return
     if not is_cached(cfg, session.cache()):
-        start(cfg)  # it leaves this visitor's run for the old setting
+        start(cfg, lambda: prefetch_leash(cfg))  # the run it leaves, if one of these stops, goes on as a prefetch
         return
+    prefetch_leash(cfg)
     old = session.JOB.get()
     if old is not None and old.cfg != cfg:
         poll.leave(old)  # the slider moved on to a cached setting: the old run is no longer wanted here
+
+
+def leash_stops(cfg) -> list:
+    """cfg at every stop of the KL slider, nearest first (the likely next moves)."""
+    stops = state.KL_STOPS
+    here = stops.index(cfg.ppo.kl_coef) if cfg.ppo.kl_coef in stops else 0
+    return [cfg.replace(kl_coef=k) for k in sorted(stops, key=lambda k: abs(stops.index(k) - here))]
+
+
+def prefetch_leash(cfg) -> None:
+    """Ask the server to train the leash stops of cfg's settings that are not cached (``Board.prefetch``)."""
+    board = session.server().board
+    for other in leash_stops(cfg)[1:]:
+        if not is_cached(other, session.cache()):
+            board.prefetch(other, session.visitor(), estimate_s=eta(other))
+
+
+def leash_counts(cfg) -> tuple[int, int, int]:
+    """(leash stops of cfg's settings that are cached, all stops, stops the server trains ahead: ``Board.prefetch``,
+    not yet asked for by anyone)."""
+    board, cache = session.server().board, session.cache()
+    stops = leash_stops(cfg)
+    ready = [is_cached(c, cache) for c in stops]
+    ahead = [board.live(config_key(c)) for c, done in zip(stops, ready) if not done]
+    return sum(ready), len(ready), sum(j is not None and j.purpose == "prefetch" for j in ahead)
+
+
+def leash_caption(cfg, lang: str) -> None:
+    """How many leash stops of these settings show at once, and how many the server trains ahead: measured from
+    the cache and the Board, redrawn every ``poll.LIVE_S`` s while the server trains some (then the page reruns)."""
+    first = leash_counts(cfg)
+
+    @st.fragment(run_every=poll.LIVE_S if first[2] else None)
+    def caption():
+        ready, total, pending = leash_counts(cfg)
+        if first[2] and not pending:
+            st.rerun()
+        if ready == total:
+            st.caption(texts.t("leash_all_ready", lang, total=total))
+        elif pending:
+            st.caption(texts.t("leash_training", lang, ready=ready, total=total, pending=pending))
+        elif ready:
+            st.caption(texts.t("leash_ready", lang, ready=ready, total=total))
+
+    caption()
 
 
 def progress(job: Job, lang: str) -> None:
