@@ -195,6 +195,11 @@ def default_threads(workers: int) -> int:
         if not raw.isdigit() or not 1 <= int(raw) <= 256:
             raise ValueError(f"WUJI_THREADS must be a whole number from 1 to 256, not {raw!r}")
         return int(raw)
+    return every_core(workers)
+
+
+def every_core(workers: int) -> int:
+    """The cores, shared by the workers (at least one thread each)."""
     return max(1, (os.cpu_count() or 1) // workers)
 
 
@@ -255,10 +260,10 @@ class Board:
                 self._seen[job] = {}
                 self._estimate[job] = None if estimate_s is None else float(estimate_s)
                 self._queue.append(job)
-            if purpose == "work" and job.purpose != "work":
+            if purpose == "work":  # a visitor asking for a prefetch makes it work
                 job.purpose = "work"
-            if purpose == "work" and job in self._queue:
-                self._ahead_of_background(job)
+                if job in self._queue:
+                    self._ahead_of_background(job)
             self._seen[job][who] = time.monotonic()
             self._make_room()
             self._fill()
@@ -473,7 +478,7 @@ def create_board(cache) -> Board:
     try:
         threads = default_threads(workers)
     except ValueError as e:
-        threads = max(1, (os.cpu_count() or 1) // workers)
+        threads = every_core(workers)
         said.append(f"{e}; training on every core")
     try:
         prefetching = default_prefetching()
