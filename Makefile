@@ -18,13 +18,14 @@ CHROMIUM  := /usr/bin/chromium
 CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 INITDB    := /usr/lib/postgresql/*/bin/initdb
 
-.PHONY: help venv run test test-fast bench test-deps clean
+.PHONY: help venv run test test-fast physics bench test-deps clean
 
 help:
 	@echo "make venv          create .venv and install requirements-dev.txt"
 	@echo "make run           start the app (ADDRESS=$(ADDRESS) PORT=$(PORT))"
 	@echo "make test-fast     ruff check . + the fast tier: units, math, AppTest, architecture (docs/testing.md)"
-	@echo "make test          ruff check . + every test, as CI runs it (browser tests use $(CHROMIUM))"
+	@echo "make test          ruff check . + every test but the long physics tier, as CI runs it (browser: $(CHROMIUM))"
+	@echo "make physics       every physics claim, the long tier's too (about 40 CPU-minutes; docs/physics.md)"
 	@echo "make bench         python -m sim bench"
 	@echo "make test-deps     install Debian chromium, fonts-noto-cjk and postgresql if missing (root only)"
 	@echo "make clean         remove .venv, caches and test artifacts"
@@ -55,7 +56,11 @@ test-deps:
 
 test: venv test-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not long"
+
+# The physics claims whole: CI's and the long tier's (issue 14's methods, the default preset's three seeds).
+physics: venv
+	$(BIN)/python -m pytest -q tests/test_physics.py
 
 # The inner loop: everything but the tests marked slow or browser (pyproject.toml says how a test gets a tier).
 test-fast: venv

@@ -41,6 +41,7 @@ BROWSER_FIXTURES = {"browser", "streamlit_server", "fresh_server"}
 # are over, so that nothing else changes the machine's load between the two.
 TIMED_LAST = {"test_browser_eta.py", "test_browser_bench_app.py"}
 FILES = pytest.StashKey[set]()  # the test files this session runs
+LONG = pytest.StashKey[bool]()  # does it run a test of the long tier (marked long: `make physics`)?
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,7 +59,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
     items.sort(key=lambda item: item.path.name in TIMED_LAST)  # stable: every other test keeps its place
-    config.stash[FILES] = {item.path.name for item in items}
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What the session runs, once ``-m`` has deselected (which happens after the hook above): the runs to train in
+    the background are those of the tests selected."""
+    session.config.stash[FILES] = {item.path.name for item in session.items}
+    session.config.stash[LONG] = any(item.get_closest_marker("long") for item in session.items)
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +121,7 @@ def slow_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     import prefetch
     import runs
 
-    todo = runs.planned(request.config.stash.get(FILES, set()))
+    todo = runs.planned(request.config.stash.get(FILES, set()), request.config.stash.get(LONG, False))
     if not todo:
         yield None
         return
@@ -126,6 +133,12 @@ def slow_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         yield root, trainer
     finally:
         trainer.stop()
+
+
+@pytest.fixture(scope="session")
+def long_tier(request: pytest.FixtureRequest) -> bool:
+    """Does this session run the long tier's claims (and so train their runs)?"""
+    return request.config.stash.get(LONG, False)
 
 
 @pytest.fixture(scope="session")

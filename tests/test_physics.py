@@ -6,6 +6,10 @@ written into the code. The runs (tests/runs.py) train in the background from the
 the slow tests' cache (tests/conftest.py ``slow_cache``), each stage once, shared with test_narration's grid.
 A summary per language is written to test-artifacts/physics.json (the README's table is made from it).
 
+Two tiers (docs/testing.md): CI (``make test``) checks the claims of the design card; the tests marked ``long``
+(issue 14's methods: GRPO's checkers, the ensembles, the loss of diversity; and the default preset on three
+seeds) train as much again, and run with ``make physics``. Their runs train only in a session that selects them.
+
 The claims were tuned on seeds 0-2 only. To check them on held-out seeds (by hand, not in CI):
 ``WUJI_PHYSICS_SEEDS=3,4,5 python -m pytest tests/test_physics.py`` (the summary then goes to
 test-artifacts/physics-seeds-3-4-5.json).
@@ -52,16 +56,11 @@ def _seed_row(out, seed) -> dict:
 
 
 @pytest.fixture(scope="module", params=LANGS)
-def claims(request, slow_cache):
+def claims(request, slow_cache, long_tier):
     lang = request.param
     cache = Cache(slow_cache)  # trained in the background since the session began (tests/runs.py)
-    cfgs = runs.physics(lang)
-    out = {part: {k: run(c, cache) for k, c in cfgs[part].items()}
-           for part in ("grid", "healthy", "healthy_free", "ptx")}
-    out["grpo"] = {k: run_method(c, "grpo", cache) for k, c in cfgs["grpo"].items()}
-    out["noisy"] = {s: run(c, cache)["rlhf"] for s, c in cfgs["noisy"].items()}
-    for part in ("ensemble_noisy", "ensemble_biased"):
-        out[part] = {s: run_method(c, "ensemble", cache) for s, c in cfgs[part].items()}
+    cfgs = runs.physics(lang, long_tier)
+    out = {part: {k: run(c, cache) for k, c in cfgs[part].items()} for part in ("grid", "healthy", "ptx")}
     out["no_pretrain"] = {s: _sft_only(c, cache) for s, c in cfgs["no_pretrain"].items()}
     summary = {
         "sft_capability": mean(out["grid"][(s, 0.1)]["sft"]["capability"] for s in SEEDS),
@@ -82,6 +81,27 @@ def claims(request, slow_cache):
                                         for m in ("proxy_reward", "gold_reward", "kl", "capability", "flattery")}
                                     for k in ("start", "final")},
         "per_seed": {s: _seed_row(out, s) for s in SEEDS},
+    }
+    if long_tier:
+        summary.update(_long_summary(out, cfgs, cache))
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    path = ROOT / "test-artifacts" / ARTIFACT
+    both = json.loads(path.read_text()) if path.exists() else {}
+    both = both if set(both) <= set(LANGS) else {}  # a file of the one-language layout is replaced
+    both[lang] = {**both.get(lang, {}), **summary}  # a CI session keeps the long tier's figures of an earlier one
+    path.write_text(json.dumps(both, indent=1, ensure_ascii=False))
+    out["summary"] = summary
+    return out
+
+
+def _long_summary(out: dict, cfgs: dict, cache: Cache) -> dict:
+    """The long tier's runs (``runs.LONG_GROUPS``) into ``out``, and their figures for the summary."""
+    out["healthy_free"] = {k: run(c, cache) for k, c in cfgs["healthy_free"].items()}
+    out["grpo"] = {k: run_method(c, "grpo", cache) for k, c in cfgs["grpo"].items()}
+    out["noisy"] = {s: run(c, cache)["rlhf"] for s, c in cfgs["noisy"].items()}
+    for part in ("ensemble_noisy", "ensemble_biased"):
+        out[part] = {s: run_method(c, "ensemble", cache) for s, c in cfgs[part].items()}
+    return {
         "grpo_bias0.9_kl0": {check: {k: {m: mean(out["grpo"][(s, check)][k][m] for s in SEEDS)
                                          for m in ("capability", "checker_strict", "checker_sloppy", "flattery",
                                                    "entropy", "distinct_answers", "gold_reward", "kl")}
@@ -95,14 +115,6 @@ def claims(request, slow_cache):
                         for b, hs in ((0.0, [out["healthy_free"][s]["rlhf"] for s in SEEDS]),
                                       (BIASED, [out["grid"][(s, 0.0)]["rlhf"] for s in SEEDS]))},
     }
-    (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    path = ROOT / "test-artifacts" / ARTIFACT
-    both = json.loads(path.read_text()) if path.exists() else {}
-    both = both if set(both) <= set(LANGS) else {}  # a file of the one-language layout is replaced
-    both[lang] = summary
-    path.write_text(json.dumps(both, indent=1, ensure_ascii=False))
-    out["summary"] = summary
-    return out
 
 
 def _peaks(histories: list[list[dict]]) -> dict:
@@ -164,11 +176,13 @@ def test_trade_off_capability_needs_a_leash(claims):
 
 def test_ppo_ptx_keeps_capability_where_no_leash_loses_it(claims):
     """InstructGPT's PPO-ptx: at bias 0.9 and kl_coef 0, mixing the pretraining loss into PPO's update keeps
-    clearly more capability than the same run without it, while PPO still raises the proxy reward."""
+    clearly more capability than the same run without it, though PPO moved the policy far from SFT (KL >= 1).
+    At 16 the pretraining term holds the judges' score near its start: it rose a little on one CPU and fell a little
+    on another (docs/physics.md), so the test does not ask which."""
     s = claims["summary"]
     ptx, plain = s[f"ptx{PTX:g}_bias0.9_kl0"], s["rlhf_bias0.9"]["0.0"]
     assert ptx["final"]["capability"] >= plain["final"]["capability"] + 0.15, (ptx, plain)
-    assert ptx["final"]["proxy_reward"] > ptx["start"]["proxy_reward"], ptx
+    assert ptx["final"]["kl"] >= 1.0, ptx
 
 
 def test_unbiased_judges_make_rlhf_healthy(claims):
@@ -188,12 +202,12 @@ def default_runs(slow_cache) -> dict:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.long
 def test_default_preset_sft_capability(default_runs, lang):
     """The good model worth showing: on the default preset SFT reaches capability >= 0.8 (mean of seeds 0-2) and
     the knowledge probe >= 0.5, with flattery in at most 3% of sampled answers before PPO, in both languages.
-    CI trains seed 0 only (CI's time) and asks it for capability >= 0.75: one seed varies with the torch thread
-    count (zh seed 0: 0.87 at one thread, as trained here and by the app, 0.79 at two). ``WUJI_DEFAULT_SEEDS=0,1,2``
-    checks the mean of the three against 0.8 (docs/physics.md has the figures)."""
+    The long tier (``make physics``): fewer seeds (``WUJI_DEFAULT_SEEDS=0``) are asked for capability >= 0.75 only,
+    as one seed varies with the torch thread count (zh seed 0: 0.87 at one thread, 0.79 at two)."""
     docs = [default_runs[(lang, seed)] for seed in DEFAULT_SEEDS]
     rows = [(d["sft"]["capability"], d["pretrain"]["probe_accuracy"], d["rlhf"]["start"]["flattery"]) for d in docs]
     cap, probe, flattery = (mean(col) for col in zip(*rows))
@@ -204,6 +218,7 @@ def _grpo(claims, check: str) -> dict:
     return claims["summary"]["grpo_bias0.9_kl0"][check]
 
 
+@pytest.mark.long
 def test_grpo_with_the_strict_checker_gains_without_flattery_where_ppo_collapses(claims):
     """Verifiable rewards (DeepSeek-R1): at bias 0.9 and no leash, GRPO rewarded by the strict checker writes right
     answers more often, keeps its greedy capability and adds no flattery; PPO on the judges loses capability."""
@@ -215,6 +230,7 @@ def test_grpo_with_the_strict_checker_gains_without_flattery_where_ppo_collapses
     assert ppo["final"]["capability"] < ppo["start"]["capability"] - 0.3, ppo
 
 
+@pytest.mark.long
 def test_the_sloppy_checker_is_hacked(claims):
     """A verifier is a reward model too: "the answer appears anywhere" is pleased by several candidates at once, so
     its score rises while the true capability falls."""
@@ -223,6 +239,7 @@ def test_the_sloppy_checker_is_hacked(claims):
     assert g["final"]["capability"] < g["start"]["capability"] - 0.15, g
 
 
+@pytest.mark.long
 def test_entropy_falls_under_healthy_judges_and_rises_in_the_hack(claims):
     """Diversity (Kirk et al. 2024): with no leash, PPO on healthy judges narrows the policy (its entropy per token
     falls); on judges at bias 0.9 it babbles pleasing pieces in ever new orders, and its entropy rises."""
@@ -231,6 +248,7 @@ def test_entropy_falls_under_healthy_judges_and_rises_in_the_hack(claims):
     assert e[f"bias{BIASED:g}"]["final"] > e[f"bias{BIASED:g}"]["start"] + 0.2, e
 
 
+@pytest.mark.long
 def test_an_ensemble_keeps_the_gold_peak_higher_under_careless_annotators(claims):
     """Coste et al. 2024: where a coin labels 60% of the pairs, PPO without a leash on one reward model soon finds
     its accidental likes and gold peaks early; on the worst of four models learnt from resamples of the same pairs,
@@ -239,6 +257,7 @@ def test_an_ensemble_keeps_the_gold_peak_higher_under_careless_annotators(claims
     assert p["ensemble"]["gold"] > p["single"]["gold"] + 0.01 or p["ensemble"]["at"] > p["single"]["at"], p
 
 
+@pytest.mark.long
 def test_an_ensemble_does_not_rescue_biased_judges(claims):
     """An error every member shares is no disagreement: four judges who all love flattery (bias 0.9) are gamed as
     one is, and capability collapses without a leash."""
