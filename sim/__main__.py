@@ -19,7 +19,7 @@ from sim.events import Diverged
 from sim.methods import check
 from sim.sweep import grid, sweep_stream
 
-PRESET_NAMES = ("fast", "default")
+PRESET_NAMES = ("tiny", "fast", "default")
 
 
 class OneLineParser(argparse.ArgumentParser):

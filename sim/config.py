@@ -233,6 +233,22 @@ PRESETS = {
         reward=RewardConfig(n_pairs=6000, steps=400, batch_size=64, eval_every=100),
         ppo=PPOConfig(iterations=24, eval_every=3),
     ),
+    # A smoke model: every stage and method runs through in seconds, far too small to show the physics (its answers
+    # are mostly babble). Each stage still lasts a few seconds, so that a test can kill a server in the middle of
+    # one. For the tests that need *a* training, not a good one (a server killed mid-run, a document's shape), and a
+    # first look on a very slow machine.
+    "tiny": Config(
+        eval_per_kind=4,
+        model=ModelConfig(n_embd=32, n_layer=1, n_head=2),
+        pretrain=PretrainConfig(steps=500, n_sentences=3000, eval_every=250),
+        sft=SFTConfig(steps=500, n_demos=800, eval_every=250),
+        reward=RewardConfig(n_pairs=600, steps=200, batch_size=32, eval_pairs=64, eval_every=100),
+        ppo=PPOConfig(iterations=12, batch_size=32, eval_every=3),
+        dpo=DPOConfig(steps=20, eval_every=10),
+        rloo=RLOOConfig(iterations=6, eval_every=3),
+        grpo=GRPOConfig(iterations=12, eval_every=6),
+        ensemble=EnsembleConfig(steps=20),
+    ),
 }
 
 

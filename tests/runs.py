@@ -1,6 +1,7 @@
-"""The real runs the slow tests read, in one table (no pytest here): test_narration's grid, test_physics' claims and
-the default preset's model. tests/conftest.py starts training all of them in the background as soon as a session
-that will read them begins (tests/prefetch.py), so that they train while the browser tests wait on their pages.
+"""The real runs the slow tests read, in one table (no pytest here): test_narration's grid, test_physics' claims,
+test_methods' methods and the default preset's model. tests/conftest.py starts training all of them in the
+background as soon as a session that will read them begins (tests/prefetch.py), so that they train while the browser
+tests wait on their pages.
 
 The seeds come from the environment for checks by hand on held-out seeds (docs/physics.md):
 ``WUJI_PHYSICS_SEEDS=3,4,5`` and ``WUJI_DEFAULT_SEEDS=3,4,5``.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from sim.config import CHECKS, STAGES, Config, preset
+from sim.config import CHECKS, METHODS, STAGES, Config, preset
 from sim.world import LANGS
 
 
@@ -81,6 +82,11 @@ def checked(cfg: Config, check: str) -> Config:
 UPTO = {"no_pretrain": "sft", "grpo": "grpo", "ensemble_noisy": "ensemble", "ensemble_biased": "ensemble"}
 
 
+def methods() -> Config:
+    """test_methods: every method from the prepared cache's SFT model and judges at bias 0.9, leash 0.1 (zh, seed 0)."""
+    return preset("fast", kl_coef=0.1, reward_bias=0.9)
+
+
 def default() -> dict[tuple, Config]:
     return {(lang, s): preset("default", lang=lang, seed=s) for lang in LANGS for s in DEFAULT_SEEDS}
 
@@ -94,6 +100,8 @@ def planned(files: set[str], long: bool) -> list[tuple[Config, str]]:
         for lang in LANGS:
             out += [(c, UPTO.get(part, STAGES[-1])) for part, group in physics(lang, long).items()
                     for c in group.values()]
+    if "test_methods.py" in files:
+        out += [(methods(), m) for m in METHODS]
     if "test_narration.py" in files:
         out += [(c, STAGES[-1]) for c in narration().values()]
     return out

@@ -20,6 +20,7 @@ from sim.speed import BOOK_FILE
 
 SEED = 31  # a setting no other test trains
 QUERY = f"lang=en&seed={SEED}"
+TINY = {"WUJI_PRESET": "tiny"}
 
 
 def entries(root: pathlib.Path) -> dict[str, float]:
@@ -43,10 +44,11 @@ async def _open(url: str, click: bool, until_done: bool) -> set[str]:
 
 @pytest.mark.slow
 def test_killing_the_server_mid_training_leaves_no_corrupt_entry_and_a_restart_reuses_the_rest(tmp_path):
+    """On the tiny preset (its stages last seconds: a kill needs a training, not a good one)."""
     cache_dir = tmp_path / "cache"
-    cfg = preset("fast", seed=SEED, lang="en")
+    cfg = preset("tiny", seed=SEED, lang="en")
     keys = stage_keys(cfg)
-    with server(cache_dir, tmp_path / "server1.log") as srv:
+    with server(cache_dir, tmp_path / "server1.log", TINY) as srv:
         run_async(_open(srv.url, click=True, until_done=False))
         deadline = time.monotonic() + 180
         while f"pretrain-{keys['pretrain']}" not in entries(cache_dir):
@@ -65,7 +67,7 @@ def test_killing_the_server_mid_training_leaves_no_corrupt_entry_and_a_restart_r
     book = cache_dir / BOOK_FILE  # the measured speed, a file beside the entries: written whole or not at all
     assert not book.exists() or isinstance(json.loads(book.read_text()), dict)
 
-    with server(cache_dir, tmp_path / "server2.log") as srv:
+    with server(cache_dir, tmp_path / "server2.log", TINY) as srv:
         run_async(_open(srv.url, click=True, until_done=True))
     after = entries(cache_dir)
     assert all(f"{s}-{keys[s]}" in after for s in STAGES), "the restart trained the rest"

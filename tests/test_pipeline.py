@@ -124,13 +124,13 @@ def test_bad_arguments_exit_2_with_one_line(args, says):
     assert len(lines) == 1 and says in lines[0], p.stderr
 
 
-@pytest.mark.slow  # a whole fast-preset pipeline trained from nothing, in a child process
+@pytest.mark.slow  # a whole pipeline (the tiny preset) trained from nothing, in two child processes
 def test_run_writes_the_json_document_and_the_same_command_twice_writes_the_same(tmp_path):
     """The command line's document has every section, and it is deterministic: the same command twice gives
     identical JSON, seconds aside. The two run side by side, one torch thread each (OMP_NUM_THREADS): results
     depend on the thread count, never on what else the machine does."""
     paths = [tmp_path / f"run{i}.json" for i in range(2)]
-    cmd = [sys.executable, "-m", "sim", "run", "--preset", "fast", "--pretrain-steps", "5", "--no-cache", "--seed",
+    cmd = [sys.executable, "-m", "sim", "run", "--preset", "tiny", "--pretrain-steps", "5", "--no-cache", "--seed",
            "3", "--json"]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     logs = [tmp_path / f"run{i}.log" for i in range(2)]
