@@ -70,3 +70,22 @@ def test_quality_on_the_lay_scale_is_right_and_polite_as_100(gold, q):
                                           (2.0, "far"), (6.0, "far")])
 def test_drift_words_follow_the_measured_kl(kl, word):
     assert states.drift(kl) == word
+
+
+@pytest.mark.parametrize(("cap", "word"), [(0.0, "weak"), (0.34, "weak"), (0.35, "partial"), (0.64, "partial"),
+                                           (0.65, "solid"), (0.9, "solid")])
+def test_skill_words_follow_the_measured_capability(cap, word):
+    assert states.skill(cap) == word
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_sft_panel_says_a_weak_model_is_mostly_wrong_whatever_the_settings(lang):
+    """The SFT panel's verdict is read from the run's capability: a tiny model's 16% is 'mostly wrong' in every lens,
+    a trained one's 80% is not, and the URL's settings (a long pretraining budget, fair judges) change neither."""
+    values = {"steps": 800, "bias": 0.0, "kl": 0.1, "ptx": 0, "ptx_coef": 8.0}
+    for lens in ("wuxia", "work", "tech"):
+        weak, solid = (narrate.panel("sft", {"sft": {"capability": cap, "format_rate": 0.97,
+                                                      "per_task": {"add": cap, "copy": cap / 2}}},
+                                     values, lens, lang) for cap in (0.16, 0.8))
+        assert weak.endswith(texts.skill("weak", lens, lang)) and "16%" in weak, weak
+        assert solid.endswith(texts.skill("solid", lens, lang)) and texts.skill("weak", lens, lang) not in solid

@@ -270,6 +270,7 @@ FAMILIES = {  # family -> the members the app can ask for (the fixed tuples they
     "method": {"ppo", *METHODS, *VARIANTS},
     "state": set(states.NAMES),
     "drift": set(states.DRIFTS),
+    "skill": set(states.SKILLS),
     "moved": set(states.MOVES),
 }
 USED_AS_DATA = ("panel", "trend", "label", "short", "unit")  # members named in the code (ui, sim)

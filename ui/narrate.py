@@ -154,7 +154,7 @@ def numbers(
     n = Cited()
     n.update(steps=values["steps"], bias=values["bias"], kl_coef=values["kl"],
              ptx_coef=values["ptx_coef"] if values.get("ptx") else 0.0, sub=1 - values["bias"], n=0,
-             val_loss=float("nan"), probe=0.0, cap=0.0, fmt=0.0, best="—", worst="—", base_right=0,
+             val_loss=float("nan"), probe=0.0, cap=0.0, fmt=0.0, best="—", worst="—", skill="", base_right=0,
              sft_right=0, n_answers=0, pref=0.0, gold=0.0, total=0.0, pre=0.0)
     c = doc.get("config")
     if c:
@@ -182,6 +182,7 @@ def numbers(
         per = s.get("per_task") or {}
         n.read("cap", doc, ("sft", "capability"))
         n.read("fmt", doc, ("sft", "format_rate"))
+        n["skill"] = texts.skill(states.skill(n["cap"]), lens, lang)  # picked by the measured number only
         if per:
             n["best"] = labels.task(max(per, key=per.get), lang)
             n["worst"] = labels.task(min(per, key=per.get), lang)

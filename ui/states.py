@@ -31,6 +31,11 @@ SKILL_LOST = 0.1  # capability fell by at least this much (absolute)
 DRIFT_SOME = 0.5  # below: his answers barely changed (a fair-judge run with a leash ends near 0.2-1)
 DRIFT_FAR = 2.0  # at or above: he answers like another person (the unleashed hacks end at 3-6)
 DRIFTS = ("small", "some", "far")
+# What SFT's capability (held-out share right, greedy) amounts to, in words: below WEAK most answers are wrong (a
+# tiny or unpractised model); from SOLID on most are right (the fast and default presets end near 0.75-0.85).
+SKILL_WEAK = 0.35
+SKILL_SOLID = 0.65
+SKILLS = ("weak", "partial", "solid")
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,11 @@ def quality100(gold: float) -> float:
 def drift(kl: float) -> str:
     """The word for a drift of ``kl`` (the catalogue's ``drift.<name>``): small, some or far."""
     return "small" if kl < DRIFT_SOME else "some" if kl < DRIFT_FAR else "far"
+
+
+def skill(capability: float) -> str:
+    """The word for SFT's measured ``capability`` (the catalogue's ``skill.<name>``): weak, partial or solid."""
+    return "weak" if capability < SKILL_WEAK else "partial" if capability < SKILL_SOLID else "solid"
 
 
 def state(start: dict, final: dict, history=()) -> str:

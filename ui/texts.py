@@ -243,6 +243,11 @@ def drift(name: str, kl: float, lens: str, lang: str) -> str:
     return catalogue().fill(_member("drift", name), lang, lens, {"kl": kl})
 
 
+def skill(name: str, lens: str, lang: str) -> str:
+    """What SFT's capability amounts to, in the lens's words: ``skill.<name>`` (``ui.states.skill`` picks it)."""
+    return catalogue().fill(_member("skill", name), lang, lens, {})
+
+
 def moved(name: str, lens: str, lang: str, nums: Mapping[str, object]) -> str:
     """What flattery did over a run, in the lens's words: ``moved.<name>`` (``ui.states.moved`` picks the name
     from the measured shares; the rollback panel cites it)."""
