@@ -31,20 +31,14 @@ def cfg():
 
 
 @pytest.fixture(scope="module")
-def trained(slow_cache):
-    """The prepared cache's copy in which the methods trained: every test here reads it."""
-    return slow_cache
-
-
-@pytest.fixture(scope="module")
-def docs(trained, cfg):
+def docs(slow_cache, cfg):
     from sim.pipeline import run_method
 
-    return {m: run_method(cfg, m, Cache(trained)) for m in METHODS}
+    return {m: run_method(cfg, m, Cache(slow_cache)) for m in METHODS}
 
 
-def test_documents_are_shaped_like_the_rlhf_section(docs, cfg, trained):
-    ppo = cached_result(cfg, Cache(trained))["rlhf"]
+def test_documents_are_shaped_like_the_rlhf_section(docs, cfg, slow_cache):
+    ppo = cached_result(cfg, Cache(slow_cache))["rlhf"]
     for m, doc in docs.items():
         assert doc["method"] == m and doc["reward_bias"] == 0.9 and doc["seed"] == 0
         assert set(RLHF_KEYS) <= set(doc["start"]) and set(doc["start"]) == set(doc["final"]), m
@@ -70,7 +64,7 @@ def test_best_of_n_proxy_rises_with_n_and_kl_is_the_formula(docs):
     assert o["proxy"] is not None and o["gold"] is not None
 
 
-def test_dpo_loss_falls_and_parameters_change(trained, cfg):
+def test_dpo_loss_falls_and_parameters_change(slow_cache, cfg):
     import torch
 
     from sim.dpo import dpo
@@ -79,7 +73,7 @@ def test_dpo_loss_falls_and_parameters_change(trained, cfg):
     from sim.world import World
 
     keys = stage_keys(cfg)
-    (_, sft_model), (_, rm) = (load(Cache(trained), s, keys[s]) for s in ("sft", "reward"))
+    (_, sft_model), (_, rm) = (load(Cache(slow_cache), s, keys[s]) for s in ("sft", "reward"))
     before = [p.detach().clone() for p in sft_model.parameters()]
     world = World(cfg.lang, cfg.seed)
     items = world.eval_items(cfg.eval_per_kind)
@@ -116,7 +110,7 @@ def test_grpo_with_the_checker_learns_to_write_right_answers(docs):
     assert g["final"]["kl"] > 0 and g["history"][-1]["step"] == g["config"]["iterations"]
 
 
-def test_the_ensemble_trains_its_members_then_ppo_on_their_cautious_score(docs, trained, cfg):
+def test_the_ensemble_trains_its_members_then_ppo_on_their_cautious_score(docs, slow_cache, cfg):
     e = docs["ensemble"]
     assert e["config"] == {"k": 4, "steps": 120, "conservative": "min", "uwo_lambda": 1.0} and e["kl_coef"] == 0.1
     members = e["members"]
@@ -127,28 +121,28 @@ def test_the_ensemble_trains_its_members_then_ppo_on_their_cautious_score(docs, 
     assert e["final"]["proxy_reward"] > e["start"]["proxy_reward"], "PPO raised the cautious score"
 
 
-def test_methods_are_cached_and_read_without_running(docs, cfg, trained):
+def test_methods_are_cached_and_read_without_running(docs, cfg, slow_cache):
     from sim.methods import cached_method, method_key
 
     for m, doc in docs.items():
-        again = cached_method(cfg, m, Cache(trained))
+        again = cached_method(cfg, m, Cache(slow_cache))
         assert again is not None and again["cached"] and again["history"] == doc["history"]
     assert method_key(cfg, "rloo") != method_key(cfg.replace(kl_coef=0.3), "rloo")  # RLOO's leash is in its key
     assert method_key(cfg, "dpo") == method_key(cfg.replace(kl_coef=0.3), "dpo")  # DPO has its own beta
 
 
-def test_over_optimisation_fit_on_ppo_history(trained):
-    doc = cached_result(preset("fast", kl_coef=0.0, reward_bias=0.9), Cache(trained))
+def test_over_optimisation_fit_on_ppo_history(slow_cache):
+    doc = cached_result(preset("fast", kl_coef=0.0, reward_bias=0.9), Cache(slow_cache))
     o = overopt(doc["rlhf"]["history"], "rl")
     assert o["points"][0]["d"] == 0.0 and o["points"][0]["gold"] == 0.0
     assert o["gold"]["n_points"] == len(doc["rlhf"]["history"]) and o["gold"]["r2"] <= 1.0
     assert o["proxy"]["alpha"] > 0  # proxy rises with d
 
 
-def test_cli_method(docs, trained, tmp_path):
+def test_cli_method(docs, slow_cache, tmp_path):
     out = tmp_path / "bon.json"
     cmd = [sys.executable, "-m", "sim", "method", "--name", "bon", "--preset", "fast", "--reward-bias", "0.9",
-           "--cache-dir", str(trained), "--json", str(out)]
+           "--cache-dir", str(slow_cache), "--json", str(out)]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(out.read_text())["history"] == docs["bon"]["history"]
