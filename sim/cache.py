@@ -26,14 +26,19 @@ from pathlib import Path
 from sim.config import STAGES, Config, key_fields
 from sim.world import VOCABS
 
+# A stage's training changed with its config unchanged: its entries (and every later stage's) are stale. Version 1 of
+# rlhf: PPO no longer practises the held-out evaluation prompts (``World.unseen``).
+STAGE_VERSIONS = {"rlhf": 1}
+
 
 def stage_keys(cfg: Config) -> dict[str, str]:
-    """Each stage's cache key: a hash of its config and of all the stages before it."""
+    """Each stage's cache key: a hash of its config, its version and all the stages before it."""
     common = {"lang": cfg.lang, "seed": cfg.seed, "eval_per_kind": cfg.eval_per_kind,
               "model": dataclasses.asdict(cfg.model), "vocab": VOCABS[cfg.lang].tokens, "version": 5}
     keys, chain = {}, json.dumps(common, sort_keys=True)
     for stage in STAGES:
         chain += json.dumps(key_fields(cfg.part(stage)), sort_keys=True)
+        chain += f"v{STAGE_VERSIONS[stage]}" if stage in STAGE_VERSIONS else ""
         keys[stage] = hashlib.sha256(chain.encode()).hexdigest()[:20]
     return keys
 

@@ -14,7 +14,8 @@ Our tasks have exact answers, so a program can judge them. The reward sources (`
   judges            the reward model's score, normalised as PPO normalises it (sim.ppo.reward_norm)
 
 Recipe, each iteration:
-  1. rollout: k answers to each of ``prompts`` RLHF prompts (temperature 1), as PPO samples;
+  1. rollout: k answers to each of ``prompts`` RLHF prompts, none of them a held-out one (``World.unseen``), at
+     temperature 1, as PPO samples;
   2. reward: the checker's verdict or the judges' score of every answer;
   3. group-relative advantages: (r_i - mean of the group) / (std of the group + 1e-4), the same for every token
      of answer i (DeepSeekMath eq. 3, outcome supervision); a group all right or all wrong teaches nothing;
@@ -24,7 +25,9 @@ Recipe, each iteration:
      averaged over each answer's tokens and then over answers (DeepSeekMath's 1/|o_i|);
   5. one gradient step per pass (sim.train.update: gradient clipping, AdamW);
   6. every ``eval_every`` iterations, PPO's metrics on held-out prompts (sim.evaluate.rlhf_metrics), which carry
-     both checkers' verdicts of the sampled answers (``checker_strict``, ``checker_sloppy``).
+     both checkers' verdicts of the sampled answers (``checker_strict``, ``checker_sloppy``), and ``score``: the
+     reward's mean over every rollout since the last evaluation (eval_every x prompts x k answers, so that one
+     batch's luck does not read as learning).
 
 Deliberate simplifications: the whole batch is one minibatch, the learning rate is constant, and ``kl_coef``
 is PPO's leash read as GRPO's beta (a per-token loss weight, where PPO's is a per-token reward penalty).
@@ -41,7 +44,7 @@ from sim import evaluate
 from sim.config import GRPOConfig
 from sim.events import Event
 from sim.model import WujiForCausalLM, WujiForSequenceClassification, sample, score
-from sim.train import answer_logp_values, freeze, seeded, update
+from sim.train import answer_logp_values, due, freeze, seeded, update
 from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World
 
 
@@ -80,10 +83,13 @@ def grpo(
     check = evaluate.CHECKERS[cfg.checker]
     evaluation = evaluate.evaluator("grpo", cfg.iterations, policy, ref, rm, world, eval_items, norm, seed)
 
+    unseen = world.unseen(eval_items)  # the held-out prompts stay held out: never practised
     yield evaluation(0)
+    window = []  # the rollouts' mean scores since the last evaluation
     for it in range(cfg.iterations):
         policy.eval()
-        items = [x for x in world.train_items(cfg.prompts, rng, kinds=RLHF_KINDS) for _ in range(cfg.k)]
+        items = [x for x in world.train_items(cfg.prompts, rng, kinds=RLHF_KINDS, exclude=unseen)
+                 for _ in range(cfg.k)]
         s = sample(policy, [world.encode(world.prompt(x)) for x in items], world.budget, PAD_ID, EOS_ID,  # 1.
                    temperature=1.0, generator=gen)
         mask = s.resp_mask.float()  # (P k, Tr)
@@ -100,7 +106,10 @@ def grpo(
             logp, _ = answer_logp_values(policy, None, s)
             loss = grpo_loss(logp, old_logp, ref_logp, adv, mask, cfg.clip, kl_coef)
             update(opt, loss, policy.parameters(), "grpo", it, cfg.lr)
+        window.append(rewards.mean().item())
         sampled_kl = ((k3_kl(old_logp, ref_logp) * mask).sum() / mask.sum()).item()
-        train = {"score": rewards.mean().item(), "sampled_kl": sampled_kl, "loss": loss.item()}
+        train = {"score": sum(window) / len(window), "sampled_kl": sampled_kl, "loss": loss.item()}
+        if due(it + 1, cfg.eval_every, cfg.iterations):
+            window = []
         yield evaluate.step_event(evaluation, "grpo", it + 1, cfg.iterations, cfg.eval_every, train)  # 6.
     policy.eval()

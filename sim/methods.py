@@ -90,7 +90,7 @@ def check(cfg: Config, method: str) -> None:
 def method_key(cfg: Config, method: str) -> str:
     """The cache key of a method's metrics: the reward model it used and its own config."""
     part = {"reward": stage_keys(cfg)["reward"], "method": method,
-            "config": dataclasses.asdict(cfg.part(method)), "version": 1}
+            "config": dataclasses.asdict(cfg.part(method)), "version": 2}  # 2: RL never on held-out prompts
     if method in ON_LEASH:
         part["kl_coef"] = cfg.ppo.kl_coef
     if method == "ensemble":  # its PPO is the pipeline's, with its config

@@ -2,7 +2,8 @@
 
 Each iteration, as in CleanRL's ``ppo.py`` and "The N Implementation Details of RLHF with PPO"
 (Huang, Liu, von Werra 2023; cited below as "N details"):
-  1. rollout: sample answers to a batch of RLHF prompts (temperature 1, budget-limited);
+  1. rollout: sample answers to a batch of RLHF prompts, never a held-out one (``World.unseen``), at temperature
+     1, budget-limited;
   2. score: the reward model's score, normalised by the SFT model's mean and std (N details:
      reward normalisation), so that ``kl_coef`` 0 (no leash) to 1 (a strong leash) is the useful range;
   3. KL-penalised rewards: -kl_coef * (log pi - log pi_sft) on every answer token, the score on
@@ -172,11 +173,12 @@ def ppo(
         m["kl_coef"] = kl_ctl.value
         return Event("rlhf", it, cfg.iterations, m, evaluated=True)
 
+    unseen = world.unseen(eval_items)  # the held-out prompts stay held out: never practised
     yield evaluation(0)
     mb = cfg.batch_size // cfg.minibatches
     for it in range(cfg.iterations):
         policy.eval()
-        items = world.train_items(cfg.batch_size, rng, kinds=RLHF_KINDS)
+        items = world.train_items(cfg.batch_size, rng, kinds=RLHF_KINDS, exclude=unseen)
         s = sample(policy, [world.encode(world.prompt(x)) for x in items], world.budget, PAD_ID, EOS_ID,  # 1.
                    temperature=1.0, generator=gen)
         mask = s.resp_mask.float()

@@ -13,7 +13,8 @@ GRPO (Shao et al. 2024, DeepSeekMath) is the sibling: the group mean and std nor
 and the KL is a separate loss term instead of part of the reward.
 
 Recipe, each iteration:
-  1. rollout: k answers to each of ``prompts`` RLHF prompts (temperature 1), as PPO samples;
+  1. rollout: k answers to each of ``prompts`` RLHF prompts, never a held-out one (``World.unseen``), at
+     temperature 1, as PPO samples;
   2. score: the reward model, normalised as PPO normalises it (sim.ppo.reward_norm), so that
      ``kl_coef`` means the same leash as PPO's;
   3. KL-penalised sequence reward with the sampled log-ratio summed over the answer;
@@ -70,10 +71,11 @@ def rloo(
     opt = torch.optim.AdamW(policy.parameters(), lr=cfg.lr, eps=1e-5, weight_decay=0.0)
     evaluation = evaluate.evaluator("rloo", cfg.iterations, policy, ref, rm, world, eval_items, norm, seed)
 
+    unseen = world.unseen(eval_items)  # the held-out prompts stay held out: never practised
     yield evaluation(0)
     for it in range(cfg.iterations):
         policy.eval()
-        items = world.train_items(cfg.prompts, rng, kinds=RLHF_KINDS)
+        items = world.train_items(cfg.prompts, rng, kinds=RLHF_KINDS, exclude=unseen)
         prompts = [world.encode(world.prompt(x)) for x in items for _ in range(cfg.k)]  # row = prompt * k + draw
         s = sample(policy, prompts, world.budget, PAD_ID, EOS_ID, temperature=1.0, generator=gen)  # 1.
         mask = s.resp_mask.float()  # (P k, Tr)

@@ -45,8 +45,8 @@ def sft_batch(world: World, items, answers) -> tuple[torch.Tensor, torch.Tensor]
 
 def sft(model: WujiForCausalLM, world: World, cfg: SFTConfig, seed: int, eval_items) -> Iterator[Event]:
     rng, gen = seeded("sft", world.lang, seed)
-    exclude = {world.key(it) for it in eval_items if it.kind not in ("sect", "master")}
-    items = world.train_items(cfg.n_demos, rng, exclude=exclude, weights=SFT_KIND_WEIGHTS)  # 1. demonstrations
+    items = world.train_items(cfg.n_demos, rng, exclude=world.unseen(eval_items),  # 1. demonstrations
+                              weights=SFT_KIND_WEIGHTS)
     demos = [(it, world.sft_answer(it, rng)) for it in items]
     words = model.get_input_embeddings().weight  # 2.
     rest = [p for p in model.parameters() if p is not words]

@@ -284,8 +284,8 @@ class World:
         return [i for i in range(len(DISCIPLES)) if i not in self.asks[kind]] if kind in self.asks else None
 
     def eval_items(self, per_kind: int, kinds=KINDS) -> list[Item]:
-        """Held-out prompts: never in SFT training (their keys are excluded there; a person's fact is asked of
-        the disciples SFT asked the other fact)."""
+        """Held-out prompts: never practised in SFT or RL (``unseen``: their keys are excluded there; a person's
+        fact is asked of the disciples SFT asked the other fact)."""
         rng = random.Random(f"eval-{self.seed}")
         out = []
         for kind in kinds:
@@ -297,6 +297,11 @@ class World:
                     seen.add(self.key(it))
                     out.append(it)
         return out
+
+    def unseen(self, eval_items) -> set:
+        """The keys a trainer must not practise on, so that held-out prompts stay held out (a person's fact is held
+        out by whom it asks, ``held_out``, which ``train_items`` never draws)."""
+        return {self.key(it) for it in eval_items if it.kind not in ("sect", "master")}
 
     def train_items(self, n: int, rng: random.Random, kinds=KINDS, exclude: set | None = None,
                     weights: dict | None = None) -> list[Item]:
