@@ -100,14 +100,14 @@ def test_rloo_raises_proxy_reward(docs):
 
 def test_grpo_with_the_checker_learns_to_write_right_answers(docs):
     """It learns: the strict checker's score of GRPO's own rollouts rises, its mean over the last evaluation's 24
-    iterations (1536 answers) above that over the first 24, and the policy moved. On held-out prompts one seed's
-    gain is within the evaluation's noise (0.77 -> 0.78 here): that claim is the long tier's, over three seeds
-    (test_physics.py)."""
+    iterations (1536 answers, a standard error near 0.011) at least 0.03 above that over the first 24 (0.754 ->
+    0.813 measured), and the policy moved. On held-out prompts one seed's gain is within the evaluation's noise:
+    that claim is the long tier's, over three seeds (test_physics.py)."""
     g = docs["grpo"]
     assert g["config"]["reward"] == "checker" and g["config"]["checker"] == "strict" and g["kl_coef"] == 0.1
     scores = [row["score"] for row in g["history"] if "score" in row]
     assert len(scores) == g["config"]["iterations"] // g["config"]["eval_every"]
-    assert scores[-1] > scores[0] + 0.05, scores
+    assert scores[-1] > scores[0] + 0.03, scores
     assert g["final"]["kl"] > 0 and g["history"][-1]["step"] == g["config"]["iterations"]
 
 
