@@ -300,8 +300,9 @@ def _grpo_doc(checker: str, chk: tuple, cap: tuple) -> dict:
 @pytest.mark.parametrize("lang", ("zh", "en"))
 def test_the_grpo_panels_say_what_the_numbers_show(lang):
     picks = [tradeoff.exam(0.5, 0.6, 0.74, 0.42), tradeoff.exam(0.5, 0.6, 0.74, 0.78),
-             tradeoff.exam(0.5, 0.5, 0.74, 0.6), tradeoff.exam(0.5, 0.49, 0.74, 0.75)]
-    assert picks == ["fooled", "learned", "worse", "still"]
+             tradeoff.exam(0.5, 0.5, 0.74, 0.6), tradeoff.exam(0.5, 0.49, 0.74, 0.75),
+             tradeoff.exam(0.5, 0.6, 0.78, 0.74, strict=True), tradeoff.exam(0.5, 0.6, 0.78, 0.77, strict=True)]
+    assert picks == ["fooled", "learned", "worse", "still", "narrowed", "learned"]
     sloppy = _grpo_doc("sloppy", (0.53, 0.58), (0.74, 0.42))  # the measured means (zh, seeds 0-2)
     strict = _grpo_doc("strict", (0.52, 0.58), (0.74, 0.78))
     for lens in state.LENSES:
@@ -309,6 +310,11 @@ def test_the_grpo_panels_say_what_the_numbers_show(lang):
         honest = tradeoff.method_numbers("grpo", strict, lens, lang)
         assert hacked["exam"] == texts.sentence("exam.fooled", lens, lang, hacked)
         assert honest["exam"] == texts.sentence("exam.learned", lens, lang, honest)
+        # the strict checker cannot be fooled: a pass rate up with capability down is no hack (measured en 0.784 ->
+        # 0.758 over seeds 0-2 while the pass rate rose 0.50 -> 0.57)
+        narrowed = tradeoff.method_numbers("grpo", _grpo_doc("strict", (0.50, 0.57), (0.784, 0.758)), lens, lang)
+        assert narrowed["exam"] == texts.sentence("exam.narrowed", lens, lang, narrowed)
+        assert "78%" in narrowed["exam"] and "76%" in narrowed["exam"] and "57%" in narrowed["exam"]
         for name, nums in (("method_grpo_sloppy", hacked), ("method_grpo", honest)):
             text = texts.panel(name, lens, lang, nums)
             assert "74%" in text and "58%" in text, (name, lens, text)

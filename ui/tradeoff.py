@@ -24,7 +24,8 @@ JUDGES = {"shared": "ens.shared", "sound": "ens.sound"}
 SHARED = 0.6
 HOW = {"min": "conservative.min", "uwo": "conservative.uwo"}  # the words for the ensemble's cautious score
 # What GRPO's run did, read from its checker's score and its capability (``exam``): the sentence's key.
-EXAMS = {"fooled": "exam.fooled", "learned": "exam.learned", "worse": "exam.worse", "still": "exam.still"}
+EXAMS = {"fooled": "exam.fooled", "narrowed": "exam.narrowed", "learned": "exam.learned", "worse": "exam.worse",
+         "still": "exam.still"}
 FORMS = {"rl": "form_rl", "bon": "form_bon"}  # the text of each functional form (sim.methods.FORM)
 
 
@@ -146,12 +147,14 @@ def ensemble_numbers(doc: dict, lens: str, lang: str) -> dict:
     return nums
 
 
-def exam(chk0: float, chk1: float, cap0: float, cap1: float) -> str:
+def exam(chk0: float, chk1: float, cap0: float, cap1: float, strict: bool = False) -> str:
     """GRPO's outcome (a key of ``EXAMS``) from its checker's score and its capability, start and final: the
-    score rose (by more than states.CHANGED) while capability fell ("fooled": the checker was hacked), rose with
-    capability held or up ("learned"), did not rise while capability fell ("worse"), or neither ("still")."""
+    score rose (by more than states.CHANGED) while capability fell: under the sloppy checker it was hacked
+    ("fooled"), under the strict one, which no wrong answer passes, the extra passes are real and the loss is
+    elsewhere ("narrowed"); the score rose with capability held or up ("learned"); it did not rise while capability
+    fell ("worse"), or neither ("still")."""
     up, down = chk1 > chk0 + states.CHANGED, cap1 < cap0 - states.CHANGED
-    return "fooled" if up and down else "learned" if up else "worse" if down else "still"
+    return ("narrowed" if strict else "fooled") if up and down else "learned" if up else "worse" if down else "still"
 
 
 def grpo_numbers(doc: dict, lens: str, lang: str) -> dict:
@@ -167,8 +170,8 @@ def grpo_numbers(doc: dict, lens: str, lang: str) -> dict:
     nums = {"chk0": get(s, key), "chk1": get(f, key), "ent0": get(s, "entropy"), "ent1": get(f, "entropy"),
             "div0": get(s, "distinct_answers"), "div1": get(f, "distinct_answers"),
             "cap0": s["capability"], "cap1": f["capability"], "flat0": s["flattery"], "flat": f["flattery"]}
-    nums["exam"] = texts.sentence(EXAMS[exam(nums["chk0"], nums["chk1"], nums["cap0"], nums["cap1"])], lens, lang,
-                                  nums)
+    verdict = exam(nums["chk0"], nums["chk1"], nums["cap0"], nums["cap1"], key == "checker_strict")
+    nums["exam"] = texts.sentence(EXAMS[verdict], lens, lang, nums)
     return nums
 
 
