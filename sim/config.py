@@ -108,8 +108,9 @@ class GRPOConfig:  # sim/grpo.py: online, k answers a prompt, group-relative adv
     checker: str = "strict"  # "strict": exactly the right answer; "sloppy": the answer appears anywhere
     k: int = 8  # answers a prompt (the group)
     prompts: int = 8  # prompts per rollout (k * prompts answers)
-    # A checker's reward is one bit an answer, and it teaches slowly: 24 iterations left capability where it was
-    # (fast preset, seeds 0-2: 0.737 -> 0.755), 192 raise it on every seed (0.737 -> 0.776), in 15 s
+    # A checker's reward is one bit an answer, and it teaches slowly: over 192 iterations (about 19 s at one thread,
+    # fast preset) the strict checker's pass rate on held-out prompts rises (0.52 -> 0.60 zh, 0.50 -> 0.57 en, seeds
+    # 0-2, kl_coef 0) while greedy capability stays within noise (0.78 -> 0.79, 0.78 -> 0.76): docs/physics.md
     iterations: int = 192
     epochs: int = 2  # passes over each rollout (the clipped ratio matters from the second on)
     lr: float = 1e-4

@@ -303,8 +303,8 @@ def test_the_grpo_panels_say_what_the_numbers_show(lang):
              tradeoff.exam(0.5, 0.5, 0.74, 0.6), tradeoff.exam(0.5, 0.49, 0.74, 0.75),
              tradeoff.exam(0.5, 0.6, 0.78, 0.74, strict=True), tradeoff.exam(0.5, 0.6, 0.78, 0.77, strict=True)]
     assert picks == ["fooled", "learned", "worse", "still", "narrowed", "learned"]
-    sloppy = _grpo_doc("sloppy", (0.53, 0.58), (0.74, 0.42))  # the measured means (zh, seeds 0-2)
-    strict = _grpo_doc("strict", (0.52, 0.58), (0.74, 0.78))
+    sloppy = _grpo_doc("sloppy", (0.53, 0.61), (0.78, 0.46))  # the measured means (zh, seeds 0-2)
+    strict = _grpo_doc("strict", (0.52, 0.60), (0.78, 0.79))
     for lens in state.LENSES:
         hacked = tradeoff.method_numbers("grpo_sloppy", sloppy, lens, lang)
         honest = tradeoff.method_numbers("grpo", strict, lens, lang)
@@ -317,8 +317,8 @@ def test_the_grpo_panels_say_what_the_numbers_show(lang):
         assert "78%" in narrowed["exam"] and "76%" in narrowed["exam"] and "57%" in narrowed["exam"]
         for name, nums in (("method_grpo_sloppy", hacked), ("method_grpo", honest)):
             text = texts.panel(name, lens, lang, nums)
-            assert "74%" in text and "58%" in text, (name, lens, text)
-            assert ("42%" if nums is hacked else "78%") in text
+            assert "78%" in text and ("61%" if nums is hacked else "60%") in text, (name, lens, text)
+            assert ("46%" if nums is hacked else "79%") in text
             jargon = re.search(r"GRPO|KL|checker|验证器|熵|entropy", text, re.I)
             assert (jargon is not None) == (lens == "tech"), (name, lens, text)
         if lens == "tech":

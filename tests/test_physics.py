@@ -221,10 +221,13 @@ def _grpo(claims, check: str) -> dict:
 @pytest.mark.long
 def test_grpo_with_the_strict_checker_gains_without_flattery_where_ppo_collapses(claims):
     """Verifiable rewards (DeepSeek-R1): at bias 0.9 and no leash, GRPO rewarded by the strict checker writes right
-    answers more often, keeps its greedy capability and adds no flattery; PPO on the judges loses capability."""
+    answers to held-out prompts more often (its sampled answers' pass rate), keeps its greedy capability within 5
+    points and adds no flattery; PPO on the judges loses capability. What it does not do in our world is raise the
+    greedy capability: held out for real, that stayed within noise (0.776 -> 0.786 zh, 0.784 -> 0.758 en), as
+    Yue et al. (2025) found of RLVR in large models: it makes the model's best answer its usual one, no more."""
     g = _grpo(claims, "strict")
-    assert g["final"]["checker_strict"] - g["start"]["checker_strict"] >= 0.02, g
-    assert g["final"]["capability"] >= g["start"]["capability"] - 0.03, g
+    assert g["final"]["checker_strict"] - g["start"]["checker_strict"] >= 0.04, g
+    assert g["final"]["capability"] >= g["start"]["capability"] - 0.05, g
     assert g["final"]["flattery"] <= g["start"]["flattery"] + 0.01, g  # within its SFT share
     ppo = claims["summary"]["rlhf_bias0.9"]["0.0"]
     assert ppo["final"]["capability"] < ppo["start"]["capability"] - 0.3, ppo
