@@ -44,7 +44,7 @@ from sim import evaluate
 from sim.config import GRPOConfig
 from sim.events import Event
 from sim.model import WujiForCausalLM, WujiForSequenceClassification, sample, score
-from sim.train import answer_logp_values, due, freeze, seeded, update
+from sim.train import answer_logp_values, freeze, seeded, update
 from sim.world import EOS_ID, PAD_ID, RLHF_KINDS, World
 
 
@@ -109,7 +109,8 @@ def grpo(
         window.append(rewards.mean().item())
         sampled_kl = ((k3_kl(old_logp, ref_logp) * mask).sum() / mask.sum()).item()
         train = {"score": sum(window) / len(window), "sampled_kl": sampled_kl, "loss": loss.item()}
-        if due(it + 1, cfg.eval_every, cfg.iterations):
+        ev = evaluate.step_event(evaluation, "grpo", it + 1, cfg.iterations, cfg.eval_every, train)  # 6.
+        if ev.evaluated:
             window = []
-        yield evaluate.step_event(evaluation, "grpo", it + 1, cfg.iterations, cfg.eval_every, train)  # 6.
+        yield ev
     policy.eval()
