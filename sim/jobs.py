@@ -217,17 +217,21 @@ class Board:
       when such a run would wait for its worker; a stopped prefetch goes back to the end of the queue.
     - **Watchers**: each visitor is a key (a session id). ``cancel`` drops one watcher; a Job nobody
       watches any more leaves the queue, or stops if it runs (finished stages stay cached). ``touch``
-      marks a watcher alive; one silent for ``ttl_s`` (a closed tab) is dropped the same way.
+      marks a watcher alive; one silent for ``ttl_s`` (a closed tab) is dropped the same way. A page polls every
+      few seconds, so only watchers seen within ``here_s`` are *here now*: ``watchers`` counts them (what the page
+      tells its visitor), and when a visitor cancels, a watcher silent longer (a reloaded or closed tab inside its
+      ``ttl_s``) no longer keeps the run going.
     """
 
     def __init__(self, cache=None, workers: int | None = None, ttl_s: float = 180.0, threads: int | None = None,
-                 nice: int = 10, prefetching: bool = True):
+                 nice: int = 10, prefetching: bool = True, here_s: float = 15.0):
         self.cache = cache
         self.workers = workers or default_workers()
         self.prefetching = prefetching  # False: ``prefetch`` trains nothing
         self.threads = threads or default_threads(self.workers)
         self.nice = nice
         self.ttl_s = ttl_s
+        self.here_s = here_s  # a watcher seen this recently is here now (pages poll every 0.5-2 s)
         self.warning: str | None = None
         self._lock = threading.Lock()
         self._queue: list[Job] = []
@@ -282,9 +286,14 @@ class Board:
             self._expire()
 
     def cancel(self, job: Job, who: str) -> bool:
-        """Drop one watcher; True when that stopped or dequeued the Job (nobody else watched it)."""
+        """Drop one watcher; True when that stopped or dequeued the Job (nobody else here now watched it)."""
         with self._lock:
-            self._seen.get(job, {}).pop(who, None)
+            seen = self._seen.get(job, {})
+            seen.pop(who, None)
+            now = time.monotonic()
+            for other, t in list(seen.items()):  # tabs gone quiet do not hold a run somebody stopped
+                if not other.startswith(PREFETCH) and now - t > self.here_s:
+                    del seen[other]
             if self._drop_if_unwatched(job):
                 return True
             if job.purpose == "work" and all(w.startswith(PREFETCH) for w in self._seen.get(job, {})):
@@ -322,9 +331,11 @@ class Board:
             return self._jobs.get(key)
 
     def watchers(self, job: Job) -> int:
-        """Visitors waiting for ``job`` (a prefetch nobody asked for yet has none)."""
+        """Visitors here now waiting for ``job``: seen within ``here_s`` (a prefetch nobody asked for has none)."""
+        now = time.monotonic()
         with self._lock:
-            return sum(not w.startswith(PREFETCH) for w in self._seen.get(job, {}))
+            seen = self._seen.get(job, {})
+            return sum(not w.startswith(PREFETCH) and now - t <= self.here_s for w, t in seen.items())
 
     def place(self, job: Job) -> int:
         """0 while the Job trains (or is done), else its position in the queue (1 = next)."""

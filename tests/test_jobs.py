@@ -119,6 +119,28 @@ def test_a_watcher_silent_past_the_ttl_is_dropped_like_a_closed_tab(fake_runs):
     assert running.join(5) and running.result is not None
 
 
+def test_only_watchers_polling_now_are_counted_or_keep_a_stopped_run(fake_runs):
+    """A reloaded tab is a new visitor; the old one stays on the board until ``ttl_s``. The page must not count it
+    as somebody waiting ("2 others watch this"), nor may it keep a run going that its last real watcher stopped."""
+    calls, release = fake_runs
+    board = Board(workers=1, ttl_s=60.0, here_s=0.2)
+    job = board.submit(cfg(0.0), "old-tab")
+    board.submit(cfg(0.0), "bob")
+    board.submit(cfg(0.0), "ann")
+    assert board.watchers(job) == 3
+    time.sleep(0.3)
+    board.touch(job, "ann")
+    board.touch(job, "bob")
+    assert board.watchers(job) == 2, "the tab that stopped polling is not here now"
+    assert not board.cancel(job, "ann"), "bob polls: the run goes on"
+    assert board.watchers(job) == 1
+    time.sleep(0.3)
+    board.touch(job, "bob")
+    assert board.cancel(job, "bob"), "only quiet tabs were left: Stop stops it"
+    release(0.0)
+    assert job.join(5) and job.stopped
+
+
 @pytest.mark.parametrize("raw", ["0", "-1", "two", "1.5", "999"])
 def test_a_bad_worker_count_gets_a_clear_message(monkeypatch, raw):
     monkeypatch.setenv("WUJI_WORKERS", raw)
