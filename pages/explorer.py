@@ -44,7 +44,7 @@ if rows:
     fits = tradeoff.fit_rows(ov, lang)
     if fits and lens == "tech":  # the fit's parameters are the technical lens's; the lay lenses read the panel
         st.markdown(f"**{texts.t('ex_fit_t', lang)}**")
-        st.dataframe(fits, hide_index=True)
+        st.table(fits, hide_index=True)  # HTML: presenter-dark's CSS reaches it (a dataframe's canvas stays light)
 
     st.subheader(texts.t("ex_methods_t", lang))
     x.methods_section(cfg, lang)

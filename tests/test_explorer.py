@@ -375,10 +375,10 @@ def test_other_methods_join_the_plots_each_with_its_analogy(lens, monkeypatch, t
         assert panel.split("{")[0][:8] in body, (m, lens)
     assert texts.lens_title(lens, "zh") in body
     if lens == "tech":  # the fits' parameters (α, β, R²) are the technical lens's alone
-        fits = at.dataframe[0].value
+        fits = at.table[0].value
         assert {labels.method(m, "zh") for m in ("ppo", "bon", "dpo", "rloo")} <= set(fits[texts.t("fit_method", "zh")])
     else:
-        assert not at.dataframe, "no fit parameters in a lay lens"
+        assert not at.table and not at.dataframe, "no fit parameters in a lay lens"
     assert texts.t("ex_methods_shown", "zh", seed=77, bias=0.9, kl=0.0) in body
 
 
