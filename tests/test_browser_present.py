@@ -39,6 +39,23 @@ def url(base: str, page: str, lang: str, view: str) -> str:
 WORLD_PENDING = {("pretrain", "foreign")}
 
 
+def settled_problems(page, name: str, lang: str) -> dict:
+    """What the eye finds on a drawn page; a finding is measured again once the page has settled a second, so a
+    state of a few hundred ms under load (a caption drawn before the page's style arrived: once in a fresh clone's
+    CI run, zh light 1920 px, home) is not reported, while anything the room would keep seeing still is."""
+
+    def measure() -> dict:
+        found = {"contrast": contrast(page), "overlaps": overlaps(page), "foreign": foreign(page, lang)}
+        return {k: v for k, v in found.items() if v and (name, k) not in WORLD_PENDING}
+
+    problems = measure()
+    if problems:
+        page.wait_for_timeout(1000)
+        drawn(page, 120_000)
+        problems = measure()
+    return problems
+
+
 @pytest.mark.parametrize(("lang", "view", "width"), WALKS, ids=[f"{a}-{b}-{c}" for a, b, c in WALKS])
 def test_every_page_is_readable_unclipped_and_in_one_language(streamlit_server, browser, lang, view, width):
     context = browser.new_context(viewport={"width": width, "height": 1000}, locale="en-US")
@@ -50,8 +67,7 @@ def test_every_page_is_readable_unclipped_and_in_one_language(streamlit_server, 
             page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
             drawn(page, 120_000)
             assert page.locator('[data-testid="stException"]').count() == 0, f"{name or 'home'}: an exception"
-            problems = {"contrast": contrast(page), "overlaps": overlaps(page), "foreign": foreign(page, lang)}
-            problems = {k: v for k, v in problems.items() if v and (name, k) not in WORLD_PENDING}
+            problems = settled_problems(page, name, lang)
             if problems:
                 found[name or "home"] = problems
     finally:

@@ -40,8 +40,11 @@ def watch(job: Job, lang: str, slot: session.Slot, status: Callable[[Job], None]
         board.touch(job, session.visitor())
         if job.queued:
             wait = board.done_in_s(job)
-            wait = texts.duration(wait, lang)
-            st.info(texts.t("queued", lang, place=board.place(job), wait=wait, workers=board.workers))
+            if wait is None:  # not measured yet: say so in a sentence of its own, not as a time
+                st.info(texts.t("queued_unmeasured", lang, place=board.place(job), workers=board.workers))
+            else:
+                st.info(texts.t("queued", lang, place=board.place(job), wait=texts.duration(wait, lang),
+                                workers=board.workers))
         else:
             status(job)
         others = board.watchers(job) - 1
