@@ -213,6 +213,7 @@ def test_participants_asking_for_one_run_share_it_and_others_queue_with_their_pl
 
     import sim.engine
     from sim.events import Event
+    from sim.jobs import Board
 
     gate, calls = threading.Event(), []
 
@@ -234,9 +235,17 @@ def test_participants_asking_for_one_run_share_it_and_others_queue_with_their_pl
             time.sleep(0.05)
         assert len(calls) == 1, "one training for both"
         assert any("1 other participant" in c.value for c in bob.caption)
+        ann.run()  # this server timed itself: the time left is said
+        assert any(i.value.startswith("Training: ") and " left)" in i.value for i in ann.info), ann.info
+        monkeypatch.setattr(Board, "remaining_s", lambda self, job: None)  # a server that could not time itself
+        monkeypatch.setattr(Board, "done_in_s", lambda self, job: None)
+        ann.run()
+        training = [i.value for i in ann.info if i.value.startswith("Training: ")]
+        assert training and not any("time appears" in v for v in training), [i.value for i in ann.info]
         cat = open_app("rlhf", lang="en", seed="4243")
         cat.button(key="train").click().run()
         assert any("you are number 1" in i.value for i in cat.info), [i.value for i in cat.info]
+        assert not any("done in the time appears" in i.value for i in cat.info), [i.value for i in cat.info]
         queued = cat.session_state["job"]
         assert queued.queued and len(calls) == 1
         cat.button(key="stop_job").click().run()

@@ -177,9 +177,13 @@ def body(cfg, lang: str, draw, train_button: str = "train") -> None:
             stage = j.current_stage()
             if stage is None:
                 st.info(texts.t("preparing", lang, sec=j.elapsed()))
-            else:
-                left = texts.duration(session.server().board.remaining_s(j), lang)
-                st.info(texts.t("running_left", lang, stage=labels.stage(stage, lang), sec=j.elapsed(), left=left))
+            else:  # the time left only where measured: "… s so far" alone, not "… the time appears once … left"
+                left = session.server().board.remaining_s(j)
+                name = labels.stage(stage, lang)
+                if left is None:
+                    st.info(texts.t("running", lang, stage=name, sec=j.elapsed()))
+                else:
+                    st.info(texts.t("running_left", lang, stage=name, sec=j.elapsed(), left=texts.duration(left, lang)))
             progress(j, lang)
 
         poll.watch(job, lang, session.JOB, status, on_leave=_left_run,
