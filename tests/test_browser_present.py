@@ -6,7 +6,8 @@ On each: no text below 4.5:1 (``pagecheck.contrast``), no chart label on another
 One walk a (language, view), each at one of the three widths, so that every width is walked in the plain view
 and in presenter mode, and all three checks run on every page load (one server, one page a walk). The tour's
 steps are walked in the plain view and presenter mode's dark theme (test_browser_tour.py walks them again); the
-light theme's walks leave them out, which saves a sixth of the page loads.
+light theme's walks leave them out, which saves a sixth of the page loads. In the plain view every page that
+charts (``CHARTED``) shows a chart and its lens's analogy panel, in both languages.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from live import drawn
 from pagecheck import contrast, foreign, overlaps
 
+from ui import texts
 from ui.state import TOUR_LEN
 
 TOUR = [f"tour?step={i}" for i in range(1, TOUR_LEN + 1)]
@@ -34,6 +36,9 @@ def url(base: str, page: str, lang: str, view: str) -> str:
     query = {"lang": lang, "lens": "wuxia", **VIEWS[view], **dict([step.split("=")] if step else [])}
     return f"{base}/{path}?{urlencode(query)}"
 
+
+# The pages that draw a chart and their lens's analogy panel in the plain view (checked on each walk of it).
+CHARTED = {"", "pretrain", "sft", "rlhf", "explorer", "challenges"}
 
 # The pretraining page's language check is its own test below (a known failure until the per-language world lands).
 WORLD_PENDING = {("pretrain", "foreign")}
@@ -67,6 +72,9 @@ def test_every_page_is_readable_unclipped_and_in_one_language(streamlit_server, 
             page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
             drawn(page, 120_000)
             assert page.locator('[data-testid="stException"]').count() == 0, f"{name or 'home'}: an exception"
+            if view == "light" and name in CHARTED:
+                page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # a chart, once its run is read
+                assert page.get_by_text(texts.lens_title("wuxia", lang)).first.is_visible(), f"{name}: no lens"
             problems = settled_problems(page, name, lang)
             if problems:
                 found[name or "home"] = problems
