@@ -140,11 +140,8 @@ def _write_json(path: str | None, obj) -> None:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:  # one line and status 2 for a device this machine lacks
-        args.device = str(torch_side().pick_device(args.device))
-    except ValueError as e:
-        parser.error(str(e))
     if args.cmd == "bench":
+        _pick_device(parser, args)
         return torch_side("bench").main(json_path=args.json, quick=args.quick, device=args.device)
 
     if args.cmd == "run":
@@ -154,6 +151,7 @@ def main(argv=None) -> int:
                                ptx_coef=args.ptx_coef), args.label_noise)
         except ValueError as e:
             parser.error(str(e))
+        _pick_device(parser, args)
         cache = _cache(args)
         doc = _trained(lambda: torch_side().run(cfg, cache, on_event=Progress(), device=args.device))
         if doc is None:
@@ -171,6 +169,7 @@ def main(argv=None) -> int:
         cfgs = grid(base, args.kl_coef, args.reward_bias, args.seeds)
     except ValueError as e:
         parser.error(str(e))
+    _pick_device(parser, args)
     cache = _cache(args)
     runs, bar = [], Progress()
     for ev in sweep_stream(cfgs, cache, device=args.device):
@@ -187,6 +186,15 @@ def main(argv=None) -> int:
             bar(ev)
     _write_json(args.json, {"preset": args.preset, "lang": args.lang, "runs": runs})
     return 0
+
+
+def _pick_device(parser, args) -> None:
+    """Resolve ``--device`` once the other arguments are known good: it imports torch (seconds), so a bad value
+    elsewhere is told at once. A device this machine lacks gets one line and status 2."""
+    try:
+        args.device = str(torch_side().pick_device(args.device))
+    except ValueError as e:
+        parser.error(str(e))
 
 
 def noisy(cfg, label_noise: float | None):
@@ -209,6 +217,7 @@ def _method(parser, args) -> int:
         check(cfg, args.name)
     except ValueError as e:
         parser.error(str(e))
+    _pick_device(parser, args)
     cache = _cache(args)
     doc = _trained(lambda: torch_side().run_method(cfg, args.name, cache, on_event=Progress(), device=args.device))
     if doc is None:
