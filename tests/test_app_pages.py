@@ -308,7 +308,7 @@ def test_a_diverging_run_says_what_to_change_and_keeps_the_last_good_result_on_s
     assert not at.exception
     assert any("Training failed: pretrain diverged" in e.value for e in at.error)
     assert any("Advanced settings back to ×1" in i.value for i in at.info)
-    assert any("below is the last finished run (pretraining 700 steps" in c.value for c in at.warning), \
+    assert any("below is the last finished run (pretraining 1000 steps" in c.value for c in at.warning), \
         "named as that run's"
     assert at.get("plotly_chart"), "the last good result stays on screen"
 

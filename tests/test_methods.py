@@ -12,7 +12,9 @@ import dataclasses
 import json
 import subprocess
 import sys
+from math import sqrt
 from pathlib import Path
+from statistics import linear_regression, mean
 
 import pytest
 import runs
@@ -99,15 +101,20 @@ def test_rloo_raises_proxy_reward(docs):
 
 
 def test_grpo_with_the_checker_learns_to_write_right_answers(docs):
-    """It learns: the strict checker's score of GRPO's own rollouts rises, its mean over the last evaluation's 24
-    iterations (1536 answers, a standard error near 0.011) at least 0.03 above that over the first 24 (0.754 ->
-    0.813 measured), and the policy moved. On held-out prompts one seed's gain is within the evaluation's noise:
-    that claim is the long tier's, over three seeds (test_physics.py)."""
+    """It learns: the strict checker's score of GRPO's own rollouts (the share of right answers, a mean over each
+    evaluation's 24 iterations) rises over the run's eight windows: the least-squares slope is positive and at least
+    two of its standard errors (a t of 2, from the windows' own scatter about the line), and the policy moved.
+    Measured with 1000 pretraining steps (zh, seed 0): 0.878 -> 0.902, a slope of 0.0033 a window, t = 2.8; SFT
+    already answers most prompts right and leaves GRPO little room. On held-out prompts one seed's gain is within
+    the evaluation's noise: that claim is the long tier's, over three seeds (test_physics.py)."""
     g = docs["grpo"]
     assert g["config"]["reward"] == "checker" and g["config"]["checker"] == "strict" and g["kl_coef"] == 0.1
     scores = [row["score"] for row in g["history"] if "score" in row]
     assert len(scores) == g["config"]["iterations"] // g["config"]["eval_every"]
-    assert scores[-1] > scores[0] + 0.03, scores
+    windows = range(len(scores))
+    slope, at0 = linear_regression(windows, scores)
+    scatter = sqrt(sum((y - at0 - slope * x) ** 2 for x, y in zip(windows, scores)) / (len(scores) - 2))
+    assert slope > 2 * scatter / sqrt(sum((x - mean(windows)) ** 2 for x in windows)), scores
     assert g["final"]["kl"] > 0 and g["history"][-1]["step"] == g["config"]["iterations"]
 
 

@@ -1,7 +1,7 @@
 """Every sentence true to its numbers, over a grid of REAL fast-preset runs (issue 12).
 
-For each run of the grid (both languages; bias {0, 0.5, 0.9} x leash {0, 0.1, 1} on seed 0, and a few
-settings on seed 1), every analogy panel that narrates a run is rendered in every lens, and:
+For each run of the grid (both languages; bias {0, 0.9} x leash {0, 0.1, 1} on seed 0, and a few
+settings on seeds 1 and 2), every analogy panel that narrates a run is rendered in every lens, and:
 
 * each number it cites is re-read from the document at the place ui/narrate says it came from
   (``Cited.source``), by this file's own reader, and shows in the sentence with one of its catalogue formats;

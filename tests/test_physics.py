@@ -10,9 +10,10 @@ Two tiers (docs/testing.md): CI (``make test``) checks the claims of the design 
 (issue 14's methods: GRPO's checkers, the ensembles, the loss of diversity; and the default preset on three
 seeds) train as much again, and run with ``make physics``. Their runs train only in a session that selects them.
 
-The claims were tuned on seeds 0-2 only. To check them on held-out seeds (by hand, not in CI):
-``WUJI_PHYSICS_SEEDS=3,4,5 python -m pytest tests/test_physics.py`` (the summary then goes to
-test-artifacts/physics-seeds-3-4-5.json).
+The claims were tuned on seeds 0-2; the fast preset's pretraining length and two bars on seeds 0-5 (docs/physics.md,
+"Seeds nobody tuned on"). To check them on other seeds (by hand, not in CI):
+``WUJI_PHYSICS_SEEDS=9,10,11 python -m pytest tests/test_physics.py`` (the summary then goes to
+test-artifacts/physics-seeds-9-10-11.json).
 """
 
 from __future__ import annotations
@@ -129,10 +130,16 @@ def _mean_history(claims, kl, metric):
     return [mean(h[i][metric] for h in hists) for i in range(len(hists[0]))]
 
 
+# Two bars set from seeds 0-5, both languages (docs/physics.md, "Seeds nobody tuned on"): 2.5 standard deviations
+# of a three-seed mean below the twelve seeds' mean, fixed before seeds 9-11 were run.
+INNER_GAP = 0.10  # per seed 0.01-0.48, mean 0.26, sd 0.11 (Chinese seed 3 never learns to copy: 0.01)
+PREF_ACCURACY = 0.79  # per seed 0.80-0.90, mean 0.84, sd 0.035
+
+
 def test_inner_strength_matters(claims):
     """内力: the same SFT after no pretraining ends clearly below SFT after full pretraining."""
     s = claims["summary"]
-    assert s["sft_capability"] - s["sft_capability_no_pretrain"] >= 0.15, s
+    assert s["sft_capability"] - s["sft_capability_no_pretrain"] >= INNER_GAP, s
 
 
 def test_sft_teaches_the_format(claims):
@@ -141,7 +148,7 @@ def test_sft_teaches_the_format(claims):
 
 def test_reward_model_learns_its_annotators_and_bias_hides_gold(claims):
     s = claims["summary"]
-    assert s["pref_accuracy_bias0"] >= 0.82, s
+    assert s["pref_accuracy_bias0"] >= PREF_ACCURACY, s
     assert s["gold_agreement_bias0"] - s["gold_agreement_bias0.9"] >= 0.1, s
 
 

@@ -23,7 +23,7 @@ def test_evaluations_count_step_zero_every_interval_and_the_end(total, every, n)
 
 
 def test_stage_steps_read_each_stage_and_method_from_its_part():
-    assert stage_steps(FAST, "pretrain") == (700, 5)  # 0, 175, 350, 525, 700
+    assert stage_steps(FAST, "pretrain") == (1000, 5)  # 0, 250, 500, 750, 1000
     assert stage_steps(FAST, "rlhf") == (24, 9)
     assert stage_steps(FAST.replace(pretrain_steps=0), "pretrain") == (0, 1)
     assert stage_steps(FAST, "bon") == (max(FAST.bon.ns), len(FAST.bon.ns)), "an answer a step; a verdict at each n"
@@ -124,7 +124,7 @@ def test_the_board_asks_for_a_calibration_only_while_a_run_cannot_be_timed(tmp_p
 
 def test_a_stages_total_is_its_progress_bars_length():
     assert [FAST.total(s) for s in ("pretrain", "sft", "reward", "rlhf", "bon", "dpo", "rloo")] == \
-        [700, 600, 400, 24, 64, 200, 24]
+        [1000, 600, 400, 24, 64, 200, 24]
 
 
 @pytest.mark.parametrize(("secs", "text"), [(None, "the time appears once this server has measured its speed"),
