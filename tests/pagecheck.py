@@ -138,10 +138,10 @@ TEXT_JS = r"""
 """
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-# Latin words a Chinese page may carry: names of methods and measures, units, math (ln), and the language picker.
+# Latin words a Chinese page may carry: names of methods and measures, units, math (ln, log), and the language picker.
 LATIN_OK = {"kl", "ppo", "rlhf", "sft", "dpo", "rloo", "grpo", "best", "of", "n", "gpt", "instructgpt", "csv", "png",
             "html", "english", "wuji", "flops", "nats", "gold", "proxy", "cpu", "gpu", "gao", "et", "al", "x", "d",
-            "ln"}
+            "ln", "log"}
 # Citations and product names stay in their own language: a paper's title and its authors as the paper gives
 # them, a tool by its own name. Each is allowed as the whole phrase only (its words elsewhere still count).
 NAMES_OK = ("Language Models are Few-Shot Learners", "Training language models to follow instructions with human "
