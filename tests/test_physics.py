@@ -131,9 +131,9 @@ def _mean_history(claims, kl, metric):
 
 
 # Two bars set from seeds 0-5, both languages (docs/physics.md, "Seeds nobody tuned on"): 2.5 standard deviations
-# of a three-seed mean below the twelve seeds' mean, fixed before seeds 9-11 were run.
-INNER_GAP = 0.10  # per seed 0.01-0.48, mean 0.26, sd 0.11 (Chinese seed 3 never learns to copy: 0.01)
-PREF_ACCURACY = 0.79  # per seed 0.80-0.90, mean 0.84, sd 0.035
+# of a three-seed mean below the mean of those twelve (seed, language) runs, fixed before seeds 9-11 were run.
+INNER_GAP = 0.10  # per run 0.01-0.48, mean 0.26, sd 0.11 (Chinese seed 3 never learns to copy: 0.01)
+PREF_ACCURACY = 0.79  # per run 0.80-0.90, mean 0.84, sd 0.035
 
 
 def test_inner_strength_matters(claims):
