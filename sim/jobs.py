@@ -215,11 +215,12 @@ class Board:
     - **Work first**: measuring the server's speed (``calibration``) and training settings before anyone asks
       (``prefetch``) queue behind every run somebody waits for, and a running one stops after the event in hand
       when such a run would wait for its worker; a stopped prefetch goes back to the end of the queue.
-    - **Watchers**: each visitor is a key (a session id). ``cancel`` drops one watcher; a Job nobody
-      watches any more leaves the queue, or stops if it runs (finished stages stay cached). ``touch``
-      marks a watcher alive; one silent for ``ttl_s`` (a closed tab) is dropped the same way. A page polls every
-      few seconds, so only watchers seen within ``here_s`` are *here now*: ``watchers`` counts them (what the page
-      tells its visitor), and when a visitor cancels, a watcher silent longer (a reloaded or closed tab inside its
+    - **Watchers**: each tab is a key, ``<person>/<tab>`` (a browser's key, then the tab's: ``ui.session.visitor``).
+      ``cancel`` drops one watcher; a Job nobody watches any more leaves the queue, or stops if it runs (finished
+      stages stay cached). ``touch`` marks a watcher alive; one silent for ``ttl_s`` (a closed tab) is dropped the
+      same way. A page polls every few seconds, so only watchers seen within ``here_s`` are *here now*:
+      ``watchers`` counts their persons (what the page tells its visitor: a person's tabs, a reloaded one among
+      them, count once), and when a visitor cancels, a watcher silent longer (a reloaded or closed tab inside its
       ``ttl_s``) no longer keeps the run going.
     """
 
@@ -331,11 +332,12 @@ class Board:
             return self._jobs.get(key)
 
     def watchers(self, job: Job) -> int:
-        """Visitors here now waiting for ``job``: seen within ``here_s`` (a prefetch nobody asked for has none)."""
+        """People here now waiting for ``job``: the persons of the tabs seen within ``here_s``, each once (a
+        prefetch nobody asked for has none)."""
         now = time.monotonic()
         with self._lock:
             seen = self._seen.get(job, {})
-            return sum(not w.startswith(PREFETCH) and now - t <= self.here_s for w, t in seen.items())
+            return len({person(w) for w, t in seen.items() if not w.startswith(PREFETCH) and now - t <= self.here_s})
 
     def place(self, job: Job) -> int:
         """0 while the Job trains (or is done), else its position in the queue (1 = next)."""
@@ -460,6 +462,11 @@ class Board:
                     del seen[who]
             if not seen:
                 self._drop_if_unwatched(job)
+
+
+def person(who: str) -> str:
+    """The person of a watcher key ``<person>/<tab>`` (a key without a tab is a person of its own)."""
+    return who.partition("/")[0]
 
 
 def config_key(cfg: Config) -> str:

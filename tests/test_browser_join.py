@@ -115,6 +115,18 @@ def test_ten_phones_answer_the_presenter_and_a_restarted_server_still_counts_the
         expect(first.get_by_text(tally_text(PHONES))).to_be_visible(timeout=SLOW)
         assert "rise 4 · hold 3 · fall 3" in presenter.get_by_text(tally_text(PHONES)).inner_text()
 
+        # A phone that reloads is the same participant (its cookie, ui/session.py): its new vote replaces its old
+        # one, where a new Streamlit session used to count as an eleventh person.
+        kept = {c["name"]: c["value"] for c in first.context.cookies()}.get("wuji_visitor")
+        first.reload(wait_until="domcontentloaded")
+        expect(first.get_by_text(question)).to_be_visible(timeout=SLOW)
+        mine = first.locator('[data-testid="stBaseButton-primary"]')
+        expect(mine).to_have_text(t(texts.GUESSES["up"]), timeout=SLOW)  # it knows its earlier vote
+        first.get_by_role("button", name=t(texts.GUESSES["down"]), exact=True).tap()
+        expect(presenter.get_by_text(re.compile(r"rise 3 · hold 3 · fall 4"))).to_be_visible(timeout=SLOW)
+        assert tally_text(PHONES).match(presenter.get_by_text(re.compile(r"rise 3 · hold 3")).inner_text())
+        assert kept and {c["name"]: c["value"] for c in first.context.cookies()}["wuji_visitor"] == kept
+
         fits(first)
         first.screenshot(path=str(artifacts_dir / "join-phone.png"), full_page=True)
         shutil.copyfile(artifacts_dir / "join-phone.png", DOCS / "join-phone-en.png")  # docs/room.md shows it

@@ -141,6 +141,22 @@ def test_only_watchers_polling_now_are_counted_or_keep_a_stopped_run(fake_runs):
     assert job.join(5) and job.stopped
 
 
+def test_a_persons_tabs_count_once_among_the_watchers(fake_runs):
+    """A reload is a new tab of the same person (``<person>/<tab>``, ui/session.py): the page must not tell them
+    that another participant asked for their settings. Another person is counted."""
+    calls, release = fake_runs
+    board = Board(workers=1, ttl_s=60.0, here_s=5.0)
+    job = board.submit(cfg(0.0), "ann/tab1")
+    board.submit(cfg(0.0), "ann/tab2")
+    assert board.watchers(job) == 1, "ann reloaded: still one person"
+    board.submit(cfg(0.0), "bob/tab1")
+    assert board.watchers(job) == 2
+    assert not board.cancel(job, "ann/tab1"), "ann's other tab and bob still wait"
+    assert board.watchers(job) == 2
+    release(0.0)
+    assert job.join(5)
+
+
 @pytest.mark.parametrize("raw", ["0", "-1", "two", "1.5", "999"])
 def test_a_bad_worker_count_gets_a_clear_message(monkeypatch, raw):
     monkeypatch.setenv("WUJI_WORKERS", raw)

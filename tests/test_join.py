@@ -71,8 +71,18 @@ def test_a_phone_ranks_a_pair_in_the_presenters_world():
     assert not phone.exception, [e.value for e in phone.exception]
     phone.button(key="join_pick_a").click().run()
     rankings = session.server().pool.rankings(World("en", 0))
-    assert [(r.who, r.choice) for r in rankings] == [(phone.session_state["visitor"], "a")]
+    assert [(r.who, r.choice) for r in rankings] == [(phone.session_state["person"], "a")]
     assert any("The room has 1 rankings" in c.value for c in phone.caption), [c.value for c in phone.caption]
+
+
+@pytest.mark.parametrize("raw, kept", [
+    ("0123456789abcdef0123456789abcdef", True),
+    (None, False), (12345, False), ("", False), ("0123456789ABCDEF0123456789ABCDEF", False),
+    ("0123456789abcdef", False), ("0123456789abcdef0123456789abcdef'; alert(1); '", False),
+])
+def test_a_browsers_cookie_is_read_back_only_when_it_is_one_of_our_keys(raw, kept):
+    """The key goes back into the cookie by JavaScript (ui/session.py ``remember``): anything else is replaced."""
+    assert session.carried_person(raw) == (raw if kept else None)
 
 
 def test_the_join_link_sits_beside_the_presenters_page_or_at_the_public_address(monkeypatch):

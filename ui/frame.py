@@ -62,6 +62,7 @@ def draw():
     """The frame of every page run; returns the page ``st.navigation`` picked (app.py runs it). Before the room
     password is given (when the server has one) the frame is the password box alone and the run ends here."""
     st.set_page_config(page_title="Wuji · 无忌", page_icon="☯", layout="wide")
+    session.remember()
     lang = sidebar.init()["lang"]
     listed = pages(lang)
     if not sidebar.admitted():

@@ -75,14 +75,14 @@ def scene(step: story.Step, lang: str) -> None:
 def _vote(qid: str) -> None:
     choice = session.GUESS(qid).get()
     if choice is not None:
-        session.server().guesses.vote(qid, session.visitor(), choice)
+        session.server().guesses.vote(qid, session.person(), choice)
 
 
 def predict(step: story.Step, values: dict, lens: str, lang: str) -> str | None:
     """Ask before the result shows; one vote a tab and question, changeable. Returns this tab's guess."""
     room = session.server().guesses
     qid = story.question_id(step.question, values)
-    session.GUESS(qid).set(room.guess(qid, session.visitor()))
+    session.GUESS(qid).set(room.guess(qid, session.person()))
     st.markdown(f"#### {texts.t('predict_title', lang)}")
     st.radio(
         texts.question(step.question, lens, lang, bias=values["bias"], kl=values["kl"]),
@@ -93,7 +93,7 @@ def predict(step: story.Step, values: dict, lens: str, lang: str) -> str | None:
         on_change=_vote,
         args=(qid,),
     )
-    guess = room.guess(qid, session.visitor())
+    guess = room.guess(qid, session.person())
     if present.on():  # the projector: the room's answers as the phones send them (ui/join.py)
         join.live_tally(qid, lang)
     elif guess is not None:  # the room's answers only after one's own: nobody copies the crowd
@@ -133,7 +133,7 @@ def exports(number: int, cfg, values: dict, lang: str) -> None:
     if doc is None:
         return
     room = session.server().guesses
-    guessed = {i + 1: room.guess(story.question_id(s.question, values), session.visitor())
+    guessed = {i + 1: room.guess(story.question_id(s.question, values), session.person())
                for i, s in enumerate(story.STEPS) if s.question}
     link = story.link(st.context.url or "", values)
     make = functools.partial(story.report, dict(values), doc, cfg, guesses=guessed, link=link)

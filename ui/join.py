@@ -76,7 +76,7 @@ def live_tally(qid: str, lang: str) -> None:
 
 # -- the phone -----------------------------------------------------------------------------------------------
 def _vote(qid: str, choice: str) -> None:
-    session.server().guesses.vote(qid, session.visitor(), choice)
+    session.server().guesses.vote(qid, session.person(), choice)
 
 
 @st.fragment(run_every=POLL_S)
@@ -97,7 +97,7 @@ def follow(lang: str) -> None:
     qid = story.question_id(step.question, values)
     st.markdown(f"#### {texts.question(step.question, lens, lang, bias=values['bias'], kl=values['kl'])}")
     room_guesses = session.server().guesses
-    mine = room_guesses.guess(qid, session.visitor())
+    mine = room_guesses.guess(qid, session.person())
     for choice in room_guesses.choices:
         st.button(texts.t(texts.GUESSES[choice], lang), key=f"join_{choice}", width="stretch",
                   type="primary" if choice == mine else "secondary", on_click=_vote, args=(qid, choice))
@@ -135,6 +135,6 @@ def pairs(cfg, lang: str) -> None:
     for choice, label in zip(room.CHOICES, ranking.LABELS):
         st.button(texts.t(label, lang), key=f"join_pick_{choice}", width="stretch", on_click=ranking.pick,
                   args=(world, pair, choice))
-    s = room.summary(world, session.server().pool.rankings(world), session.visitor())
+    s = room.summary(world, session.server().pool.rankings(world), session.person())
     if s["mine"]:
         st.caption(texts.t("rm_pool", lang, n=s["rankings"], people=s["people"], mine=s["mine"], ties=s["ties"]))

@@ -75,13 +75,13 @@ def stop_button(job: Job, lang: str, slot: session.Slot, on_leave: Callable[[int
 
 def leave(job: Job | None, on_leave: Callable[[int], None] | None = None) -> bool:
     """This tab no longer waits for ``job``: the Board stops it only if nobody else watches it (True), else
-    ``on_leave(others)`` is called. Nothing happens to a job that is done."""
+    ``on_leave(others)`` is called when other people wait for it. Nothing happens to a job that is done."""
     if job is None or job.done:
         return False
     board = session.server().board
     others = board.watchers(job) - 1
     if board.cancel(job, session.visitor()):
         return True
-    if on_leave is not None:
+    if on_leave is not None and others > 0:  # else only another tab of this person's keeps it going
         on_leave(others)
     return False

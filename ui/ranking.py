@@ -51,7 +51,7 @@ def next_pair(cfg, world: World):
 
 def pick(world: World, pair: tuple, choice: str) -> None:
     try:
-        session.server().pool.add(session.visitor(), world, *pair, choice)
+        session.server().pool.add(session.person(), world, *pair, choice)
     except ValueError as e:  # a full pool: say so; the pair stays on screen
         session.RANK_ERROR.set(str(e))
         return
@@ -59,7 +59,7 @@ def pick(world: World, pair: tuple, choice: str) -> None:
 
 
 def _take_back(lang: str) -> None:
-    st.toast(texts.t("rm_taken", lang, n=session.server().pool.take_back(session.visitor())))
+    st.toast(texts.t("rm_taken", lang, n=session.server().pool.take_back(session.person())))
 
 
 def show_pair(cfg, world: World, lang: str, places: Callable[[], list], prefix: str) -> tuple | None:
@@ -99,7 +99,7 @@ def rank(cfg, lang: str) -> None:
 
 def tally(world: World, lang: str) -> None:
     """How many rankings came from people, and how far they agree with the gold preference."""
-    s = room.summary(world, session.server().pool.rankings(world), session.visitor())
+    s = room.summary(world, session.server().pool.rankings(world), session.person())
     st.caption(texts.t("rm_pool", lang, n=s["rankings"], people=s["people"], mine=s["mine"], ties=s["ties"]))
     gold = s["gold_agreement"]
     st.caption(texts.t("rm_gold", lang, agree=gold) if gold is not None else texts.t("rm_gold_none", lang))

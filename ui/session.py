@@ -13,6 +13,7 @@ app reads those values from the widget's return, never from the state.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from ui.state import UrlWarning
 
 T = TypeVar("T")
+COOKIE = "wuji_visitor"  # the cookie that keeps PERSON: a random key, nothing else
+COOKIE_DAYS = 30  # a workshop lasts a day; a student coming back within a month finds their own rankings
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,10 @@ WIDGET: Slots[Any] = Slots("w_", "value of the URL parameter", "widget: a contro
 GRID: Slots[float] = Slots("x_", "float", "widget: the explorer's slider for URL parameter <name>, on the map's stops")
 
 # -- training on the server's Board (ui.widgets, ui.poll, ui.explore, ui.ranking, ui.hands) ------------------
-VISITOR: Slot[str] = Slot("visitor", "str", "this tab's random key on the server's Board, pool and guesses (no "
-                          "accounts)")
+PERSON: Slot[str] = Slot("person", "str", "this browser's random key (no accounts): one participant in the pool, "
+                         "the guesses and the Board's head count, across reloads and tabs (cookie COOKIE)")
+COOKIE_SENT: Slot[bool] = Slot("cookie_sent", "bool", "this tab asked its browser to keep PERSON (said once a session)")
+VISITOR: Slot[str] = Slot("visitor", "str", "this tab's key on the server's Board: '<person>/<random>'")
 JOB: Slot[Job] = Slot("job", "Job", "this tab's run of the whole pipeline for the page's settings")
 LEFT_RUN: Slot[int] = Slot("left_run", "int", "this tab stopped waiting for a run that goes on for <n> others "
                            "(said once)")
@@ -124,7 +129,8 @@ JOIN_JUDGE: Slot[bool] = Slot("join_judge", "bool", "this phone asked to rank pa
 
 TABLE: tuple[Slot | Slots, ...] = (
     VALUES, URL_WARNINGS, AUTOSTART, ROUTED, ADMITTED, PASSWORD, WIDGET, GRID,
-    VISITOR, JOB, LEFT_RUN, LAST_DOC, CALIBRATION, SWEEP_JOB, METHODS_JOB, JUDGING_JOB, LEFT, SWEEP_DRAWN,
+    PERSON, COOKIE_SENT, VISITOR, JOB, LEFT_RUN, LAST_DOC, CALIBRATION, SWEEP_JOB, METHODS_JOB, JUDGING_JOB, LEFT,
+    SWEEP_DRAWN,
     RANK_QUEUE, RANK_KEY, RANK_DRAWN, RANK_ERROR, RANK_RESULT, RANK_JOB,
     HANDS, HANDS_JOB, TOUR_UNDO, GUESS, JOIN_JUDGE,
 )
@@ -147,6 +153,32 @@ def server() -> Server:
     return shared(cache())
 
 
+def person() -> str:
+    """This browser's key in the pool, the guesses and the Board's head count (no accounts).
+
+    A reload is a new Streamlit session, so a key kept in the session alone made a participant who reloaded a
+    second person for up to ``Board.here_s`` ("1 other participant asked for these settings": themself) and let
+    them vote on a question twice. The key therefore lives in a cookie (``remember`` writes it), and a new
+    session reads it back (``st.context.cookies``); a value that is not one of our keys is replaced."""
+    return PERSON.setdefault(lambda: carried_person(st.context.cookies.get(COOKIE)) or uuid.uuid4().hex)
+
+
+def carried_person(raw: object) -> str | None:
+    """The key a cookie carries, or None for a missing or foreign value (32 lowercase hex digits, as uuid4 writes;
+    Streamlit's AppTest gives a stand-in object, not text)."""
+    return raw if isinstance(raw, str) and re.fullmatch(r"[0-9a-f]{32}", raw) else None
+
+
 def visitor() -> str:
-    """This browser tab's key on the server's board, pool and guesses (no accounts)."""
-    return VISITOR.setdefault(lambda: uuid.uuid4().hex)
+    """This tab's key on the server's Board: ``<person>/<random>`` (``sim.jobs.Board`` counts a person once)."""
+    return VISITOR.setdefault(lambda: f"{person()}/{uuid.uuid4().hex[:8]}")
+
+
+def remember() -> None:
+    """Ask the browser to keep ``person()`` (once a session, when its cookie did not already carry it). Streamlit
+    reads cookies and cannot set them, so a line of JavaScript does (``st.html``, ``unsafe_allow_javascript``)."""
+    if COOKIE_SENT.get() or carried_person(st.context.cookies.get(COOKIE)) == person():
+        return
+    COOKIE_SENT.set(True)
+    st.html(f"<script>document.cookie = '{COOKIE}={person()}; path=/; max-age={COOKIE_DAYS * 86400}; "
+            "SameSite=Lax';</script>", unsafe_allow_javascript=True)
