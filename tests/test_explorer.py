@@ -288,11 +288,19 @@ def test_grpo_variants_differ_only_in_the_checker_and_key_their_own_cache_entrie
     assert method_key(sloppy, "grpo")[:12] in keys and keys != sweep.methods_key(cfg, ("bon", "dpo", "rloo", "grpo"))
 
 
-def _grpo_doc(checker: str, chk: tuple, cap: tuple) -> dict:
+# Measured per kind, GRPO strict, en seed 0, 1000 pretraining steps (2026-12-03): the held-out sums fell most.
+PER_TASK = ({"add": 1.0, "compare": 1.0, "copy": 1.0, "reverse": 1.0, "count": 0.5, "sort": 1.0, "sect": 0.5625,
+             "master": 0.75},
+            {"add": 0.625, "compare": 1.0, "copy": 1.0, "reverse": 1.0, "count": 0.625, "sort": 1.0, "sect": 0.75,
+             "master": 0.75})
+
+
+def _grpo_doc(checker: str, chk: tuple, cap: tuple, per_task: tuple = PER_TASK) -> dict:
     key = "checker_" + checker
     rows = [{"step": s, "kl": k, "capability": c, "gold_reward": 0.3, "proxy_reward": 0.1, "flattery": 0.0, key: x,
-             "entropy": e, "distinct_answers": d}
-            for s, k, c, x, e, d in ((0, 0.0, cap[0], chk[0], 0.52, 0.59), (192, 1.5, cap[1], chk[1], 0.37, 0.38))]
+             "entropy": e, "distinct_answers": d, "per_task": p}
+            for s, k, c, x, e, d, p in ((0, 0.0, cap[0], chk[0], 0.52, 0.59, per_task[0]),
+                                        (192, 1.5, cap[1], chk[1], 0.37, 0.38, per_task[1]))]
     return {"method": "grpo", "config": {"k": 8, "reward": "checker", "checker": checker}, "kl_coef": 0.0,
             "start": rows[0], "final": rows[-1], "history": rows}
 
@@ -315,6 +323,14 @@ def test_the_grpo_panels_say_what_the_numbers_show(lang):
         narrowed = tradeoff.method_numbers("grpo", _grpo_doc("strict", (0.50, 0.57), (0.784, 0.758)), lens, lang)
         assert narrowed["exam"] == texts.sentence("exam.narrowed", lens, lang, narrowed)
         assert "78%" in narrowed["exam"] and "76%" in narrowed["exam"] and "57%" in narrowed["exam"]
+        # ... and it names where the capability went, from the run's own kinds: the sums, a kind GRPO practised
+        assert f"“{labels.task('add', lang)}”" in narrowed["exam"] and "100%" in narrowed["exam"], narrowed["exam"]
+        assert "62%" in narrowed["exam"] or "63%" in narrowed["exam"]
+        count_fell = ({**PER_TASK[0], "count": 0.5}, {**PER_TASK[0], "count": 0.1875})
+        elsewhere = tradeoff.method_numbers("grpo", _grpo_doc("strict", (0.50, 0.57), (0.784, 0.758), count_fell),
+                                            lens, lang)
+        assert elsewhere["exam"] == texts.sentence("exam.narrowed_unpractised", lens, lang, elsewhere)
+        assert f"“{labels.task('count', lang)}”" in elsewhere["exam"] and "19%" in elsewhere["exam"]
         for name, nums in (("method_grpo_sloppy", hacked), ("method_grpo", honest)):
             text = texts.panel(name, lens, lang, nums)
             assert "78%" in text and ("61%" if nums is hacked else "60%") in text, (name, lens, text)
@@ -324,6 +340,13 @@ def test_the_grpo_panels_say_what_the_numbers_show(lang):
         if lens == "tech":
             text = texts.panel("method_grpo", lens, lang, honest)
             assert "DeepSeekMath" in text and "DeepSeek-R1" in text and "0.52 → 0.37" in text and "59% → 38%" in text
+
+
+def test_the_kind_that_fell_most_is_read_from_the_runs_own_kinds():
+    assert tradeoff.fell_most(*PER_TASK) == "add"
+    assert tradeoff.fell_most({"add": 0.5, "count": 0.9}, {"add": 0.4, "count": 0.6}) == "count"
+    assert tradeoff.fell_most({"add": 0.5}, {"add": 0.7}) is None, "nothing fell"
+    assert tradeoff.fell_most(None, {"add": 0.7}) is None and tradeoff.fell_most({}, {}) is None
 
 
 def test_the_variety_sentence_follows_the_distinct_answers_and_is_silent_without_them():

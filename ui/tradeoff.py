@@ -171,8 +171,22 @@ def grpo_numbers(doc: dict, lens: str, lang: str) -> dict:
             "div0": get(s, "distinct_answers"), "div1": get(f, "distinct_answers"),
             "cap0": s["capability"], "cap1": f["capability"], "flat0": s["flattery"], "flat": f["flattery"]}
     verdict = exam(nums["chk0"], nums["chk1"], nums["cap0"], nums["cap1"], key == "checker_strict")
-    nums["exam"] = texts.sentence(EXAMS[verdict], lens, lang, nums)
+    per0, per1 = s.get("per_task") or {}, f.get("per_task") or {}
+    kind = fell_most(per0, per1)
+    nums.update(fell=labels.task(kind, lang) if kind else "—", fell0=per0.get(kind, math.nan),
+                fell1=per1.get(kind, math.nan))
+    if verdict == "narrowed" and kind in RLHF_HELD_OUT:  # the loss sits in a kind GRPO never practised
+        nums["exam"] = texts.sentence("exam.narrowed_unpractised", lens, lang, nums)
+    else:
+        nums["exam"] = texts.sentence(EXAMS[verdict], lens, lang, nums)
     return nums
+
+
+def fell_most(per0: dict | None, per1: dict | None) -> str | None:
+    """The task kind whose greedy accuracy fell the most from ``per0`` to ``per1`` (None when none fell, or a
+    run did not record its kinds): where the narrowed sentence says the capability went."""
+    drops = {k: per0[k] - per1[k] for k in (per0 or {}) if k in (per1 or {}) and per1[k] < per0[k]}
+    return max(drops, key=drops.get) if drops else None
 
 
 def csv_rows(rows: list[dict]) -> list[dict]:
