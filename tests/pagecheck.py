@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-# WCAG 2.1 relative luminance and contrast. The background of a text is what is painted under its centre,
+# WCAG 2.1 relative luminance and contrast. The background of a text is what is painted under its centre (the
+# centre of its own text node, not of the element, which may hold shaded spans beside it),
 # composited from the page up (alpha included); the text's own colour is composited over that, with the
 # product of the ancestors' opacity. Disabled controls are exempt (WCAG 1.4.3 "inactive user interface"), and
 # so is what a reader does not read: icon ligatures, the skip link (off screen until focused), the toolbar,
@@ -30,10 +31,11 @@ CONTRAST_JS = r"""
     return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
   };
   const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
-  const background = (el) => {
-    // What is painted under the text's centre: the element and everything below it at that point
-    // (positioned elements included), or its ancestors when the point is off screen.
-    const r = el.getBoundingClientRect();
+  const background = (el, box) => {
+    // What is painted under the text's centre (``box``: the text's own box, else the element's): the element and
+    // everything below it at that point (positioned elements included), or its ancestors when the point is off
+    // screen.
+    const r = box || el.getBoundingClientRect();
     const stack = document.elementsFromPoint(r.left + r.width / 2, r.top + r.height / 2);
     const at = stack.findIndex((e) => e === el || e.contains(el) || el.contains(e));
     const under = at >= 0 ? stack.slice(at) : [];
@@ -68,7 +70,13 @@ CONTRAST_JS = r"""
     const inSvg = el instanceof SVGElement;
     const fg = parse(inSvg ? style.fill : style.color);
     if (!fg) continue;
-    const bg = background(inSvg ? el.closest("svg").parentElement : el);
+    // The text node's own box: in a paragraph that also holds shaded spans (the drift's characters) the
+    // element's centre can fall on a span, while this text sits on the paragraph's own background.
+    const range = document.createRange();
+    range.selectNodeContents(n);
+    const own = range.getBoundingClientRect();
+    const box = own.width && own.height ? own : null;
+    const bg = inSvg ? background(el.closest("svg").parentElement) : background(el, box);
     const o = opacity(el);
     const shown = over({...fg, a: fg.a * o}, bg);
     const r = ratio(shown, bg);
