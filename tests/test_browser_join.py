@@ -2,7 +2,8 @@
 (issue 15). The presenter projects the tour in presenter mode with a QR code to ``/join``; ten phone contexts
 (390x844, touch) answer its question; the presenter's tally counts all ten; the phone page fits the phone and
 passes the contrast, chart-overlap and language checks of tests/test_browser_present.py; a turned page reaches a
-phone (the seconds it took go to test-artifacts/join.json: the issue asks for 2 s); and the server, killed and
+phone (the seconds it took go to test-artifacts/join.json: the issue asks for 2 s); a phone that reloads is still
+the same participant (its cookie: its vote is marked and a new one replaces it); and the server, killed and
 started again over the same database, still counts every vote.
 Each server here has its own database file (WUJI_DATABASE_URL), so earlier sessions' votes never count.
 """
