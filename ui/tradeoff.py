@@ -24,8 +24,8 @@ JUDGES = {"shared": "ens.shared", "sound": "ens.sound"}
 SHARED = 0.6
 HOW = {"min": "conservative.min", "uwo": "conservative.uwo"}  # the words for the ensemble's cautious score
 # What GRPO's run did, read from its checker's score and its capability (``exam``): the sentence's key.
-EXAMS = {"fooled": "exam.fooled", "narrowed": "exam.narrowed", "learned": "exam.learned", "worse": "exam.worse",
-         "still": "exam.still"}
+EXAMS = {"fooled": "exam.fooled", "narrowed": "exam.narrowed", "narrowed_unpractised": "exam.narrowed_unpractised",
+         "learned": "exam.learned", "worse": "exam.worse", "still": "exam.still"}
 FORMS = {"rl": "form_rl", "bon": "form_bon"}  # the text of each functional form (sim.methods.FORM)
 
 
@@ -176,9 +176,8 @@ def grpo_numbers(doc: dict, lens: str, lang: str) -> dict:
     nums.update(fell=labels.task(kind, lang) if kind else "—", fell0=per0.get(kind, math.nan),
                 fell1=per1.get(kind, math.nan))
     if verdict == "narrowed" and kind in RLHF_HELD_OUT:  # the loss sits in a kind GRPO never practised
-        nums["exam"] = texts.sentence("exam.narrowed_unpractised", lens, lang, nums)
-    else:
-        nums["exam"] = texts.sentence(EXAMS[verdict], lens, lang, nums)
+        verdict = "narrowed_unpractised"
+    nums["exam"] = texts.sentence(EXAMS[verdict], lens, lang, nums)
     return nums
 
 
