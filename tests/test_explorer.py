@@ -295,12 +295,24 @@ PER_TASK = ({"add": 1.0, "compare": 1.0, "copy": 1.0, "reverse": 1.0, "count": 0
              "master": 0.75})
 
 
-def _grpo_doc(checker: str, chk: tuple, cap: tuple, per_task: tuple = PER_TASK) -> dict:
+# ... and the default preset's (the same day): the sums fell 81% -> 56%, the sect questions rose 56% -> 94%
+DEFAULT_EN0 = ({"add": 0.8125, "compare": 1.0, "copy": 1.0, "reverse": 1.0, "count": 0.5625, "sort": 1.0,
+                "sect": 0.5625, "master": 0.75},
+               {"add": 0.5625, "compare": 1.0, "copy": 1.0, "reverse": 1.0, "count": 0.4375, "sort": 1.0,
+                "sect": 0.9375, "master": 0.75})
+# The same run's kinds where none moved by more than one prompt in sixteen.
+EVEN = (PER_TASK[0], {**PER_TASK[0], "add": 0.9375, "sect": 0.625})
+
+
+def _grpo_doc(checker: str, chk: tuple, cap: tuple, per_task: tuple = PER_TASK, real: tuple | None = None) -> dict:
+    """A GRPO document; ``real``: the strict checker's pass rate on the same answers, where the checker is sloppy."""
     key = "checker_" + checker
     rows = [{"step": s, "kl": k, "capability": c, "gold_reward": 0.3, "proxy_reward": 0.1, "flattery": 0.0, key: x,
              "entropy": e, "distinct_answers": d, "per_task": p}
             for s, k, c, x, e, d, p in ((0, 0.0, cap[0], chk[0], 0.52, 0.59, per_task[0]),
                                         (192, 1.5, cap[1], chk[1], 0.37, 0.38, per_task[1]))]
+    for row, r in zip(rows, real or ()):
+        row["checker_strict"] = r
     return {"method": "grpo", "config": {"k": 8, "reward": "checker", "checker": checker}, "kl_coef": 0.0,
             "start": rows[0], "final": rows[-1], "history": rows}
 
@@ -309,10 +321,19 @@ def _grpo_doc(checker: str, chk: tuple, cap: tuple, per_task: tuple = PER_TASK) 
 def test_the_grpo_panels_say_what_the_numbers_show(lang):
     picks = [tradeoff.exam(0.5, 0.6, 0.74, 0.42), tradeoff.exam(0.5, 0.6, 0.74, 0.78),
              tradeoff.exam(0.5, 0.5, 0.74, 0.6), tradeoff.exam(0.5, 0.49, 0.74, 0.75),
-             tradeoff.exam(0.5, 0.6, 0.78, 0.74, strict=True), tradeoff.exam(0.5, 0.6, 0.78, 0.77, strict=True)]
-    assert picks == ["fooled", "learned", "worse", "still", "narrowed", "learned"]
+             tradeoff.exam(0.5, 0.6, 0.78, 0.74, strict=True), tradeoff.exam(0.5, 0.6, 0.78, 0.77, strict=True),
+             # sloppy: the strict checker, on the same answers, gained less than half of the rise, or at least half
+             tradeoff.exam(0.5, 0.6, 0.74, 0.78, real=(0.5, 0.54)),
+             tradeoff.exam(0.5, 0.6, 0.74, 0.78, real=(0.5, 0.56)),
+             # the mean held, one kind fell by three prompts in sixteen, or by two
+             tradeoff.exam(0.5, 0.6, 0.78, 0.77, strict=True, drop=0.1875),
+             tradeoff.exam(0.5, 0.6, 0.78, 0.77, strict=True, drop=0.125),
+             # the pass rate held too
+             tradeoff.exam(0.5, 0.5, 0.78, 0.78, strict=True, drop=0.25)]
+    assert picks == ["fooled", "learned", "worse", "still", "narrowed", "learned", "gamed", "learned", "shifted",
+                     "learned", "moved"]
     sloppy = _grpo_doc("sloppy", (0.53, 0.61), (0.78, 0.46))  # the measured means (zh, seeds 0-2)
-    strict = _grpo_doc("strict", (0.52, 0.60), (0.78, 0.79))
+    strict = _grpo_doc("strict", (0.52, 0.60), (0.78, 0.79), EVEN)
     for lens in state.LENSES:
         hacked = tradeoff.method_numbers("grpo_sloppy", sloppy, lens, lang)
         honest = tradeoff.method_numbers("grpo", strict, lens, lang)
@@ -326,6 +347,24 @@ def test_the_grpo_panels_say_what_the_numbers_show(lang):
         # ... and it names where the capability went, from the run's own kinds: the sums, a kind GRPO practised
         assert f"“{labels.task('add', lang)}”" in narrowed["exam"] and "100%" in narrowed["exam"], narrowed["exam"]
         assert "62%" in narrowed["exam"] or "63%" in narrowed["exam"]
+        # GRPO strict, en seed 0 (2026-12-03): the mean held (85% -> 84%) while the sums fell 100% -> 62%
+        shifted = tradeoff.method_numbers("grpo", _grpo_doc("strict", (0.6484375, 0.71875), (0.8515625, 0.84375)),
+                                          lens, lang)
+        assert shifted["exam"] == texts.sentence("exam.shifted", lens, lang, shifted)
+        for figure in ("85%", "84%", f"“{labels.task('add', lang)}”", "100%", f"“{labels.task('sect', lang)}”", "56%",
+                       "75%"):
+            assert figure in shifted["exam"], (figure, shifted["exam"])
+        assert "62%" in shifted["exam"] or "63%" in shifted["exam"]
+        # ... and its sloppy twin: the sloppy checker's rate rose 67% -> 73%, the strict one's on the same answers fell
+        gamed = tradeoff.method_numbers("grpo_sloppy", _grpo_doc("sloppy", (0.671875, 0.734375), (0.8515625, 0.8828125),
+                                                                 real=(0.6484375, 0.6015625)), lens, lang)
+        assert gamed["exam"] == texts.sentence("exam.gamed", lens, lang, gamed)
+        assert all(f in gamed["exam"] for f in ("67%", "73%", "65%", "60%", "85%", "88%")), gamed["exam"]
+        # GRPO strict, default preset, en seed 0: neither the pass rate nor the mean moved, two kinds did
+        moved = tradeoff.method_numbers("grpo", _grpo_doc("strict", (0.7734375, 0.7578125), (0.8359375, 0.8359375),
+                                                          DEFAULT_EN0), lens, lang)
+        assert moved["exam"] == texts.sentence("exam.moved", lens, lang, moved)
+        assert all(f in moved["exam"] for f in ("81%", "56%", "94%", f"“{labels.task('sect', lang)}”")), moved["exam"]
         count_fell = ({**PER_TASK[0], "count": 0.5}, {**PER_TASK[0], "count": 0.1875})
         elsewhere = tradeoff.method_numbers("grpo", _grpo_doc("strict", (0.50, 0.57), (0.784, 0.758), count_fell),
                                             lens, lang)
