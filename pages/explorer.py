@@ -27,7 +27,7 @@ if rows:
     st.subheader(texts.t("ex_frontier_t", lang))
     w.chart("frontier", charts.frontier, rows, kl, bias, methods, lang)
     st.caption(texts.t("ex_frontier_cap", lang, n_seed=len(seeds)))
-    x.analogy("frontier", tradeoff.frontier_numbers(rows, kl, bias), lens, lang)
+    x.analogy("frontier", tradeoff.frontier_numbers(rows, kl, bias, v["seed"], lens, lang), lens, lang)
 
     st.subheader(texts.t("ex_heat_t", lang))
     w.chart("heatmaps", charts.heatmaps, rows, kls, biases, kl, bias, lang)

@@ -381,6 +381,28 @@ def test_the_grpo_panels_say_what_the_numbers_show(lang):
             assert "DeepSeekMath" in text and "DeepSeek-R1" in text and "0.52 → 0.37" in text and "59% → 38%" in text
 
 
+@pytest.mark.parametrize("lang", ("zh", "en"))
+def test_the_frontier_panel_says_what_the_sidebars_world_became_from_that_runs_numbers(lang):
+    """Two seeds at one setting: one babbles (distinct-2 0.31), one answers as before. The panel's means cover both;
+    its state sentence is the selected seed's own, and none for a seed whose run is not finished."""
+    sft = {"capability": 0.8, "gold_reward": 0.6, "proxy_reward": 0.1, "flattery": 0.0, "surface_share": 0.3,
+           "distinct_2": 0.97, "cut_rate": 0.0, "step": 0}
+    babble = {**sft, "capability": 0.0, "gold_reward": -0.2, "proxy_reward": 2.7, "distinct_2": 0.31,
+              "surface_share": 0.9, "step": 192}
+    rows = [{"kl_coef": 0.0, "reward_bias": 0.9, "seed": seed, "start": sft, "final": f, "history": [sft, f]}
+            for seed, f in ((0, babble), (1, {**sft, "step": 192}))]
+    for lens in state.LENSES:
+        said = {seed: tradeoff.frontier_numbers(rows, 0.0, 0.9, seed, lens, lang)["state"] for seed in (0, 1, 2)}
+        nums = tradeoff.state_numbers(sft, babble, [sft, babble])
+        assert said[0] == texts.sentence("frontier_seed", lens, lang,
+                                         {"seed": 0, "state": texts.state("babbling", lens, lang, nums)})
+        assert said[1] == texts.sentence("frontier_seed", lens, lang,
+                                         {"seed": 1, "state": texts.state("honest", lens, lang, {})})
+        assert said[2] == "", "seed 2 has no finished run at this setting"
+        text = texts.panel("frontier", lens, lang, tradeoff.frontier_numbers(rows, 0.0, 0.9, 0, lens, lang))
+        assert said[0] in text and "40%" in text, "the means are over both seeds: (0.8 + 0) / 2"
+
+
 def test_the_kind_that_fell_most_is_read_from_the_runs_own_kinds():
     assert tradeoff.fell_most(*PER_TASK) == "add"
     assert tradeoff.fell_most({"add": 0.5, "count": 0.9}, {"add": 0.4, "count": 0.6}) == "count"

@@ -46,20 +46,37 @@ def _mean(xs) -> float | None:
     return sw.stats(xs)["mean"]
 
 
-def frontier_numbers(rows: list[dict], kl: float, bias: float) -> dict | None:
-    """The "frontier" panel's numbers at the sliders, or None when that setting is not finished."""
+def frontier_numbers(rows: list[dict], kl: float, bias: float, seed: int | None = None, lens: str = "tech",
+                     lang: str = "en") -> dict | None:
+    """The "frontier" panel's numbers at the sliders (means over the finished seeds), or None when that setting is
+    not finished; ``state``: what the run of ``seed`` (the sidebar's world) became there, in its own numbers
+    (ui/states.py), or "" when that seed's run is not finished."""
     here = at(rows, kl, bias)
     if not here:
         return None
     gold = sw.cells([r for r in rows if r["reward_bias"] == bias], "gold_reward")
     best = max(gold, key=lambda k: gold[k]["mean"])
+    mine = [r for r in here if r.get("seed") == seed]
+    state = ""
+    if mine:
+        s, f, h = mine[0]["start"], mine[0]["final"], mine[0]["history"]
+        said = texts.state(states.state(s, f, h), lens, lang, state_numbers(s, f, h))
+        state = texts.sentence("frontier_seed", lens, lang, {"seed": seed, "state": said})
     return {
         "bias": bias, "kl_coef": kl, "n_seed": len(here),
         "cap0": _mean(r["start"]["capability"] for r in here), "cap": _mean(r["final"]["capability"] for r in here),
         "gold0": _mean(r["start"]["gold_reward"] for r in here), "gold": _mean(r["final"]["gold_reward"] for r in here),
         "proxy": _mean(r["final"]["proxy_reward"] for r in here),
-        "best_kl": best[1], "best_gold": gold[best]["mean"],
+        "best_kl": best[1], "best_gold": gold[best]["mean"], "state": state,
     }  # fmt: skip
+
+
+def state_numbers(s: dict, f: dict, h: list[dict]) -> dict:
+    """The numbers a state sentence (ui/states.py) cites, of one run: its start, final row and history."""
+    peak = states.peak_row(s, h)
+    return {"cap0": s["capability"], "cap1": f["capability"], "flat": f["flattery"], "flat_peak": peak["flattery"],
+            "peak_step": peak["step"], "surf": f.get("surface_share"), "d2": f.get("distinct_2"),
+            "cut": f.get("cut_rate")}
 
 
 def overopt_data(rows: list[dict], kl: float, bias: float, methods: dict) -> dict:
@@ -125,9 +142,7 @@ def method_numbers(method: str, doc: dict, lens: str, lang: str) -> dict:
             "kl_coef": doc.get("kl_coef") or 0.0}
     best = max(h, key=lambda r: r["gold_reward"])
     nums.update(best_n=best.get("n", best["step"]), best_gold=best["gold_reward"])
-    peak = states.peak_row(s, h)
-    nums.update(flat=f["flattery"], flat_peak=peak["flattery"], peak_step=peak["step"], surf=f.get("surface_share"),
-                d2=f.get("distinct_2"), cut=f.get("cut_rate"))
+    nums.update(state_numbers(s, f, h))
     nums.update(q0=states.quality100(s["gold_reward"]), q1=states.quality100(f["gold_reward"]),
                 best_q=states.quality100(best["gold_reward"]),
                 drift=texts.drift(states.drift(f["kl"]), f["kl"], lens, lang))
