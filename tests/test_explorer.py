@@ -401,6 +401,11 @@ def test_the_frontier_panel_says_what_the_sidebars_world_became_from_that_runs_n
         assert said[2] == "", "seed 2 has no finished run at this setting"
         text = texts.panel("frontier", lens, lang, tradeoff.frontier_numbers(rows, 0.0, 0.9, 0, lens, lang))
         assert said[0] in text and "40%" in text, "the means are over both seeds: (0.8 + 0) / 2"
+        assert texts.sentence("frontier_alone", lens, lang, {}) in text, "one leash finished: nothing to compare"
+        leashed = rows + [{**rows[1], "kl_coef": 0.1, "final": {**sft, "gold_reward": 0.7, "step": 192}}]
+        best = tradeoff.frontier_numbers(leashed, 0.0, 0.9, 0, lens, lang)["best"]
+        assert best == texts.sentence("frontier_best", lens, lang, {"n_kl": 2, "best_kl": 0.1, "best_gold": 0.7})
+        assert "0.1" in best and "2" in best
 
 
 def test_the_kind_that_fell_most_is_read_from_the_runs_own_kinds():

@@ -49,13 +49,17 @@ def _mean(xs) -> float | None:
 def frontier_numbers(rows: list[dict], kl: float, bias: float, seed: int | None = None, lens: str = "tech",
                      lang: str = "en") -> dict | None:
     """The "frontier" panel's numbers at the sliders (means over the finished seeds), or None when that setting is
-    not finished; ``state``: what the run of ``seed`` (the sidebar's world) became there, in its own numbers
-    (ui/states.py), or "" when that seed's run is not finished."""
+    not finished; ``best``: which leash kept the most true quality at this bias, among the finished ones (and that
+    there is nothing to compare while one is); ``state``: what the run of ``seed`` (the sidebar's world) became
+    there, in its own numbers (ui/states.py), or "" when that seed's run is not finished."""
     here = at(rows, kl, bias)
     if not here:
         return None
     gold = sw.cells([r for r in rows if r["reward_bias"] == bias], "gold_reward")
     best = max(gold, key=lambda k: gold[k]["mean"])
+    # which leash kept the most true quality, once there is more than one finished leash to compare
+    said = {"n_kl": len(gold), "best_kl": best[1], "best_gold": gold[best]["mean"]}
+    best_said = texts.sentence("frontier_best" if len(gold) > 1 else "frontier_alone", lens, lang, said)
     mine = [r for r in here if r.get("seed") == seed]
     state = ""
     if mine:
@@ -67,7 +71,7 @@ def frontier_numbers(rows: list[dict], kl: float, bias: float, seed: int | None 
         "cap0": _mean(r["start"]["capability"] for r in here), "cap": _mean(r["final"]["capability"] for r in here),
         "gold0": _mean(r["start"]["gold_reward"] for r in here), "gold": _mean(r["final"]["gold_reward"] for r in here),
         "proxy": _mean(r["final"]["proxy_reward"] for r in here),
-        "best_kl": best[1], "best_gold": gold[best]["mean"], "state": state,
+        "best_kl": best[1], "best_gold": gold[best]["mean"], "best": best_said, "state": state,
     }  # fmt: skip
 
 
