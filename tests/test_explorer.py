@@ -24,7 +24,7 @@ from sim.config import RewardConfig, key_fields, preset
 from sim.events import Event
 from sim.jobs import Board
 from sim.world import World
-from ui import labels, state, texts, tradeoff
+from ui import charts, labels, state, texts, tradeoff
 from ui.charts import TITLE_COLS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +116,31 @@ def test_stats_and_the_pooled_fit_recover_known_coefficients():
     assert o["gold"]["r2"] == pytest.approx(1.0) and len(o["points"]) == 8
     assert o["gold"]["d_peak"] == pytest.approx(math.exp(0.5 / 0.4 - 1))
     kind, nums = tradeoff.overopt_panel({"ppo": o})
-    assert kind == "overopt" and nums["kl_peak"] == pytest.approx(o["gold"]["d_peak"] ** 2)
+    # the panel reads the measured points: the best gain, then 3 (0.5 - 0.4 ln 3) = 0.18 at d = 3
+    best = 1.5 * (0.5 - 0.4 * math.log(1.5))  # the highest measured point: d = 1.5 (the fit's peak is at 1.28)
+    assert kind == "overopt" and (nums["up"], nums["d_up"], nums["d_max"]) == (pytest.approx(best), 1.5, 3.0)
+    assert nums["end"] == pytest.approx(3 * (0.5 - 0.4 * math.log(3)))
+
+
+@pytest.mark.parametrize(("gains", "kind"), [
+    ((0.0, 0.09, 0.05, -0.6), "overopt"),  # zh, bias 0.9, leash 0 (seed 0): up, then far down
+    ((0.0, -0.01, -0.05, -0.11), "overopt_fall"),  # en, bias 0.9, leash 0.1: it never rose
+    ((0.0, 0.10, 0.173, 0.150), "overopt_none"),  # zh, bias 0, leash 0.1: 0.02 below its best is no turn
+    ((0.0, 0.033, 0.02, -0.03), "overopt"),  # a small rise, then 0.06 below it
+    ((0.0, 0.01, -0.01, 0.0), "overopt_none"),  # nothing moved
+])
+def test_the_overoptimisation_panel_says_what_the_measured_points_did(gains, kind):
+    fit = {"alpha": 0.5, "beta": 0.2, "r2": 0.9, "d_peak": 1.0, "r_peak": 0.3}  # the fit never picks the sentence
+    pts = [{"step": i, "d": i / 2, "gold": g, "proxy": 0.1 * i} for i, g in enumerate(gains)]
+    ov = {"ppo": {"gold": fit, "proxy": None, "points": pts, "curves": {"gold": [], "proxy": []}}}
+    got, nums = tradeoff.overopt_panel(ov)
+    assert got == kind and nums["end"] == gains[-1] and nums["up"] == max(gains)
+    for lang in ("zh", "en"):
+        text = texts.panel(got, "wuxia", lang, nums)
+        assert f"{max(gains):+.2f}" in text and f"{gains[-1]:+.2f}" in text, text
+    # the chart stars the fit's peak (inside the points' reach here) only where the sentence says it turned
+    stars = [t for t in charts.overopt(ov, "en", "peak", "wuxia").data if t.marker.symbol == "star"]
+    assert len(stars) == (kind != "overopt_none")
 
 
 def test_the_bosses_disagree_by_taste_and_the_remedies_work():

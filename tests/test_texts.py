@@ -181,18 +181,21 @@ def tradeoff_numbers() -> dict:
              "checker_strict": 0.5, "checker_sloppy": 0.5, "entropy": 0.5, "distinct_answers": 0.5}
     rows = [{"kl_coef": 0.1, "reward_bias": 0.9, "seed": 0, "start": point, "final": point}]
     fit = {"alpha": 0.5, "beta": 0.2, "r2": 0.9, "d_peak": 1.0, "r_peak": 0.3}
-    peaked = {"ppo": {"gold": fit, "points": [{"d": 2.0}]}}
-    flat = {"ppo": {"gold": {**fit, "d_peak": None}, "points": [{"d": 2.0}]}}
+    def ov(*gains):  # PPO's measured gold gains at d = 0, 1, 2, ...
+        return {"ppo": {"gold": fit, "points": [{"d": float(d), "gold": g} for d, g in enumerate(gains)]}}
+
+    peaked, flat, fell = ov(0.0, 0.2, -0.1), ov(0.0, 0.1, 0.2), ov(0.0, -0.1, -0.3)
     doc = {"start": point, "final": point, "history": [{**point, "step": 1, "n": 4}],
            "config": {"beta": 0.1, "k": 4, "conservative": "min"}, "kl_coef": 0.1,
            "members": [{"pref_accuracy": 0.9, "gold_agreement": 0.4}, {"pref_accuracy": 0.8, "gold_agreement": 0.9}]}
     hist = [{"per_task": {k: 0.5 for k in TASK_KINDS}, "per_task_gold": {k: 0.1 for k in TASK_KINDS}}] * 2
     out = {"frontier": tradeoff.frontier_numbers(rows, 0.1, 0.9),
            "overopt": tradeoff.overopt_panel(peaked)[1], "overopt_none": tradeoff.overopt_panel(flat)[1],
+           "overopt_fall": tradeoff.overopt_panel(fell)[1],
            "challenge_bosses": tradeoff.bosses_numbers([[0.0, 0.3], [0.3, 0.0]], 0.2, 3, True, "work", "en"),
            "challenge_flops": tradeoff.flops_numbers({"pretrain": 1e12, "sft": 1e11, "reward": 1e10, "rlhf": 1e11}),
            "challenge_ab": tradeoff.transfer_numbers(tradeoff.transfer_groups(hist))}
-    assert [tradeoff.overopt_panel(peaked)[0], tradeoff.overopt_panel(flat)[0]] == ["overopt", "overopt_none"]
+    assert [tradeoff.overopt_panel(o)[0] for o in (peaked, flat, fell)] == ["overopt", "overopt_none", "overopt_fall"]
     for m, name in tradeoff.METHOD_PANELS.items():
         out[name] = tradeoff.method_numbers(m, doc, "wuxia", "en")
     return out

@@ -518,7 +518,8 @@ def overopt(ov: dict, lang: str, peak_text: str, lens: str = "tech") -> go.Figur
         fig.update_yaxes(title=labels.label(gain, lang), row=1, col=col)
     d_max = max((p["d"] for o in ov.values() for p in o["points"]), default=1.0)
     for m in ("ppo", "bon"):
-        pk = tradeoff.peak(ov[m]) if m in ov else None
+        # PPO's star only where its panel says the true quality turned, so chart and sentence agree
+        pk = tradeoff.peak(ov[m]) if m in ov and (m != "ppo" or tradeoff.turned(ov)) else None
         if pk:
             fig.add_trace(go.Scatter(
                 x=[pk[0]], y=[pk[1]], mode="markers", showlegend=False, hoverinfo="skip",

@@ -30,6 +30,10 @@ EXAMS = {"fooled": "exam.fooled", "gamed": "exam.gamed", "narrowed": "exam.narro
 # A kind of task whose greedy accuracy fell by this much while the mean held "fell" (``exam``'s "shifted"): three of
 # the sixteen held-out prompts a kind has, not the one or two a run's noise moves.
 UNEVEN = 0.15
+# The true quality's gain "turned" when its farthest point lies this far below its best one (gold reward, the
+# chart's units): more than a pooled point's noise, which moves a held setting by 0.02-0.03 (zh, bias 0, leash 0.1:
+# 0.17 at best, 0.15 at the end, while the fit finds no peak).
+TURNED = 0.05
 FORMS = {"rl": "form_rl", "bon": "form_bon"}  # the text of each functional form (sim.methods.FORM)
 
 
@@ -106,16 +110,31 @@ def peak(o: dict) -> tuple[float, float] | None:
 
 
 def overopt_panel(ov: dict) -> tuple[str, dict] | None:
-    """("overopt" | "overopt_none", numbers) for PPO's gold fit, or None when there is none."""
+    """The over-optimisation panel of PPO's runs at the sliders, or None when there is no gold fit: its key and
+    numbers. The key is read from the measured points (gains over the start, seeds pooled, as the chart draws
+    them): the best gold gain ``up`` (at ``d_up``) and the gain at the farthest point ``end`` (at ``d_max``). The
+    gain rose (by more than states.CHANGED) and then fell back by more than TURNED: "overopt"; it never rose and
+    fell by more than TURNED: "overopt_fall"; otherwise it has not turned: "overopt_none". The fit's α, β and R²
+    come along."""
     o = ov.get("ppo")
-    if not o or not o.get("gold"):
+    if not o or not o.get("gold") or not o.get("points"):
         return None
-    f = o["gold"]
-    nums = {"alpha": f["alpha"], "beta": f["beta"], "r2": f["r2"], "d_max": max(p["d"] for p in o["points"])}
-    pk = peak(o)
-    if pk is None:
-        return "overopt_none", nums
-    return "overopt", {**nums, "d_peak": pk[0], "kl_peak": pk[0] ** 2, "gain_peak": pk[1]}
+    f, pts = o["gold"], o["points"]
+    best, far = max(pts, key=lambda p: p["gold"]), max(pts, key=lambda p: p["d"])
+    nums = {"alpha": f["alpha"], "beta": f["beta"], "r2": f["r2"], "up": best["gold"], "d_up": best["d"],
+            "end": far["gold"], "d_max": far["d"]}
+    rose, fell_back = nums["up"] > states.CHANGED, nums["end"] < nums["up"] - TURNED
+    if rose and fell_back:
+        return "overopt", nums
+    if not rose and nums["end"] < -TURNED:
+        return "overopt_fall", nums
+    return "overopt_none", nums
+
+
+def turned(ov: dict) -> bool:
+    """Whether PPO's measured true quality turned down at the sliders (``overopt_panel``): the chart then marks the
+    fit's peak."""
+    return (overopt_panel(ov) or ("",))[0] in ("overopt", "overopt_fall")
 
 
 def fit_rows(ov: dict, lang: str) -> list[dict]:
