@@ -353,9 +353,12 @@ def test_the_grpo_panels_say_what_the_numbers_show(lang):
              tradeoff.exam(0.5, 0.6, 0.78, 0.77, strict=True, drop=0.1875),
              tradeoff.exam(0.5, 0.6, 0.78, 0.77, strict=True, drop=0.125),
              # the pass rate held too
-             tradeoff.exam(0.5, 0.5, 0.78, 0.78, strict=True, drop=0.25)]
+             tradeoff.exam(0.5, 0.5, 0.78, 0.78, strict=True, drop=0.25),
+             # sloppy, capability fell: the strict checker's rate fell 0.29 more than the sloppy one's, or 0.04
+             tradeoff.exam(0.66, 0.66, 0.91, 0.42, real=(0.65, 0.36)),
+             tradeoff.exam(0.79, 0.76, 0.90, 0.76, real=(0.77, 0.70))]
     assert picks == ["fooled", "learned", "worse", "still", "narrowed", "learned", "gamed", "learned", "shifted",
-                     "learned", "moved"]
+                     "learned", "moved", "blind", "worse"]
     sloppy = _grpo_doc("sloppy", (0.53, 0.61), (0.78, 0.46))  # the measured means (zh, seeds 0-2)
     strict = _grpo_doc("strict", (0.52, 0.60), (0.78, 0.79), EVEN)
     for lens in state.LENSES:
@@ -389,6 +392,11 @@ def test_the_grpo_panels_say_what_the_numbers_show(lang):
                                                           DEFAULT_EN0), lens, lang)
         assert moved["exam"] == texts.sentence("exam.moved", lens, lang, moved)
         assert all(f in moved["exam"] for f in ("81%", "56%", "94%", f"“{labels.task('sect', lang)}”")), moved["exam"]
+        # GRPO sloppy, en seed 1: the sloppy checker's rate held at 66% while the strict one's fell 65% -> 36%
+        blind = tradeoff.method_numbers("grpo_sloppy", _grpo_doc("sloppy", (0.65625, 0.65625), (0.9140625, 0.421875),
+                                                                 real=(0.6484375, 0.359375)), lens, lang)
+        assert blind["exam"] == texts.sentence("exam.blind", lens, lang, blind)
+        assert all(f in blind["exam"] for f in ("66%", "65%", "36%", "91%", "42%")), blind["exam"]
         count_fell = ({**PER_TASK[0], "count": 0.5}, {**PER_TASK[0], "count": 0.1875})
         elsewhere = tradeoff.method_numbers("grpo", _grpo_doc("strict", (0.50, 0.57), (0.784, 0.758), count_fell),
                                             lens, lang)

@@ -26,7 +26,7 @@ HOW = {"min": "conservative.min", "uwo": "conservative.uwo"}  # the words for th
 # What GRPO's run did, read from its checker's score and its capability (``exam``): the sentence's key.
 EXAMS = {"fooled": "exam.fooled", "gamed": "exam.gamed", "narrowed": "exam.narrowed",
          "narrowed_unpractised": "exam.narrowed_unpractised", "learned": "exam.learned", "shifted": "exam.shifted",
-         "worse": "exam.worse", "still": "exam.still", "moved": "exam.moved"}
+         "worse": "exam.worse", "blind": "exam.blind", "still": "exam.still", "moved": "exam.moved"}
 # A kind of task whose greedy accuracy fell by this much while the mean held "fell" (``exam``'s "shifted"): three of
 # the sixteen held-out prompts a kind has, not the one or two a run's noise moves.
 UNEVEN = 0.15
@@ -34,6 +34,9 @@ UNEVEN = 0.15
 # chart's units): more than a pooled point's noise, which moves a held setting by 0.02-0.03 (zh, bias 0, leash 0.1:
 # 0.17 at best, 0.15 at the end, while the fit finds no peak).
 TURNED = 0.05
+# The sloppy checker missed a decline when its pass rate fell this much less than the strict checker's on the same
+# answers (``exam``'s "blind"); measured: 0.21-0.29 where capability collapsed, 0.04 where it slipped.
+BLIND = 0.1
 FORMS = {"rl": "form_rl", "bon": "form_bon"}  # the text of each functional form (sim.methods.FORM)
 
 
@@ -198,15 +201,20 @@ def exam(chk0: float, chk1: float, cap0: float, cap1: float, strict: bool = Fals
     elsewhere ("narrowed"). The sloppy checker's rate rose and the strict checker's on the same answers (``real``,
     start and final) gained less than half as much: most new passes merely contain the right answer ("gamed"). It
     rose with capability held or up: "learned", or "shifted" where one kind still fell by ``drop`` >= UNEVEN. It did
-    not rise while capability fell ("worse"), or neither moved: "still", or "moved" where one kind fell by UNEVEN."""
+    not rise while capability fell: "blind" where the sloppy checker's rate fell BLIND less than the strict one's on
+    the same answers (it passes wrong answers it used to see as wrong), else "worse"; or neither moved: "still", or
+    "moved" where one kind fell by UNEVEN."""
     up, down = chk1 > chk0 + states.CHANGED, cap1 < cap0 - states.CHANGED
+    known = not strict and not math.isnan(real[0] + real[1])  # the strict checker's view of the same answers
     if up and down:
         return "narrowed" if strict else "fooled"
-    if up and not strict and not math.isnan(real[0] + real[1]) and real[1] - real[0] < (chk1 - chk0) / 2:
+    if up and known and real[1] - real[0] < (chk1 - chk0) / 2:
         return "gamed"
     if up:
         return "shifted" if drop >= UNEVEN else "learned"
-    return "worse" if down else "moved" if drop >= UNEVEN else "still"
+    if down:
+        return "blind" if known and (real[0] - real[1]) - (chk0 - chk1) >= BLIND else "worse"
+    return "moved" if drop >= UNEVEN else "still"
 
 
 def grpo_numbers(doc: dict, lens: str, lang: str) -> dict:
