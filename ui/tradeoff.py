@@ -65,14 +65,14 @@ def frontier_numbers(rows: list[dict], kl: float, bias: float, seed: int | None 
     gold = sw.cells([r for r in rows if r["reward_bias"] == bias], "gold_reward")
     best = max(gold, key=lambda k: gold[k]["mean"])
     # which leash kept the most true quality, once there is more than one finished leash to compare
-    said = {"n_kl": len(gold), "best_kl": best[1], "best_gold": gold[best]["mean"]}
-    best_said = texts.sentence("frontier_best" if len(gold) > 1 else "frontier_alone", lens, lang, said)
+    leashes = {"n_kl": len(gold), "best_kl": best[1], "best_gold": gold[best]["mean"]}
+    best_said = texts.sentence("frontier_best" if len(gold) > 1 else "frontier_alone", lens, lang, leashes)
     mine = [r for r in here if r.get("seed") == seed]
     state = ""
     if mine:
         s, f, h = mine[0]["start"], mine[0]["final"], mine[0]["history"]
-        said = texts.state(states.state(s, f, h), lens, lang, state_numbers(s, f, h))
-        state = texts.sentence("frontier_seed", lens, lang, {"seed": seed, "state": said})
+        became = texts.state(states.state(s, f, h), lens, lang, state_numbers(s, f, h))
+        state = texts.sentence("frontier_seed", lens, lang, {"seed": seed, "state": became})
     return {
         "bias": bias, "kl_coef": kl, "n_seed": len(here),
         "cap0": _mean(r["start"]["capability"] for r in here), "cap": _mean(r["final"]["capability"] for r in here),
