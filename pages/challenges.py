@@ -22,7 +22,7 @@ def draw(doc, live):
                 lang, "ch_bias_sweep", narrate.axis_range(state.BIAS_STOPS))
         st.caption(texts.t("sweep_hint", lang))
     with right:
-        w.analogy("challenge_bias", doc)
+        x.analogy("challenge_bias", tradeoff.bias_numbers(doc, x.remedies(cfg), lens, lang), lens, lang)
     st.subheader(texts.t("ch_bosses_t", lang))
     st.caption(texts.t("bosses_intro", lang))
     a, b = st.columns(2)

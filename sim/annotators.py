@@ -145,20 +145,36 @@ def disagreement(world: World, bias: float, judging: Judging, n: int, seed: int,
     return [[sum(p[i] * (1 - p[j]) + p[j] * (1 - p[i]) for p in ps) / len(ps) for j in range(n)] for i in range(n)]
 
 
-def label_error(world: World, bias: float, judging: Judging, n: int, seed: int, pairs: int = 400) -> float:
+def label_error(world: World, bias: float, judging: Judging, n: int, seed: int, pairs: int = 400,
+                coin: float = 0.0) -> float:
     """Expected share of labels (majority of ``judging.votes`` judges drawn from the panel) that contradict
-    the gold preference, over pairs gold does not tie."""
+    the gold preference, over pairs gold does not tie. ``coin``: the share of his verdicts each judge leaves to a
+    coin toss (careless annotators, ``RewardConfig.label_noise``), each judge's coin his own."""
     judges = panel(n, seed, judging)
     groups = list(itertools.combinations(range(n), judging.votes))
     err, m = 0.0, 0
     for ta, tb, gold_a in sample_pairs(world, pairs, seed):
         if gold_a is None:
             continue
-        p = [p_prefers_a(world, ta, tb, bias, j, judging) for j in judges]
+        p = [(1 - coin) * p_prefers_a(world, ta, tb, bias, j, judging) + coin / 2 for j in judges]
         says_a = sum(_majority([p[i] for i in g]) for g in groups) / len(groups)
         err += (1 - says_a) if gold_a else says_a
         m += 1
     return err / max(1, m)
+
+
+def remedies(world: World, cfg: RewardConfig, seed: int, most_votes: int) -> dict:
+    """What the two remedies would do to the reward stage's labels at ``cfg``'s bias: the expected share of
+    labels that contradict gold as ``cfg`` judges (``err``), with a majority of ``most_votes`` judges a pair
+    (``err_votes``) and with a rubric (``err_rubric``); careless judges (``cfg.label_noise``) toss their own coins."""
+    judging, n = judging_of(cfg), cfg.n_annotators
+
+    def err(j: Judging) -> float:
+        return label_error(world, cfg.reward_bias, j, n, seed, coin=cfg.label_noise)
+
+    return {"err": err(judging), "votes": most_votes,
+            "err_votes": err(Judging(judging.diverse, judging.rubric, most_votes)),
+            "err_rubric": err(Judging(judging.diverse, True, judging.votes))}
 
 
 def mean_off_diagonal(matrix: list[list]) -> float:

@@ -159,6 +159,48 @@ def test_the_bosses_disagree_by_taste_and_the_remedies_work():
     assert err(0.9, False, 5) > err(0.9, False, 1) - 0.02, "more votes do not fix a bias they all share"
 
 
+@pytest.mark.parametrize("lang, seed", (("zh", 0), ("en", 3)))
+def test_the_biased_judges_panel_says_what_each_remedy_measurably_does_to_the_labels(lang, seed):
+    """The panel's advice comes from the remedies measured on this world's judges, not from the slider: one
+    judge's coin is outvoted, a taste they all share is not, and a rubric halves the shared taste."""
+    base = preset("fast").reward
+
+    def panel(bias, noise=0.0):
+        rem = annotators.remedies(World(lang, seed), dataclasses.replace(base, reward_bias=bias, label_noise=noise),
+                                  seed, 5)
+        doc = {"config": {"reward": {"reward_bias": bias}}, "reward": {"gold_agreement": 0.61}}
+        return rem, tradeoff.bias_numbers(doc, rem, "tech", lang)
+
+    rem, nums = panel(0.0)
+    assert nums["mend_name"] == "clean" and rem["err"] <= tradeoff.CLEAN
+    rem, nums = panel(0.0, noise=0.3)  # careless judges, each with his own coin
+    assert nums["mend_name"] == "votes" and rem["err_votes"] < rem["err"] - 0.05
+    for bias in (0.5, 0.9):  # a taste they share
+        rem, nums = panel(bias)
+        assert nums["mend_name"] == "rubric", rem
+        assert abs(rem["err_votes"] - rem["err"]) < 0.02 and rem["err_rubric"] < rem["err"] - 0.1
+        text = texts.panel("challenge_bias", "tech", lang, nums)
+        for x in ("err", "err_votes", "err_rubric", "gold"):
+            assert f"{nums[x]:.0%}" in text, (x, text)
+        assert f"{bias:.1f}" in text
+
+
+@pytest.mark.parametrize("rem, name", [
+    ({"err": 0.3, "err_votes": 0.1, "err_rubric": 0.2}, "both"),
+    ({"err": 0.3, "err_votes": 0.29, "err_rubric": 0.2}, "rubric"),
+    ({"err": 0.3, "err_votes": 0.1, "err_rubric": 0.35}, "votes"),
+    ({"err": 0.3, "err_votes": 0.31, "err_rubric": 0.29}, "neither"),
+    ({"err": 0.04, "err_votes": 0.0, "err_rubric": 0.0}, "clean"),
+])
+def test_the_biased_judges_panel_picks_its_advice_by_the_measured_shares(rem, name):
+    doc = {"config": {"reward": {"reward_bias": 0.5}}, "reward": {"gold_agreement": 0.7}}
+    for lang in texts.LANGS:
+        for lens in texts.LENSES:
+            nums = tradeoff.bias_numbers(doc, {**rem, "votes": 5}, lens, lang)
+            assert nums["mend_name"] == name
+            assert f"{rem['err']:.0%}" in texts.panel("challenge_bias", lens, lang, nums)
+
+
 def test_classic_judging_labels_exactly_as_before():
     import random
 
@@ -514,6 +556,11 @@ def test_challenges_bosses_cost_and_transfer(lang, monkeypatch):
         assert shown(key, lang) in titles, key
     body = texts_of(at)
     assert "Brown" in body and "Ouyang" in body and "3,640" in body
+    cfg = preset("fast", lang=lang, kl_coef=0.0, reward_bias=0.9)
+    done = cached_result(cfg, Cache(default_cache_dir()))
+    lens = state.defaults()["lens"]
+    said = tradeoff.bias_numbers(done, annotators.remedies(World(lang, 0), cfg.reward, 0, 5), lens, lang)
+    assert said["mend_name"] == "rubric" and texts.panel("challenge_bias", lens, lang, said) in body
     metrics = {m.label: m.value for m in at.metric}
     err_before = metrics[texts.t("error_metric", lang)]
     at.toggle(key="x_rubric").set_value(True).run()
@@ -522,8 +569,6 @@ def test_challenges_bosses_cost_and_transfer(lang, monkeypatch):
     assert {m.label: m.value for m in at.metric}[texts.t("error_metric", lang)] != err_before, "a rubric helps"
     assert shown("ch_judging", lang) not in chart_titles(at), "nothing trained for this panel yet"
 
-    cfg = preset("fast", lang=lang, kl_coef=0.0, reward_bias=0.9)
-    done = cached_result(cfg, Cache(default_cache_dir()))
     trained = []
 
     def fake_run(c, cache, device=None):  # the panel setting "trains": its reward model agrees more with gold

@@ -28,7 +28,7 @@ from ui import narrate, state, texts
 
 GRID = runs.NARRATION_GRID
 RUN_PANELS = ("pretrain", "budget", "sft", "sft_compare", "reward", "annotators", "ppo", "kl", "bias", "green_grey",
-              "challenge_bias", "ptx")
+              "ptx")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:e[+-]\d+)?%?")
 
 

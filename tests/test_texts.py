@@ -193,6 +193,10 @@ def tradeoff_numbers() -> dict:
            "overopt": tradeoff.overopt_panel(peaked)[1], "overopt_none": tradeoff.overopt_panel(flat)[1],
            "overopt_fall": tradeoff.overopt_panel(fell)[1],
            "challenge_bosses": tradeoff.bosses_numbers([[0.0, 0.3], [0.3, 0.0]], 0.2, 3, True, "work", "en"),
+           "challenge_bias": tradeoff.bias_numbers({"config": {"reward": {"reward_bias": 0.9}},
+                                                    "reward": {"gold_agreement": 0.4}},
+                                                   {"err": 0.6, "err_votes": 0.6, "err_rubric": 0.3, "votes": 5},
+                                                   "work", "en"),
            "challenge_flops": tradeoff.flops_numbers({"pretrain": 1e12, "sft": 1e11, "reward": 1e10, "rlhf": 1e11}),
            "challenge_ab": tradeoff.transfer_numbers(tradeoff.transfer_groups(hist))}
     assert [tradeoff.overopt_panel(o)[0] for o in (peaked, flat, fell)] == ["overopt", "overopt_none", "overopt_fall"]
@@ -275,6 +279,7 @@ FAMILIES = {  # family -> the members the app can ask for (the fixed tuples they
     "drift": set(states.DRIFTS),
     "skill": set(states.SKILLS),
     "moved": set(states.MOVES),
+    "mend": set(tradeoff.MENDS),
 }
 USED_AS_DATA = ("panel", "trend", "label", "short", "unit")  # members named in the code (ui, sim)
 

@@ -331,6 +331,17 @@ def _boss_stats(lang: str, seed: int, bias: float, n: int, rubric: bool, votes: 
     return matrix, errors, errors[rubric][votes]
 
 
+def remedies(cfg) -> dict:
+    """What the most votes a pair (``VOTES``, at most the panel's size) and a rubric would do to the labels of
+    ``cfg``'s reward stage (sim.annotators.remedies)."""
+    return _remedies(cfg.lang, cfg.seed, cfg.reward, max(v for v in VOTES if v <= cfg.reward.n_annotators))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _remedies(lang: str, seed: int, reward, most_votes: int) -> dict:
+    return annotators.remedies(World(lang, seed), reward, seed, most_votes)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _flops(cfg) -> dict:
     return stage_flops(cfg)

@@ -25,7 +25,6 @@ REQUIRES = {  # the part of the result document each panel reads its numbers fro
     "bias": "rlhf",
     "rollback": "rlhf",
     "green_grey": "rlhf",
-    "challenge_bias": "reward",
     "challenge_cost": "config",
     "challenge_transfer": "rlhf",
     "ptx": "rlhf",

@@ -254,6 +254,12 @@ def moved(name: str, lens: str, lang: str, nums: Mapping[str, object]) -> str:
     return catalogue().fill(_member("moved", name), lang, lens, nums)
 
 
+def mend(name: str, lens: str, lang: str, nums: Mapping[str, object]) -> str:
+    """What more votes a pair and a rubric would do to the judges' labels: ``mend.<name>`` (``ui.tradeoff.bias_numbers``
+    picks the name from the measured shares of wrong labels)."""
+    return catalogue().fill(_member("mend", name), lang, lens, nums)
+
+
 def heading(key: str, lens: str, lang: str) -> str:
     """A heading or column title that follows the lens (``green_grey``, ``side_by_side``, ``base``, ``sft``)."""
     return catalogue().fill(key, lang, lens, {})

@@ -37,6 +37,11 @@ TURNED = 0.05
 # The sloppy checker missed a decline when its pass rate fell this much less than the strict checker's on the same
 # answers (``exam``'s "blind"); measured: 0.21-0.29 where capability collapsed, 0.04 where it slipped.
 BLIND = 0.1
+# What more votes a pair and a rubric do to the judges' labels (``bias_numbers``): at or below CLEAN a share of
+# wrong labels leaves little to mend (the classic panel at bias 0: 0.01); a remedy "helps" when it cuts the share
+# by more than states.CHANGED (measured, classic panel, bias 0.9: five votes 0.58 -> 0.58, a rubric -> 0.27).
+CLEAN = 0.05
+MENDS = ("clean", "both", "rubric", "votes", "neither")  # the sentences, texts key mend.<name>
 FORMS = {"rl": "form_rl", "bon": "form_bon"}  # the text of each functional form (sim.methods.FORM)
 
 
@@ -271,6 +276,18 @@ def bosses_numbers(matrix: list[list], err: float, votes: int, rubric: bool, len
     return {"n": len(matrix), "dis": sw.stats(matrix[i][j] for i in range(len(matrix))
                                                 for j in range(len(matrix)) if i != j)["mean"] or 0.0,
             "ext": matrix[0][-1], "err": err, "votes": votes, "rubric_word": texts.rubric_word(rubric, lens, lang)}
+
+
+def bias_numbers(doc: dict, rem: dict, lens: str, lang: str) -> dict:
+    """The biased-judges panel's numbers: the run's bias and its reward model's agreement with gold, and what the
+    remedies would do to its labels (``rem``: sim.annotators.remedies), in the sentence their measures pick."""
+    nums = {"bias": doc["config"]["reward"]["reward_bias"], "gold": doc["reward"]["gold_agreement"], **rem}
+    if rem["err"] <= CLEAN:
+        name = "clean"
+    else:
+        votes, rubric = (rem[k] < rem["err"] - states.CHANGED for k in ("err_votes", "err_rubric"))
+        name = {(True, True): "both", (False, True): "rubric", (True, False): "votes"}.get((votes, rubric), "neither")
+    return {**nums, "mend_name": name, "mend": texts.mend(name, lens, lang, nums)}
 
 
 def boss_names(n: int, lang: str) -> list[str]:
