@@ -280,6 +280,7 @@ FAMILIES = {  # family -> the members the app can ask for (the fixed tuples they
     "skill": set(states.SKILLS),
     "moved": set(states.MOVES),
     "mend": set(tradeoff.MENDS),
+    "ptx_kept": set(narrate.PTX_KEPT),
 }
 USED_AS_DATA = ("panel", "trend", "label", "short", "unit")  # members named in the code (ui, sim)
 

@@ -59,8 +59,14 @@ def ptx_effect(cfg, doc: dict, lang: str, live: bool) -> None:
     """With PPO-ptx on: its analogy, and this run beside the same settings without it (once that is trained)."""
     if not cfg.ppo.ptx_coef or not doc.get("rlhf"):
         return
-    w.analogy("ptx", doc)
     off = w.result_for(cfg.replace(ptx_coef=0.0))
+    words = None
+    if off is not None and off.get("rlhf") and not live:  # a live run's last row is not its end
+
+        def words(lens, lg):
+            return {"kept": narrate.ptx_kept(doc, off, lens, lg)}
+
+    w.analogy("ptx", doc, words=words)
     if off is None:
         st.caption(texts.t("ptx_missing", lang))
         return

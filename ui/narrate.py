@@ -13,6 +13,7 @@ from sim.world import RLHF_HELD_OUT, RLHF_KINDS
 from ui import labels, states, texts
 
 EPS = 0.02  # a change smaller than this reads as "held"
+PTX_KEPT = ("helped", "same", "hurt")  # what PPO-ptx's practice did against plain PPO (``ptx_kept``)
 REQUIRES = {  # the part of the result document each panel reads its numbers from
     "pretrain": "pretrain",
     "budget": "sft",
@@ -154,7 +155,7 @@ def numbers(
     n.update(steps=values["steps"], bias=values["bias"], kl_coef=values["kl"],
              ptx_coef=values["ptx_coef"] if values.get("ptx") else 0.0, sub=1 - values["bias"], n=0,
              val_loss=float("nan"), probe=0.0, cap=0.0, fmt=0.0, best="—", worst="—", skill="", base_right=0,
-             sft_right=0, n_answers=0, pref=0.0, gold=0.0, total=0.0, pre=0.0)
+             sft_right=0, n_answers=0, pref=0.0, gold=0.0, total=0.0, pre=0.0, kept="")
     c = doc.get("config")
     if c:
         n.read("n", doc, ("config", "reward", "n_annotators"))
@@ -213,14 +214,25 @@ def panel_numbers(name: str, doc: dict | None, values: dict, lens: str, lang: st
     return nums
 
 
-def panel(name: str, doc: dict | None, values: dict, lens: str, lang: str, rlhf_history=None) -> str | None:
-    """The panel text with live numbers, or None when the numbers it needs are not there yet."""
+def panel(name: str, doc: dict | None, values: dict, lens: str, lang: str, rlhf_history=None,
+          words: dict | None = None) -> str | None:
+    """The panel text with live numbers, or None when the numbers it needs are not there yet. ``words``: sentences
+    the caller read from another document (``ptx_kept``), in place of their empty defaults."""
     if not (doc and doc.get(REQUIRES[name])) and not (rlhf_history and REQUIRES[name] == "rlhf"):
         return None
     nums = panel_numbers(name, doc, values, lens, lang, rlhf_history)
+    nums.update(words or {})
     if any(k in nums and nums[k] is None for k in texts.panel_placeholders(name)):
         return None  # measured, but not yet (a live run before its first evaluation)
     return texts.panel(name, lens, lang, nums)
+
+
+def ptx_kept(doc: dict, off: dict, lens: str, lang: str) -> str:
+    """What PPO-ptx's practice did: this finished run's final capability against the same settings' plain PPO
+    (``off``), in the sentence ``ptx_kept.<name>`` their difference picks."""
+    cap, off_cap = doc["rlhf"]["final"]["capability"], off["rlhf"]["final"]["capability"]
+    name = "helped" if cap > off_cap + EPS else "hurt" if cap < off_cap - EPS else "same"
+    return texts.ptx_kept(name, lens, lang, {"off": off_cap})
 
 
 def gauges(doc: dict | None) -> dict:

@@ -254,6 +254,11 @@ def moved(name: str, lens: str, lang: str, nums: Mapping[str, object]) -> str:
     return catalogue().fill(_member("moved", name), lang, lens, nums)
 
 
+def ptx_kept(name: str, lens: str, lang: str, nums: Mapping[str, object]) -> str:
+    """What PPO-ptx's practice did against plain PPO: ``ptx_kept.<name>`` (``ui.narrate.ptx_kept`` picks it)."""
+    return catalogue().fill(_member("ptx_kept", name), lang, lens, nums)
+
+
 def mend(name: str, lens: str, lang: str, nums: Mapping[str, object]) -> str:
     """What more votes a pair and a rubric would do to the judges' labels: ``mend.<name>`` (``ui.tradeoff.bias_numbers``
     picks the name from the measured shares of wrong labels)."""

@@ -258,9 +258,10 @@ def measure(cfg, lang: str) -> None:
                stop=False)
 
 
-def analogy(name: str, doc: dict | None, live_rlhf: list | None = None) -> None:
+def analogy(name: str, doc: dict | None, live_rlhf: list | None = None, words=None) -> None:
+    """An analogy panel in the sidebar's lens; ``words(lens, lang)`` gives sentences read from another document."""
     v = sidebar.values()
-    text = narrate.panel(name, doc, v, v["lens"], v["lang"], live_rlhf)
+    text = narrate.panel(name, doc, v, v["lens"], v["lang"], live_rlhf, words and words(v["lens"], v["lang"]))
     if text is None:
         return
     with st.container(border=True):
