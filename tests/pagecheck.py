@@ -1,6 +1,7 @@
-"""What a facilitator checks by eye, measured in the browser (no pytest here): text contrast, labels that
-collide or are cut inside the charts, and text of the other language. Each check runs as JavaScript in a
-Playwright page and returns plain data, so a test can assert on it and ``tests/rehearse.py`` can report it.
+"""What a facilitator checks by eye, measured in the browser (no pytest here): text contrast, controls that fade
+into the page, labels that collide or are cut inside the charts, and text of the other language. Each check runs
+as JavaScript in a Playwright page and returns plain data, so a test can assert on it and ``tests/rehearse.py``
+can report it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import re
 # plotly's modebar, and the slider's min/max labels (Streamlit shows them on hover only).
 SKIP = ("[disabled], [aria-disabled=true], script, style, noscript, .modebar, [data-testid=stToolbar], "
         "[data-testid=stIconMaterial], [data-testid=stSkipToContent], [data-testid=stSliderTickBar]")
-CONTRAST_JS = r"""
-([minRatio, SKIP]) => {
+# The colour arithmetic both contrast checks share (JavaScript, the body of a function).
+COLOUR_JS = r"""
   const parse = (c) => {
     const m = c && c.match(/rgba?\(([^)]+)\)/);
     if (!m) return null;
@@ -55,6 +56,10 @@ CONTRAST_JS = r"""
     return o;
   };
   const hex = (c) => "#" + [c.r, c.g, c.b].map((v) => Math.round(v).toString(16).padStart(2, "0")).join("");
+"""
+CONTRAST_JS = r"""
+([minRatio, SKIP]) => {
+""" + COLOUR_JS + r"""
   const out = [];
   const seen = new Set();
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -84,6 +89,33 @@ CONTRAST_JS = r"""
     if (r < minRatio) out.push({text: text.slice(0, 60), fg: hex(shown), bg: hex(bg), ratio: Math.round(r * 100) / 100,
                                 tag: el.tagName.toLowerCase(), testid: where});
   }
+  return out;
+}
+"""
+
+# WCAG 2.1 1.4.11 (non-text contrast, 3:1): the parts of a control that say what it is and what state it is in,
+# against what is painted under them. A help icon's outline (the "?" beside a label), and a switch's track (off,
+# it is all that shows where the knob could go; on, it is the colour that says so).
+CONTROLS_JS = r"""
+([minRatio, SKIP]) => {
+""" + COLOUR_JS + r"""
+  const out = [];
+  const check = (what, el, colour, under) => {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height || el.closest(SKIP)) return;
+    const fg = parse(colour);
+    if (!fg) return;
+    const bg = background(under);
+    const ratio_ = ratio(over({...fg, a: fg.a * opacity(el)}, bg), bg);
+    let host = el;  // the nearest element with words in it: the control's label
+    while (host.parentElement && !host.textContent.trim()) host = host.parentElement;
+    if (ratio_ < minRatio) out.push({what, fg: hex(over(fg, bg)), bg: hex(bg), ratio: Math.round(ratio_ * 100) / 100,
+                                     label: host.textContent.trim().slice(0, 40)});
+  };
+  document.querySelectorAll("[data-testid=stTooltipIcon] svg").forEach((svg) =>
+    check("help icon", svg, getComputedStyle(svg).stroke, svg.closest("[data-testid=stTooltipIcon]").parentElement));
+  document.querySelectorAll("[data-testid=stCheckbox] label:has(input[role=switch]) > div:first-of-type")
+    .forEach((track) => check("switch", track, getComputedStyle(track).backgroundColor, track.parentElement));
   return out;
 }
 """
@@ -155,7 +187,7 @@ LATIN_OK = {"kl", "ppo", "rlhf", "sft", "dpo", "rloo", "grpo", "best", "of", "n"
 NAMES_OK = ("Language Models are Few-Shot Learners", "Training language models to follow instructions with human "
             "feedback", "Brown", "Ouyang", "TensorFlow Playground", "GAN Lab",
             "Expanding on what we missed with sycophancy", "OpenAI", "DeepSeekMath", "DeepSeek-R1", "Shao", "Coste",
-            "Singhal", "ICLR")
+            "Singhal", "ICLR", "Bradley–Terry")
 
 
 # Chinese an English page may carry: the language picker's name for Chinese and the app's own name (无忌).
@@ -171,6 +203,11 @@ def strip_names(line: str) -> str:
 def contrast(page, min_ratio: float = 4.5) -> list[dict]:
     """Texts on the page below ``min_ratio`` against their background (WCAG AA for body text)."""
     return page.evaluate(CONTRAST_JS, [min_ratio, SKIP])
+
+
+def controls(page, min_ratio: float = 3.0) -> list[dict]:
+    """Help icons and switches that fade into their background (below ``min_ratio``, WCAG 1.4.11)."""
+    return page.evaluate(CONTROLS_JS, [min_ratio, SKIP])
 
 
 def overlaps(page, slack: float = 1.0) -> list[dict]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from live import idle, server
-from pagecheck import contrast, foreign, overlaps
+from pagecheck import contrast, controls, foreign, overlaps
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -67,12 +67,13 @@ def main(argv=None) -> int:
                             page.set_viewport_size({"width": width, "height": min(int(height) + 40, 9000)})
                             page.wait_for_timeout(800)
                             page.screenshot(path=str(shot))
-                            row = {"shot": shot.name, "contrast": contrast(page), "overlaps": overlaps(page),
-                                   "foreign": foreign(page, lang),
+                            row = {"shot": shot.name, "contrast": contrast(page), "controls": controls(page),
+                                   "overlaps": overlaps(page), "foreign": foreign(page, lang),
                                    "exceptions": page.locator('[data-testid="stException"]').count()}
                             page.set_viewport_size({"width": width, "height": 1000})
                             report.append(row)
-                            print(f"{shot.name}: contrast {len(row['contrast'])}, overlaps {len(row['overlaps'])}, "
+                            print(f"{shot.name}: contrast {len(row['contrast'])}, controls {len(row['controls'])}, "
+                                  f"overlaps {len(row['overlaps'])}, "
                                   f"foreign {len(row['foreign'])}, exceptions {row['exceptions']}", flush=True)
             ctx.close()
         browser.close()

@@ -3,7 +3,7 @@ must and nothing that a reader sees clearly, so that a finding in a rehearsal me
 
 from __future__ import annotations
 
-from pagecheck import contrast
+from pagecheck import contrast, controls
 
 DARK = "background:#111318;color:#f4f1ea;font:16px sans-serif"
 CHIP = "background:rgb(172,172,172);color:#2b2622"  # a character shaded by its drift (ui/narrate.py)
@@ -24,3 +24,28 @@ def test_contrast_finds_pale_text_and_judges_a_mark_by_what_lies_under_it(browse
     # The mark sits on the dark page (light on dark, 16:1); its paragraph's centre lies on a grey chip, where the
     # check used to look, and flagged it.
     assert "✗" not in found and not any(t.startswith(("Hi!", "clever", "plain")) for t in found), found
+
+
+def switch(label: str, track: str, checked: bool = False) -> str:
+    """A switch as Streamlit draws one: a hidden input, then the track (holding the knob), then the label."""
+    return (f'<div data-testid="stCheckbox"><label><span><input type="checkbox" role="switch"'
+            f'{" checked" if checked else ""}></span><div style="width:48px;height:24px;background:{track}">'
+            f'<div style="width:18px;height:18px;background:#fbf8f3"></div></div><div>{label}</div></label></div>')
+
+
+def icon(label: str, stroke: str) -> str:
+    return (f'<p>{label}<span data-testid="stTooltipIcon"><button><svg width="24" height="24" style="stroke:{stroke}">'
+            '<circle cx="12" cy="12" r="10" fill="none"></circle></svg></button></span></p>')
+
+
+def test_controls_finds_switches_and_help_icons_that_fade_into_the_page(browser):
+    page = browser.new_page()
+    page.set_content(f"""<body style="{DARK}">
+      {switch("faint track", "rgba(43, 38, 34, 0.2)")}{switch("grey track", "#7a808a")}
+      {switch("dark red on", "#8a3328", checked=True)}{switch("light red on", "#ff8f80", checked=True)}
+      {icon("faint icon", "rgba(43, 38, 34, 0.6)")}{icon("clear icon", "#cfc8bc")}
+    </body>""")
+    found = {(f["what"], f["label"]) for f in controls(page)}
+    page.close()
+    # measured on presenter mode's dark page before its fix: the track 1.04 to 1, the icon 1.13; a red at 2.3
+    assert found == {("switch", "faint track"), ("switch", "dark red on"), ("help icon", "faint icon")}, found

@@ -1,7 +1,8 @@
 """What a room sees, in real Chromium over the prepared runs (issue 12 items 3, 7, 8, 9): every page (and every
 step of the tour) in both languages, the plain view and presenter mode's two themes, at 1280, 1400 and 1920 px.
-On each: no text below 4.5:1 (``pagecheck.contrast``), no chart label on another or cut at the chart's edge
-(``pagecheck.overlaps``), no text of the other language (``pagecheck.foreign``).
+On each: no text below 4.5:1 (``pagecheck.contrast``), no help icon or switch below 3:1 (``pagecheck.controls``),
+no chart label on another or cut at the chart's edge (``pagecheck.overlaps``), no text of the other language
+(``pagecheck.foreign``).
 
 One walk a (language, view), each at one of the three widths, so that every width is walked in the plain view
 and in presenter mode, and all three checks run on every page load (one server, one page a walk). The tour's
@@ -16,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 from live import drawn
-from pagecheck import contrast, foreign, overlaps
+from pagecheck import contrast, controls, foreign, overlaps
 
 from ui import texts
 from ui.state import TOUR_LEN
@@ -50,7 +51,8 @@ def settled_problems(page, name: str, lang: str) -> dict:
     CI run, zh light 1920 px, home) is not reported, while anything the room would keep seeing still is."""
 
     def measure() -> dict:
-        found = {"contrast": contrast(page), "overlaps": overlaps(page), "foreign": foreign(page, lang)}
+        found = {"contrast": contrast(page), "controls": controls(page), "overlaps": overlaps(page),
+                 "foreign": foreign(page, lang)}
         return {k: v for k, v in found.items() if v and (name, k) not in WORLD_PENDING}
 
     problems = measure()

@@ -60,6 +60,19 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+# Help icons and switches at 3:1 against the page at least (WCAG 1.4.11), in every view: Streamlit draws the "?"
+# beside a label in its light theme's text colour at 60% and a switch's track at 20% (1.5:1 on the sidebar; all but
+# invisible on presenter mode's dark page), and presenter mode's button rule would paint a square under the "?".
+# A format string: the track off, the track on, the icon's outline.
+CONTROL_CSS = """.stApp [data-testid="stTooltipIcon"] button {{
+  background: transparent !important; border: none !important; }}
+.stApp [data-testid="stTooltipIcon"] svg {{ stroke: {icon} !important; }}
+.stApp [data-testid="stCheckbox"] label:has(input[role="switch"]) > div:first-of-type {{
+  background: {off} !important; }}
+.stApp [data-testid="stCheckbox"] label:has(input[role="switch"]:checked) > div:first-of-type {{
+  background: {on} !important; }}"""
+
+
 def css(theme: str, scale: float = SCALE) -> str:
     """The page's CSS in presenter mode: larger type everywhere, and the theme's colours (a slider's value on
     the page's background: at this size it reaches down onto the thumb, 3.5:1 in the light theme)."""
@@ -96,6 +109,7 @@ html {{ font-size: {16 * scale:.0f}px !important; }}
 .stApp [data-testid="stText"] * {{ color: {c["text"]} !important; }}
 .stApp [data-testid="stMetricDelta"] {{ background: transparent !important; }}
 .stApp [data-testid="stSliderThumbValue"] {{ background: {c["bg"]}; padding: 0 .25rem; border-radius: .25rem; }}
+{CONTROL_CSS.format(off=c["border"], on=c["accent"], icon=c["muted"])}
 {alerts}
 </style>"""
 
@@ -106,6 +120,7 @@ PLAIN_CSS = """<style>
 .stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] p {
   color: #5c544b !important; opacity: 1 !important; }
 .stApp button kbd { color: inherit !important; opacity: 1 !important; }
+""" + CONTROL_CSS.format(off="#8c8279", on="#b5473a", icon="#5c544b") + """
 </style>"""
 
 TOUCH_PX = 48  # the phone page: the least height of a control (WCAG 2.5.5 asks for 44 px)
