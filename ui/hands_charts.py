@@ -24,4 +24,5 @@ def ptx_compare(with_ptx: list[dict], without: list[dict], coef: float, lang: st
     fig.update_yaxes(title=labels.unit("capability", lang), row=1, col=1, **charts.PCT)
     fig.update_yaxes(title=labels.unit("proxy_reward", lang), row=1, col=2)
     fig.update_annotations(font_size=15)
-    return charts._style(fig, texts.t("ptx_compare", lang), height=400)
+    fig = charts._style(fig, texts.t("ptx_compare", lang), height=440)
+    return fig.update_layout(legend=charts.LEGEND_BELOW, margin={"b": 100})  # above, it ran into the panels' titles
