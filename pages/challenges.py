@@ -47,11 +47,11 @@ def draw(doc, live):
     st.subheader(texts.t("ch_cost_t", lang))
     left, right = st.columns([3, 2])
     with left:
-        w.chart("cost", charts.cost, doc["seconds"], lang, tuple(doc.get("cached", ())))
+        w.chart("cost", charts.cost, doc["seconds"], lang, tuple(doc.get("cached", ())), doc.get("train_seconds"))
         st.caption(texts.t("cost_hint", lang))
     with right:
         w.analogy("challenge_cost", doc)
-        w.metric("seconds_total", doc["seconds"].get("total"), lang, "{:.1f} s")
+        w.metric("train_seconds", narrate.train_seconds(doc), lang, "{:.1f} s")
     st.markdown(f"**{texts.t('ch_flops_t', lang)}**")
     flops = x.flops(cfg)
     left, right = st.columns([3, 2])

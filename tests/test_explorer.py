@@ -563,6 +563,12 @@ def test_challenges_bosses_cost_and_transfer(lang, monkeypatch):
     said = tradeoff.bias_numbers(done, annotators.remedies(World(lang, 0), cfg.reward, 0, 5), lens, lang)
     assert said["mend_name"] == "rubric" and texts.panel("challenge_bias", lens, lang, said) in body
     metrics = {m.label: m.value for m in at.metric}
+    trained = sum(done["train_seconds"].values())  # the stages' seconds when trained, not the cache's loading
+    assert trained > 1 and metrics[labels.short("train_seconds", lang)] == f"{trained:.1f} s"
+    cost = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                if json.loads(c.proto.spec)["layout"]["title"]["text"] == shown("ch_cost", lang))
+    assert [t["name"] for t in cost["data"]] == [texts.t("cost_trained", lang), texts.t("cost_now", lang)]
+    assert sum(cost["data"][0]["x"]) == pytest.approx(trained)
     err_before = metrics[texts.t("error_metric", lang)]
     at.toggle(key="x_rubric").set_value(True).run()
     at.select_slider(key="x_votes").set_value(5).run()

@@ -43,7 +43,7 @@ def read(doc: dict, source: tuple):
     ops = {"one_minus": lambda x: 1 - x, "product": lambda *xs: math.prod(xs),
            "quality100": lambda g: 100 * min(1.4, max(0.0, g)) / 1.4,  # right + polite = 1.4: the best answer
            "mean": lambda *xs: sum(xs) / len(xs), "count_true": lambda xs: len([x for x in xs if x]),
-           "count": lambda xs: len(xs)}
+           "count": lambda xs: len(xs), "sum": lambda *xs: sum(xs)}
     if source[0] in ops:
         return ops[source[0]](*(read(doc, p) for p in source[1:]))
     x = doc

@@ -290,24 +290,24 @@ def gauges(values: dict, lang: str) -> go.Figure:
     return fig
 
 
-def cost(seconds: dict, lang: str, cached: tuple = ()) -> go.Figure:
+def cost(seconds: dict, lang: str, cached: tuple = (), trained: dict | None = None) -> go.Figure:
+    """Seconds a stage: when it was trained (``trained``, measured then and kept with the cache entry) and in the
+    run shown (``seconds``: a stage read from the cache costs only its loading)."""
     stages = ["pretrain", "sft", "reward", "rlhf"]
     names = [labels.stage(s, lang) + (texts.t("from_cache", lang) if s in cached else "") for s in stages]
-    fig = go.Figure(  # horizontal: the stage names read across instead of slanting onto each other
-        go.Bar(
-            y=[labels.wrap(name, 22) for name in names],
-            x=[seconds.get(s, 0) for s in stages],
-            orientation="h",
-            marker_color=["#2f5d9e", "#b5473a", "#d49a1f", "#2f7d4f"],
-            text=[f"{seconds.get(s, 0):.1f}" for s in stages],
-            textposition="outside",
-            cliponaxis=False,
-        )
-    )
+    names = [labels.wrap(name, 22) for name in names]
+    fig = go.Figure()  # horizontal: the stage names read across instead of slanting onto each other
+    bars = ((trained, "cost_trained", "#2f5d9e"), (seconds, "cost_now", "#d49a1f")) if trained else (
+        (seconds, "cost_now", "#d49a1f"),)
+    for secs, key, colour in bars:
+        fig.add_trace(go.Bar(y=names, x=[secs.get(s, 0) for s in stages], orientation="h", name=texts.t(key, lang),
+                             marker_color=colour, text=[f"{secs.get(s, 0):.1f}" for s in stages],
+                             textposition="outside", cliponaxis=False))
     fig.update_xaxes(title=labels.axis("seconds", lang), rangemode="tozero")
     fig.update_yaxes(autorange="reversed")
-    fig = _style(fig, texts.t("ch_cost", lang), height=340)
-    fig.update_layout(margin={"l": 170, "r": 50})
+    fig = _style(fig, texts.t("ch_cost", lang), height=380 if trained else 340)
+    fig.update_layout(margin={"l": 170, "r": 50, "b": 100}, legend=LEGEND_BELOW, barmode="group",
+                      showlegend=bool(trained))
     return fig
 
 

@@ -75,6 +75,7 @@ DERIVED = {  # op -> how a derived number is computed from the values at its pat
     "mean": lambda *xs: _mean(xs),
     "count_true": lambda xs: sum(bool(x) for x in xs),
     "count": len,
+    "sum": lambda *xs: sum(xs),
 }
 
 
@@ -155,7 +156,7 @@ def numbers(
     n.update(steps=values["steps"], bias=values["bias"], kl_coef=values["kl"],
              ptx_coef=values["ptx_coef"] if values.get("ptx") else 0.0, sub=1 - values["bias"], n=0,
              val_loss=float("nan"), probe=0.0, cap=0.0, fmt=0.0, best="—", worst="—", skill="", base_right=0,
-             sft_right=0, n_answers=0, pref=0.0, gold=0.0, total=0.0, pre=0.0, kept="")
+             sft_right=0, n_answers=0, pref=0.0, gold=0.0, total=0.0, pre=0.0, trained=0.0, kept="")
     c = doc.get("config")
     if c:
         n.read("n", doc, ("config", "reward", "n_annotators"))
@@ -197,6 +198,8 @@ def numbers(
         for name, key in (("total", "total"), ("pre", "pretrain")):
             if key in doc["seconds"]:
                 n.read(name, doc, ("seconds", key))
+    if doc.get("train_seconds"):  # what each stage took when it was trained (a cached stage: measured then)
+        n.derive("trained", doc, "sum", *(("train_seconds", s) for s in doc["train_seconds"]))
     if doc.get("rlhf"):
         _rlhf_numbers(n, doc, lens, lang)
     return n
@@ -233,6 +236,11 @@ def ptx_kept(doc: dict, off: dict, lens: str, lang: str) -> str:
     cap, off_cap = doc["rlhf"]["final"]["capability"], off["rlhf"]["final"]["capability"]
     name = "helped" if cap > off_cap + EPS else "hurt" if cap < off_cap - EPS else "same"
     return texts.ptx_kept(name, lens, lang, {"off": off_cap})
+
+
+def train_seconds(doc: dict) -> float | None:
+    """The seconds the run's stages took when they were trained (None: a document from before this was kept)."""
+    return sum(doc["train_seconds"].values()) if doc.get("train_seconds") else None
 
 
 def gauges(doc: dict | None) -> dict:
