@@ -24,7 +24,7 @@ from sim.config import RewardConfig, key_fields, preset
 from sim.events import Event
 from sim.jobs import Board
 from sim.world import World
-from ui import charts, labels, state, texts, tradeoff
+from ui import charts, labels, narrate, state, texts, tradeoff
 from ui.charts import TITLE_COLS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -569,6 +569,7 @@ def test_challenges_bosses_cost_and_transfer(lang, monkeypatch):
                 if json.loads(c.proto.spec)["layout"]["title"]["text"] == shown("ch_cost", lang))
     assert [t["name"] for t in cost["data"]] == [texts.t("cost_trained", lang), texts.t("cost_now", lang)]
     assert sum(cost["data"][0]["x"]) == pytest.approx(trained)
+    assert narrate.table(done, "summary")[1] == {"stage": "train_seconds", **done["train_seconds"]}  # the CSV too
     err_before = metrics[texts.t("error_metric", lang)]
     at.toggle(key="x_rubric").set_value(True).run()
     at.select_slider(key="x_votes").set_value(5).run()

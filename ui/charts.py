@@ -305,7 +305,7 @@ def cost(seconds: dict, lang: str, cached: tuple = (), trained: dict | None = No
                              textposition="outside", cliponaxis=False))
     fig.update_xaxes(title=labels.axis("seconds", lang), rangemode="tozero")
     fig.update_yaxes(autorange="reversed")
-    fig = _style(fig, texts.t("ch_cost", lang), height=380 if trained else 340)
+    fig = _style(fig, texts.t("ch_cost", lang), height=460 if trained else 340)
     fig.update_layout(margin={"l": 170, "r": 50, "b": 100}, legend=LEGEND_BELOW, barmode="group",
                       showlegend=bool(trained))
     return fig

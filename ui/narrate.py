@@ -295,8 +295,9 @@ def table(doc: dict | None, stage: str) -> list[dict]:
     if not doc:
         return []
     if stage == "summary":
-        row = {"stage": "seconds", **doc.get("seconds", {})}
-        rows = [row]
+        rows = [{"stage": "seconds", **doc.get("seconds", {})}]  # this run's (a cached stage: its loading)
+        if doc.get("train_seconds"):  # each stage's when it was trained
+            rows.append({"stage": "train_seconds", **doc["train_seconds"]})
         for s in ("pretrain", "sft", "reward"):
             rows.append({"stage": s, **_flat({k: v for k, v in doc[s].items() if k not in ("history",)})})
         rows.append({"stage": "rlhf.start", **_flat(doc["rlhf"]["start"])})
