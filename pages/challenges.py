@@ -34,11 +34,11 @@ def draw(doc, live):
     matrix, errors, err = x.boss_stats(cfg, rubric, votes)
     nums = tradeoff.bosses_numbers(matrix, err, votes, rubric, lens, lang)
     w.chart("bosses", charts.bosses, matrix, errors, rubric, votes, lang)
-    left, m1, m2 = st.columns([4, 1, 1])
+    left, right = st.columns([4, 2])  # the two figures one above the other: side by side, a label was cut
     with left:
         x.analogy("challenge_bosses", nums, lens, lang)
-    m1.metric(texts.t("disagree_metric", lang), f"{nums['dis']:.0%}")
-    m2.metric(texts.t("error_metric", lang), f"{err:.0%}")
+    right.metric(texts.t("disagree_metric", lang), f"{nums['dis']:.0%}")
+    right.metric(texts.t("error_metric", lang), f"{err:.0%}")
     st.caption(texts.t("bosses_hint", lang, bias=v["bias"], kl=v["kl"], seed=v["seed"]))
     x.judging_section(cfg, rubric, votes, lang)
     points = tradeoff.judging_points(x.judging_docs(cfg))
