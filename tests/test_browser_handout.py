@@ -85,18 +85,15 @@ def download(page, label: str, tries: int = 3):
     file is made when clicked and belongs to the script run that drew the button, and the page may rerun under the
     click (the leash caption's fragment reruns it when the server's trainings ahead end): presumably that. A button
     that never downloads still fails."""
-    for _ in range(tries - 1):
+    for attempt in range(tries):
         idle(page, SLOW, 300)
         try:
             with page.expect_download(timeout=30_000) as got:
                 page.get_by_role("button", name=label).click()
             return got.value
         except PlaywrightTimeoutError:
-            continue
-    idle(page, SLOW, 300)
-    with page.expect_download(timeout=30_000) as got:
-        page.get_by_role("button", name=label).click()
-    return got.value
+            if attempt == tries - 1:
+                raise
 
 
 def test_the_tours_facilitator_section_downloads_the_handouts_for_this_server(streamlit_server, page, artifacts_dir):
