@@ -234,7 +234,7 @@ def test_participants_asking_for_one_run_share_it_and_others_queue_with_their_pl
         while not calls and time.monotonic() < end:  # its worker loads torch before the (fake) training starts
             time.sleep(0.05)
         assert len(calls) == 1, "one training for both"
-        assert any("1 other participant" in c.value for c in bob.caption)
+        assert any("1 other participant asked" in c.value for c in bob.caption)  # one: the singular
         ann.run()  # this server timed itself: the time left is said
         assert any(i.value.startswith("Training: ") and " left)" in i.value for i in ann.info), ann.info
         monkeypatch.setattr(Board, "remaining_s", lambda self, job: None)  # a server that could not time itself

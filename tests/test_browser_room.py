@@ -31,8 +31,8 @@ def answer(page: Page, side: str) -> str:
 
 
 def rankings(page: Page) -> int:
-    caption = page.get_by_text(re.compile(r"The room has \d+ rankings")).inner_text()
-    return int(re.search(r"The room has (\d+) rankings", caption).group(1))
+    caption = page.get_by_text(re.compile(r"Rankings in the room: \d+")).inner_text()
+    return int(re.search(r"Rankings in the room: (\d+)", caption).group(1))
 
 
 def test_a_participant_who_ranks_by_flattery_teaches_the_judges_to_love_it(streamlit_server, page, artifacts_dir):
@@ -48,7 +48,7 @@ def test_a_participant_who_ranks_by_flattery_teaches_the_judges_to_love_it(strea
         a, b = (sum(answer(page, side).count(f) for f in FLATTERY) for side in ("a", "b"))
         choice = "rm_pick_a" if a > b else "rm_pick_b" if b > a else "rm_tie"
         page.get_by_role("button", name=t(choice), exact=True).click()
-        expect(page.get_by_text(re.compile(rf"The room has {before + 1} rankings"))).to_be_visible(timeout=SLOW)
+        expect(page.get_by_text(re.compile(rf"Rankings in the room: {before + 1} "))).to_be_visible(timeout=SLOW)
         decisive += choice != "rm_tie"
         seen += 1
     page.get_by_text(t("rm_replace"), exact=True).click()

@@ -56,7 +56,7 @@ def formats(name: str) -> set[str]:
     """Every format spec the catalogues give placeholder ``name`` (``{flat:.0%}`` -> ".0%")."""
     specs = set()
     for e in texts.catalogue().entries.values():
-        for text in e.texts.values():
+        for text in e.every_text():
             pattern = r"\{" + re.escape(name) + r"(?::([^}]*))?\}"
             specs |= {m.group(1) or "" for m in re.finditer(pattern, text)}
     return specs
@@ -69,7 +69,7 @@ def shown(value, specs) -> set[str]:
 def fixed_numbers(key: str) -> set[str]:
     """The figures a writer put in a key's text itself (outside placeholders), in any language and lens."""
     out = set()
-    for text in texts.catalogue().entry(key).texts.values():
+    for text in texts.catalogue().entry(key).every_text():
         out |= set(NUMBER.findall(re.sub(r"\{[^}]*\}", " ", text)))
     return out
 

@@ -9,6 +9,7 @@ its entry in the language list. The PO files are read here with Babel directly, 
 import ast
 import functools
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,11 @@ NO_PLACEHOLDERS = ("trend", "step", "chapter", "question_metric", "label", "shor
 
 
 def po(lang: str, folder: Path = texts.LOCALES) -> dict:
-    """(msgid, msgctxt) -> (msgstr, extracted comments) of one catalogue, read with Babel."""
+    """(key, msgctxt) -> (its forms, extracted comments) of one catalogue, read with Babel: one form, or a plural
+    text's (msgid_plural)."""
     with (folder / f"{lang}.po").open("rb") as f:
-        return {(m.id, m.context): (m.string, m.auto_comments) for m in read_po(f) if m.id}
+        return {(m.id[0] if m.pluralizable else m.id, m.context):
+                (tuple(m.string) if m.pluralizable else (m.string,), m.auto_comments) for m in read_po(f) if m.id}
 
 
 def declared(comments) -> set[str]:
@@ -83,7 +86,7 @@ def test_every_key_exists_in_every_language_and_every_lens():
     for key, got in lenses.items():
         assert got in ({None}, set(texts.LENSES)), (key, got)
     assert sum(got == set(texts.LENSES) for got in lenses.values()) > 50, "the panels, verdicts, steps ... by lens"
-    assert all(s for cat in cats.values() for s, _ in cat.values()), "no empty msgstr (gettext's 'untranslated')"
+    assert all(all(forms) for cat in cats.values() for forms, _ in cat.values()), "no empty msgstr ('untranslated')"
 
 
 def test_the_app_languages_and_lenses_are_the_catalogues():
@@ -94,18 +97,21 @@ def test_the_app_languages_and_lenses_are_the_catalogues():
 def test_every_placeholder_a_text_uses_is_declared_alike_in_every_language():
     decl: dict[str, set] = {}
     for lang in texts.LANGS:
-        for (key, lens), (text, comments) in po(lang).items():
+        for (key, lens), (forms, comments) in po(lang).items():
             names = declared(comments)
-            assert texts.fields(text) <= names, (lang, key, lens, texts.fields(text) - names)
+            for text in forms:
+                assert texts.fields(text) <= names, (lang, key, lens, texts.fields(text) - names)
             assert decl.setdefault(key, names) == names, (lang, key, lens, "declared differently")
 
 
 def test_every_entry_renders_with_its_declared_placeholders():
     n = 0
     for key, entry in CAT.entries.items():
-        for lang, lens in entry.texts:
-            out = CAT.fill(key, lang, lens, dummy(entry.placeholders))
-            assert out and "{" not in out.replace("{{", ""), (key, lang, lens)
+        for lang, lens in entry.forms:
+            for count in (1, 2) if entry.plural else (None,):  # a plural text: one and more, each form it has
+                values = {**dummy(entry.placeholders), **({entry.plural: count} if entry.plural else {})}
+                out = CAT.fill(key, lang, lens, values)
+                assert out and "{" not in out.replace("{{", ""), (key, lang, lens)
             n += 1
     assert n == len(po("zh")) * len(texts.LANGS)
 
@@ -395,3 +401,58 @@ def test_a_key_written_twice_is_named(tmp_path):
     fr.write_text(fr.read_text(encoding="utf-8") + '\nmsgid "tour_next"\nmsgstr "Suivant →"\n', encoding="utf-8")
     with pytest.raises(texts.CatalogueError, match="fr.po: 'tour_next' appears 2 times"):
         texts.Catalogue.read(tmp_path / "x", ("zh", "en", "fr"))
+
+
+# -- counted texts: gettext's plural forms, picked by each catalogue's own rule ----------------------------------
+def test_a_counted_text_takes_the_form_its_count_needs_in_each_language():
+    assert texts.t("watching_together", "en", n=1).startswith("1 other participant asked")
+    assert texts.t("watching_together", "en", n=3).startswith("3 other participants asked")
+    assert texts.t("watching_together", "en", n=0).startswith("0 other participants")
+    assert texts.t("watching_together", "zh", n=1) == texts.t("watching_together", "zh", n=3).replace("3", "1")
+    nums = {"bias": 0.9, "kl_coef": 0.1, "cap0": 0.8, "cap": 0.5, "gold0": 1.0, "gold": 0.5, "proxy": 2.0,
+            "best": "", "state": ""}
+    one, three = (texts.panel("frontier", "work", "en", {**nums, "n_seed": n}) for n in (1, 3))
+    assert "1 company (one seed)" in one and "averaged over 3 companies (seeds)" in three
+    with pytest.raises(texts.TextError, match="counts n_seed: give it a whole number, not 1.5"):
+        texts.panel("frontier", "tech", "en", {**nums, "n_seed": 1.5})
+
+
+def test_no_english_text_hedges_a_plural_with_brackets():
+    hedged = re.compile(r"\w\((?:s|es|ies)\)")
+    found = [(key, lens) for (key, lens), (forms, _) in po("en").items() if any(hedged.search(f) for f in forms)]
+    assert not found, f"give these plural forms (msgid_plural, docs/translating.md): {found}"
+
+
+def stub_text(folder: Path, change) -> None:
+    """The stub catalogues with fr.po's text changed by ``change`` (a function of the file's text)."""
+    stub(folder)
+    fr = folder / "fr.po"
+    fr.write_text(change(fr.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def test_the_plural_rule_is_the_catalogues_own(tmp_path, monkeypatch):
+    """French counts 0 as one (Plural-Forms: plural=(n > 1)); English does not. The rule is read from each
+    catalogue's header, never written in the code."""
+    stub_text(tmp_path / "fr", lambda s: s.replace("plural=(n != 1)", "plural=(n > 1)"))
+    cat = texts.Catalogue.read(tmp_path / "fr", ("zh", "en", "fr"))
+    assert cat.fill("fac_done", "fr", None, {"n": 0}) == "The room is empty: 0 record deleted."
+    assert cat.fill("fac_done", "en", None, {"n": 0}) == "The room is empty: 0 records deleted."
+    assert cat.fill("fac_done", "fr", None, {"n": 2}) == cat.fill("fac_done", "en", None, {"n": 2})
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s.replace("#. plural: n\nmsgid \"fac_done\"", "msgid \"fac_done\""),
+     r"fr.po: 'fac_done': a plural text .* names its count"),
+    (lambda s: s.replace('msgid_plural "fac_done"', 'msgid_plural "fac_gone"'),
+     r"fr.po: 'fac_done': a plural text repeats its key"),
+    (lambda s: s.replace("nplurals=2; plural=(n != 1)", "nplurals=3; plural=(n > 1 ? 2 : n)"),
+     r"fr.po: 'fac_done': a plural text .* has this language's 3 forms"),
+    (lambda s: s.replace("#. plural: n\nmsgid \"fac_done\"", "#. plural: k\nmsgid \"fac_done\""),
+     r"'fac_done': plural forms in one entry and not in another, or counted by different placeholders"),
+    (lambda s: s.replace('msgid "fac_reset"', '#. plural: n\nmsgid "fac_reset"'),
+     r"fr.po: 'fac_reset': names a count .* but has no plural forms"),
+])
+def test_a_broken_plural_text_is_named(tmp_path, change, message):
+    stub_text(tmp_path / "fr", change)
+    with pytest.raises(texts.CatalogueError, match=message):
+        texts.Catalogue.read(tmp_path / "fr", ("zh", "en", "fr"))

@@ -9,6 +9,10 @@ The conventions (docs/translating.md says them for translators):
   name, a metric key, a tour step) as they always did; ``_member`` is the one place such a key is put together.
 - An extracted comment ``#. placeholders: probe steps val_loss`` declares what the program fills in. Texts are
   Python format strings (``{probe:.0%}``; a literal brace is doubled).
+- A text that counts something has gettext's plural forms: ``msgid_plural`` repeats the key, ``msgstr[0]``,
+  ``msgstr[1]`` ... are the forms, and ``#. plural: n_seed`` names the placeholder that counts. Which form a count
+  takes is the catalogue's own ``Plural-Forms`` rule, applied by the standard library's gettext (English: one form
+  for 1, another for 0, 2, 3 ...; Chinese: one form for all).
 
 The catalogues are read with Babel at first use and checked whole: the same entries in every language, every
 lens of a lensed key, every placeholder a text uses declared, the same declaration in every language. A broken
@@ -21,18 +25,23 @@ from __future__ import annotations
 
 import collections
 import functools
+import gettext
+import io
+import numbers
 import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 
 LOCALES = Path(__file__).with_name("locales")  # <lang>.po, one a language
 LANGS = ("zh", "en")  # THE language list: a language is its catalogue plus its entry here
 LENSES = ("wuxia", "work", "tech")  # the msgctxt of a text with lens variants
 DECLARE = "placeholders:"  # the extracted comment that declares an entry's placeholders
+COUNTS = "plural:"  # the extracted comment that names the placeholder whose count picks a plural form
 ENTRY = re.compile(r'^(?:msgctxt "([^"]*)"\n)?msgid "([^"]+)"$', re.M)  # (lens, key) of an entry (keys: one line)
 GUESSES = {"up": "guess_up", "flat": "guess_flat", "down": "guess_down"}  # a guess (ui.guesses) -> its text
 URL_REASONS = {  # ui.state.UrlWarning.reason -> its text
@@ -59,35 +68,50 @@ def fields(text: str) -> set[str]:
 
 @dataclass(frozen=True)
 class Entry:
-    """One key: its declared placeholders and its text per (language, lens); lens is None unless lensed."""
+    """One key: its declared placeholders and its forms per (language, lens); lens is None unless lensed. An
+    ordinary text has one form; a plural one has its language's forms, picked by the count in ``plural``."""
 
     key: str
     placeholders: frozenset[str]
-    texts: Mapping[tuple[str, str | None], str]
+    forms: Mapping[tuple[str, str | None], tuple[str, ...]]
+    plural: str | None = None  # the placeholder that counts, for a text with plural forms
 
     @property
     def lensed(self) -> bool:
-        return any(lens is not None for _, lens in self.texts)
+        return any(lens is not None for _, lens in self.forms)
+
+    @property
+    def texts(self) -> dict[tuple[str, str | None], str]:
+        """Each (language, lens)'s text: an ordinary text's only form, a plural text's last (the general) one."""
+        return {where: forms[-1] for where, forms in self.forms.items()}
+
+    def every_text(self):
+        """Every form of every language and lens."""
+        for forms in self.forms.values():
+            yield from forms
 
 
 class Catalogue:
     """The texts of every language, checked; ``fill`` formats one of them."""
 
-    def __init__(self, entries: Mapping[str, Entry], langs: tuple[str, ...]):
+    def __init__(self, entries: Mapping[str, Entry], langs: tuple[str, ...],
+                 plurals: Mapping[str, gettext.GNUTranslations] | None = None):
         self.entries, self.langs = dict(entries), tuple(langs)
+        self.plurals = dict(plurals or {})  # lang -> its catalogue compiled, to pick plural forms by its rule
 
     @classmethod
     def read(cls, folder: Path, langs: tuple[str, ...]) -> Catalogue:
         """Read ``<folder>/<lang>.po`` for every language and check them together."""
         problems: list[str] = []
-        raw: dict[str, dict[tuple[str, str | None], tuple[str, frozenset[str]]]] = {}
+        raw: dict[str, dict] = {}
+        plurals = {}
         for lang in langs:
-            raw[lang] = _read_po(folder / f"{lang}.po", problems)
+            raw[lang], plurals[lang] = _read_po(folder / f"{lang}.po", problems)
         every = set().union(*(r.keys() for r in raw.values()))
         for lang, r in raw.items():
             for key, lens in sorted(every - r.keys(), key=str):
                 problems.append(f"{lang}.po: missing {key!r}" + (f" (msgctxt {lens!r})" if lens else ""))
-        by_key: dict[str, dict[tuple[str, str | None], tuple[str, frozenset[str]]]] = {}
+        by_key: dict[str, dict] = {}
         for lang, r in raw.items():
             for (key, lens), value in r.items():
                 by_key.setdefault(key, {})[lang, lens] = value
@@ -97,7 +121,7 @@ class Catalogue:
         if problems:
             raise CatalogueError(f"the catalogues in {folder} break the conventions (docs/translating.md):\n  "
                                  + "\n  ".join(problems))
-        return cls(entries, langs)
+        return cls(entries, langs, plurals)
 
     def entry(self, key: str) -> Entry:
         if key not in self.entries:
@@ -114,7 +138,7 @@ class Catalogue:
             raise TextError(f"{where} has lens variants: pass one of {', '.join(LENSES)}")
         if not entry.lensed and lens is not None:
             raise TextError(f"{where} has no lens variants")
-        text = entry.texts[lang, lens]
+        text = self._form(entry, where, lang, lens, values)
         missing = fields(text) - values.keys()
         if missing:
             raise TextError(f"{where} needs {', '.join(sorted(missing))}; the caller gave "
@@ -124,19 +148,31 @@ class Catalogue:
         except (ValueError, TypeError) as e:
             raise TextError(f"{where} cannot be filled with {dict(values)}: {e}") from e
 
+    def _form(self, entry: Entry, where: str, lang: str, lens: str | None, values: Mapping[str, object]) -> str:
+        """The form of the text that this count takes, by the language's ``Plural-Forms`` rule (gettext's
+        ``npgettext`` reads it from the compiled catalogue); an ordinary text's only form."""
+        if entry.plural is None:
+            return entry.forms[lang, lens][0]
+        n = values.get(entry.plural)
+        if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+            raise TextError(f"{where} counts {entry.plural}: give it a whole number, not {n!r}")
+        n, trans = int(n), self.plurals[lang]
+        return trans.npgettext(lens, entry.key, entry.key, n) if lens else trans.ngettext(entry.key, entry.key, n)
 
-def _read_po(path: Path, problems: list[str]) -> dict:
-    """(key, lens) -> (text, declared placeholders) of one file; what breaks the conventions goes to problems."""
+
+def _read_po(path: Path, problems: list[str]) -> tuple[dict, gettext.GNUTranslations | None]:
+    """(key, lens) -> (forms, declared placeholders, the counting placeholder) of one file, and the file compiled
+    for gettext's plural rule; what breaks the conventions goes to problems."""
     if not path.is_file():
         problems.append(f"{path.name}: missing (every language in ui/texts.LANGS needs its catalogue)")
-        return {}
+        return {}, None
     try:
         with path.open("rb") as f:
             catalog = read_po(f, abort_invalid=True)
         seen = collections.Counter(ENTRY.findall(path.read_text(encoding="utf-8")))
     except (PoFileError, UnicodeDecodeError) as e:
         problems.append(f"{path.name}: not a valid PO file: {e}")
-        return {}
+        return {}, None
     for (lens, key), n in sorted(seen.items()):
         if n > 1:  # Babel keeps the first of them, silently
             problems.append(f"{path.name}: {key!r}" + (f" (msgctxt {lens!r})" if lens else "") + f" appears {n} times")
@@ -144,15 +180,28 @@ def _read_po(path: Path, problems: list[str]) -> dict:
     for m in catalog:
         if not m.id:  # the header
             continue
-        where = f"{path.name}: {m.id!r}" + (f" (msgctxt {m.context!r})" if m.context else "")
+        key = m.id[0] if m.pluralizable else m.id
+        where = f"{path.name}: {key!r}" + (f" (msgctxt {m.context!r})" if m.context else "")
         if m.context is not None and m.context not in LENSES:
             problems.append(f"{where}: msgctxt must be a lens ({', '.join(LENSES)})")
-        if not isinstance(m.string, str) or not m.string:
+        forms = tuple(f for f in m.string if f) if m.pluralizable else (m.string,)
+        declared = [c.removeprefix(DECLARE).split() for c in m.auto_comments if c.startswith(DECLARE)]
+        counts = [c.removeprefix(COUNTS).strip() for c in m.auto_comments if c.startswith(COUNTS)]
+        if m.pluralizable and (m.id[1] != key or len(forms) != catalog.num_plurals or not counts):
+            problems.append(f"{where}: a plural text repeats its key as msgid_plural, has this language's "
+                            f"{catalog.num_plurals} forms (Plural-Forms; it has {len(forms)}) and names its count "
+                            f"(#. {COUNTS} ...)")
+            continue
+        if not all(isinstance(f, str) and f for f in forms):
             problems.append(f"{where}: no text (msgstr is empty)")
             continue
-        declared = [c.removeprefix(DECLARE).split() for c in m.auto_comments if c.startswith(DECLARE)]
-        out[m.id, m.context] = (m.string, frozenset(declared[0] if declared else ()))
-    return out
+        if counts and not m.pluralizable:
+            problems.append(f"{where}: names a count (#. {COUNTS} ...) but has no plural forms (msgid_plural)")
+        out[key, m.context] = (forms, frozenset(declared[0] if declared else ()), counts[0] if counts else None)
+    mo = io.BytesIO()
+    write_mo(mo, catalog)
+    mo.seek(0)
+    return out, gettext.GNUTranslations(mo)
 
 
 def _entry(key: str, got: dict, problems: list[str]) -> Entry:
@@ -161,25 +210,33 @@ def _entry(key: str, got: dict, problems: list[str]) -> Entry:
     if lenses != {None} and lenses != set(LENSES):
         problems.append(f"{key!r}: a key has no msgctxt, or every lens ({', '.join(LENSES)}); it has "
                         f"{', '.join(sorted(str(x) for x in lenses))}")
-    declarations = {declared for _, declared in got.values()}
+    declarations = {declared for _, declared, _ in got.values()}
     if len(declarations) > 1:
         problems.append(f"{key!r}: the placeholders line differs between entries: "
                         + " / ".join(" ".join(sorted(d)) or "(none)" for d in declarations))
     declared = frozenset().union(*declarations)
+    counts = {count for _, _, count in got.values()}
+    if len(counts) > 1:
+        problems.append(f"{key!r}: plural forms in one entry and not in another, or counted by different "
+                        f"placeholders: {' / '.join(sorted(str(c) for c in counts))}")
+    count = next(iter(counts))
+    if count is not None and count not in declared:
+        problems.append(f"{key!r}: counts {count}, which it does not declare (#. {DECLARE} ...)")
     used: set[str] = set()
-    for (lang, lens), (text, _) in sorted(got.items(), key=str):
-        try:
-            names = fields(text)
-        except ValueError as e:
-            problems.append(f"{lang}.po: {key!r} ({lens or 'no lens'}): not a valid format string: {e}")
-            continue
-        used |= names
-        if names - declared:
-            problems.append(f"{lang}.po: {key!r} ({lens or 'no lens'}) uses undeclared "
-                            f"{', '.join(sorted(names - declared))} (declare: #. {DECLARE} ...)")
+    for (lang, lens), (forms, _, _) in sorted(got.items(), key=str):
+        for text in forms:
+            try:
+                names = fields(text)
+            except ValueError as e:
+                problems.append(f"{lang}.po: {key!r} ({lens or 'no lens'}): not a valid format string: {e}")
+                continue
+            used |= names
+            if names - declared:
+                problems.append(f"{lang}.po: {key!r} ({lens or 'no lens'}) uses undeclared "
+                                f"{', '.join(sorted(names - declared))} (declare: #. {DECLARE} ...)")
     if declared - used:
         problems.append(f"{key!r}: declares {', '.join(sorted(declared - used))}, which no text uses")
-    return Entry(key, declared, {where: text for where, (text, _) in got.items()})
+    return Entry(key, declared, {where: forms for where, (forms, _, _) in got.items()}, count)
 
 
 @functools.cache
