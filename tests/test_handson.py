@@ -368,7 +368,7 @@ def test_two_sessions_rankings_reach_one_reward_model(wuji_cache):
         at.toggle(key="rank_on").set_value(True).run()
         for choice in picks:
             click(at, f"rank_pick_{choice}")
-    pool = "Rankings in the room: 5 (2 of them yours, 1 “can't tell”), from 2 participants."
+    pool = "Rankings in the room: 5 (yours: 2; “can't tell”: 1), from 2 participants."
     assert any(pool in c.value for c in bob.caption)
     click(ann, "rank_retrain")
     job = ann.session_state["rank_job"]

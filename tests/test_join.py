@@ -72,7 +72,7 @@ def test_a_phone_ranks_a_pair_in_the_presenters_world():
     phone.button(key="join_pick_a").click().run()
     rankings = session.server().pool.rankings(World("en", 0))
     assert [(r.who, r.choice) for r in rankings] == [(phone.session_state["person"], "a")]
-    pool = "Rankings in the room: 1 (1 of them yours, 0 “can't tell”), from 1 participant."  # one: the singular
+    pool = "Rankings in the room: 1 (yours: 1; “can't tell”: 0), from 1 participant."  # one: the singular
     assert any(pool in c.value for c in phone.caption), [c.value for c in phone.caption]
 
 
