@@ -27,7 +27,8 @@ Recipe, each iteration:
   6. every ``eval_every`` iterations, PPO's metrics on held-out prompts (sim.evaluate.rlhf_metrics), which carry
      both checkers' verdicts of the sampled answers (``checker_strict``, ``checker_sloppy``), and ``score``: the
      reward's mean over every rollout since the last evaluation (eval_every x prompts x k answers, so that one
-     batch's luck does not read as learning).
+     batch's luck does not read as learning), and ``step_gain``: how far the first step on each batch moved its
+     answers' log-probs towards the ones the reward favoured, the mean over the same iterations.
 
 Deliberate simplifications: the whole batch is one minibatch, the learning rate is constant, and ``kl_coef``
 is PPO's leash read as GRPO's beta (a per-token loss weight, where PPO's is a per-token reward penalty).
@@ -72,6 +73,14 @@ def grpo_loss(logp, old_logp, ref_logp, adv, mask, clip: float, kl_coef: float) 
 
 
 # -- the trainer ------------------------------------------------------------------------------
+def step_gain(logp: torch.Tensor, old_logp: torch.Tensor, adv: torch.Tensor, mask: torch.Tensor) -> float:
+    """How far an update moved a batch towards the answers the reward favoured: the mean over answers of each
+    answer's advantage times the change of its mean token log-prob, from ``old_logp`` to ``logp`` (B, T).
+    Positive when the answers above their group's mean grew likelier and those below grew less likely."""
+    moved = ((logp - old_logp) * mask).sum(1) / mask.sum(1).clamp(min=1)  # (B,)
+    return (adv * moved).mean().item()
+
+
 def grpo(
     policy: WujiForCausalLM, rm: WujiForSequenceClassification, world: World, cfg: GRPOConfig, kl_coef: float,
     seed: int, eval_items, norm: tuple[float, float],
@@ -85,7 +94,7 @@ def grpo(
 
     unseen = world.unseen(eval_items)  # the held-out prompts stay held out: never practised
     yield evaluation(0)
-    window = []  # the rollouts' mean scores since the last evaluation
+    window, gains = [], []  # the rollouts' mean scores and the first steps' gains (step_gain) since the last evaluation
     for it in range(cfg.iterations):
         policy.eval()
         items = [x for x in world.train_items(cfg.prompts, rng, kinds=RLHF_KINDS, exclude=unseen)
@@ -102,15 +111,19 @@ def grpo(
             old_logp, _ = answer_logp_values(policy, None, s)
             ref_logp, _ = answer_logp_values(ref, None, s)
         policy.train()
-        for _ in range(cfg.epochs):  # 4.-5.
+        for epoch in range(cfg.epochs):  # 4.-5.
             logp, _ = answer_logp_values(policy, None, s)
+            if epoch == 1:  # one step taken on this batch: did it move towards the answers the reward favoured?
+                gains.append(step_gain(logp.detach(), old_logp, adv, mask))
             loss = grpo_loss(logp, old_logp, ref_logp, adv, mask, cfg.clip, kl_coef)
             update(opt, loss, policy.parameters(), "grpo", it, cfg.lr)
         window.append(rewards.mean().item())
         sampled_kl = ((k3_kl(old_logp, ref_logp) * mask).sum() / mask.sum()).item()
         train = {"score": sum(window) / len(window), "sampled_kl": sampled_kl, "loss": loss.item()}
+        if gains:
+            train["step_gain"] = sum(gains) / len(gains)
         ev = evaluate.step_event(evaluation, "grpo", it + 1, cfg.iterations, cfg.eval_every, train)  # 6.
         if ev.evaluated:
-            window = []
+            window, gains = [], []
         yield ev
     policy.eval()

@@ -150,6 +150,16 @@ def test_k3_kl_and_grpo_loss_by_hand():
     assert math.isclose(neg.item(), (1.0 + math.exp(0.5)) / 2, rel_tol=1e-6)  # a negative advantage is not clipped up
 
 
+def test_grpo_step_gain_by_hand():
+    from sim.grpo import step_gain
+
+    old = torch.tensor([[-1.0, -1.0, 0.0], [-2.0, 0.0, 0.0]])
+    new = torch.tensor([[-0.8, -0.6, 0.0], [-2.5, 0.0, 0.0]])  # answer 0 (two tokens): +0.3 a token; answer 1: -0.5
+    mask = torch.tensor([[1.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    assert math.isclose(step_gain(new, old, torch.tensor([1.0, -1.0]), mask), (0.3 + 0.5) / 2, rel_tol=1e-6)
+    assert math.isclose(step_gain(new, old, torch.tensor([-1.0, 1.0]), mask), -(0.3 + 0.5) / 2, rel_tol=1e-6)
+
+
 def test_checkers_by_hand():
     from sim.evaluate import sloppy_checker, strict_checker
     from sim.world import Item, World
