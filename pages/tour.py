@@ -22,11 +22,9 @@ guess = guide.predict(step, v, lens, lang) if step.question else None
 
 def draw(doc, live):
     hidden = step.question and guess is None  # predict first: the numbers stay hidden until a guess
-    if present.on():  # for a projector: the chart over the whole width, the words in two columns below
-        chart_at, (todo_at, words_at) = st.container(), st.columns(2)
-    else:
-        chart_at, words_at = st.columns([3, 2])
-        todo_at = words_at
+    # the chart over the whole width, the words in two columns below: beside them, in three fifths of 1280 px, the
+    # PPO step's three panels had ~150 px each, and their axis titles lay on the next panel's lines
+    chart_at, (todo_at, words_at) = st.container(), st.columns(2)
     with todo_at:
         guide.todo(step, lens, lang, knob=not live)  # a widget only outside the live fragment
     with words_at:

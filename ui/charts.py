@@ -76,6 +76,9 @@ def ink(fig: go.Figure, text: str, muted: str) -> go.Figure:
 LEGEND_BELOW = {"yref": "container", "y": 0.01, "yanchor": "bottom"}
 TITLE_COLS = 44  # a chart's title wraps beyond this many columns (labels.width): it fits a 3:2 page column
 SUBPLOT_COLS = 66  # the panels' titles share this many columns between them (three: 22 each)
+# px between a panel's title and its plot: a tick at the top of the axis ("1", "100%") sets its label's middle on
+# the plot's top edge, and a title wider than its panel then sat on that label (the tour at 1280 px)
+PANEL_LIFT = 10
 
 
 def _style(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
@@ -85,10 +88,11 @@ def _style(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     across = sum(a.y == max(p.y for p in panels) for a in panels)  # the panels of the top row
     for a in panels:
         a.text = labels.wrap(a.text, SUBPLOT_COLS // max(1, across))
+        a.yshift = PANEL_LIFT
     title = labels.wrap(title, TITLE_COLS)
     lines = title.count("<br>") + 1
     sub_lines = max((a.text.count("<br>") + 1 for a in panels), default=0)
-    top = 40 + 24 * lines + (20 * sub_lines if panels else 26)
+    top = 40 + 24 * lines + (20 * sub_lines + PANEL_LIFT if panels else 26)
     fig.update_layout(
         title={
             "text": title,
