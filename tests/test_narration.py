@@ -123,7 +123,7 @@ def test_the_state_agrees_with_a_reading_of_the_answers(docs, g):
         flat = [r["flattery"] for r in h]
         top = flat.index(max(flat))
         assert 0 < top < len(flat) - 1 and flat[-1] < flat[top], flat
-    if nums["state_name"] in ("improving", "honest", "gaming"):
+    if nums["state_name"] in ("slipping", "improving", "honest", "gaming"):
         assert babbling < 0.5, (nums["state_name"], answers)
 
 

@@ -22,7 +22,8 @@ def test_each_state_from_its_numbers_in_the_tables_order():
         "flattering": [row(3, flattery=0.4)],
         "cut_off": [row(3, cut_rate=0.9)],
         "forgetting": [row(3, capability=0.4)],
-        "improving": [row(3, gold_reward=0.7, proxy_reward=0.5)],
+        "slipping": [row(3, gold_reward=0.7, capability=0.65)],  # 5 points: less than forgetting's 10
+        "improving": [row(3, gold_reward=0.7, proxy_reward=0.5, capability=0.69)],  # 1 point: held
         "gaming": [row(3, proxy_reward=0.5)],
         "honest": [row(3)],
     }
