@@ -505,6 +505,10 @@ def test_the_variety_sentence_follows_the_distinct_answers_and_is_silent_without
     assert "same way" in narrate.variety(a, {"distinct_answers": 0.38}, "work", "en")
     scattered = narrate.variety(a, {"distinct_answers": 0.9, "entropy": 1.4}, "wuxia", "en")
     assert "scattering" in scattered and "babble" not in scattered, "more variety alone is not babble (state.* says)"
+    for lang in ("zh", "en"):  # eight points down is under the threshold, and still not "unchanged"
+        for lens in state.LENSES:
+            slight = narrate.variety({"distinct_answers": 0.38}, {"distinct_answers": 0.30}, lens, lang)
+            assert "38% → 30%" in slight and not any(w in slight for w in ("held", "没怎么变", "基本没变", "基本不变"))
 
 
 def test_the_ppo_chart_draws_distinct_answers_only_where_the_history_has_them():
