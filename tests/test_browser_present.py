@@ -45,14 +45,22 @@ CHARTED = {"", "pretrain", "sft", "rlhf", "explorer", "challenges"}
 WORLD_PENDING = {("pretrain", "foreign")}
 
 
-def settled_problems(page, name: str, lang: str) -> dict:
+def settled_problems(page, name: str, lang: str, width: int) -> dict:
     """What the eye finds on a drawn page; a finding is measured again once the page has settled a second, so a
     state of a few hundred ms under load (a caption drawn before the page's style arrived: once in a fresh clone's
-    CI run, zh light 1920 px, home) is not reported, while anything the room would keep seeing still is."""
+    CI run, zh light 1920 px, home) is not reported, while anything the room would keep seeing still is.
+    Measured with the window as tall as the page (as tests/rehearse.py does), so that every text's background is
+    what is painted under it: below the fold the check falls back to the text's ancestors, and a slider's value,
+    drawn above its thumb but inside it, then read as red on red (the tour's slider, once its chart took the
+    whole width)."""
 
     def measure() -> dict:
+        height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        page.set_viewport_size({"width": width, "height": min(int(height) + 40, 9000)})
+        page.wait_for_timeout(500)
         found = {"contrast": contrast(page), "controls": controls(page), "overlaps": overlaps(page),
                  "foreign": foreign(page, lang)}
+        page.set_viewport_size({"width": width, "height": 1000})
         return {k: v for k, v in found.items() if v and (name, k) not in WORLD_PENDING}
 
     problems = measure()
@@ -77,7 +85,7 @@ def test_every_page_is_readable_unclipped_and_in_one_language(streamlit_server, 
             if view == "light" and name in CHARTED:
                 page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # a chart, once its run is read
                 assert page.get_by_text(texts.lens_title("wuxia", lang)).first.is_visible(), f"{name}: no lens"
-            problems = settled_problems(page, name, lang)
+            problems = settled_problems(page, name, lang, width)
             if problems:
                 found[name or "home"] = problems
     finally:
