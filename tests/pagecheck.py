@@ -6,6 +6,7 @@ can report it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 # WCAG 2.1 relative luminance and contrast. The background of a text is what is painted under its centre (the
@@ -224,3 +225,17 @@ def foreign(page, lang: str) -> list[str]:
         text = text.replace(name, "")
     words = re.findall(r"[A-Za-z]{2,}", text)
     return sorted({w for w in words if w.lower() not in LATIN_OK})
+
+
+@contextlib.contextmanager
+def whole_page(page, width: int, settle_ms: int, height: int = 1000):
+    """The window as tall as the page (at most 9000 px) while inside, then ``height`` again: so that the checks
+    above read what is painted under every text. Below the fold, ``contrast`` falls back to a text's ancestors,
+    and a slider's value, drawn above its thumb but inside it, then reads as red on red."""
+    tall = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 9000)})
+    page.wait_for_timeout(settle_ms)
+    try:
+        yield
+    finally:
+        page.set_viewport_size({"width": width, "height": height})

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from live import idle, server
-from pagecheck import contrast, controls, foreign, overlaps
+from pagecheck import contrast, controls, foreign, overlaps, whole_page
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -63,14 +63,11 @@ def main(argv=None) -> int:
                             page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
                             idle(page, 300_000, 1500)
                             shot = args.out / f"{name}-{lang}-{lens}-{view}-{width}.png"
-                            height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-                            page.set_viewport_size({"width": width, "height": min(int(height) + 40, 9000)})
-                            page.wait_for_timeout(800)
-                            page.screenshot(path=str(shot))
-                            row = {"shot": shot.name, "contrast": contrast(page), "controls": controls(page),
-                                   "overlaps": overlaps(page), "foreign": foreign(page, lang),
-                                   "exceptions": page.locator('[data-testid="stException"]').count()}
-                            page.set_viewport_size({"width": width, "height": 1000})
+                            with whole_page(page, width, 800):
+                                page.screenshot(path=str(shot))
+                                row = {"shot": shot.name, "contrast": contrast(page), "controls": controls(page),
+                                       "overlaps": overlaps(page), "foreign": foreign(page, lang),
+                                       "exceptions": page.locator('[data-testid="stException"]').count()}
                             report.append(row)
                             print(f"{shot.name}: contrast {len(row['contrast'])}, controls {len(row['controls'])}, "
                                   f"overlaps {len(row['overlaps'])}, "

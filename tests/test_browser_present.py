@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 from live import drawn
-from pagecheck import contrast, controls, foreign, overlaps
+from pagecheck import contrast, controls, foreign, overlaps, whole_page
 
 from ui import texts
 from ui.state import TOUR_LEN
@@ -49,18 +49,13 @@ def settled_problems(page, name: str, lang: str, width: int) -> dict:
     """What the eye finds on a drawn page; a finding is measured again once the page has settled a second, so a
     state of a few hundred ms under load (a caption drawn before the page's style arrived: once in a fresh clone's
     CI run, zh light 1920 px, home) is not reported, while anything the room would keep seeing still is.
-    Measured with the window as tall as the page (as tests/rehearse.py does), so that every text's background is
-    what is painted under it: below the fold the check falls back to the text's ancestors, and a slider's value,
-    drawn above its thumb but inside it, then read as red on red (the tour's slider, once its chart took the
-    whole width)."""
+    Measured with the window as tall as the page (``whole_page``, as tests/rehearse.py does): below the fold the
+    tour's slider value read as red on red once its chart took the whole width."""
 
     def measure() -> dict:
-        height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-        page.set_viewport_size({"width": width, "height": min(int(height) + 40, 9000)})
-        page.wait_for_timeout(500)
-        found = {"contrast": contrast(page), "controls": controls(page), "overlaps": overlaps(page),
-                 "foreign": foreign(page, lang)}
-        page.set_viewport_size({"width": width, "height": 1000})
+        with whole_page(page, width, 500):
+            found = {"contrast": contrast(page), "controls": controls(page), "overlaps": overlaps(page),
+                     "foreign": foreign(page, lang)}
         return {k: v for k, v in found.items() if v and (name, k) not in WORLD_PENDING}
 
     problems = measure()
