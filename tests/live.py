@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pagecheck import whole_page
+
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60.0
 
@@ -131,10 +133,7 @@ def shoot(page, path: Path, max_height: int = 7000, pause_ms: int = 1200) -> Pat
     """A screenshot of the whole page: Streamlit scrolls inside its main block, so grow the window to fit it
     (at most ``max_height``); plotly's download notices are removed first."""
     page.evaluate("document.querySelectorAll('.plotly-notifier').forEach(n => n.remove())")
-    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, max_height)})
-    page.wait_for_timeout(pause_ms)
-    page.screenshot(path=str(path))
-    page.set_viewport_size({"width": 1400, "height": 900})
+    with whole_page(page, 1400, pause_ms, height=900, max_height=max_height):
+        page.screenshot(path=str(path))
     assert path.stat().st_size > 10_000
     return path

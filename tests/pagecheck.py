@@ -228,12 +228,13 @@ def foreign(page, lang: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def whole_page(page, width: int, settle_ms: int, height: int = 1000):
-    """The window as tall as the page (at most 9000 px) while inside, then ``height`` again: so that the checks
-    above read what is painted under every text. Below the fold, ``contrast`` falls back to a text's ancestors,
-    and a slider's value, drawn above its thumb but inside it, then reads as red on red."""
+def whole_page(page, width: int, settle_ms: int, height: int = 1000, max_height: int = 9000):
+    """The window as tall as the page (at most ``max_height``) while inside, then ``height`` again: so that the
+    checks above read what is painted under every text, and a screenshot (``live.shoot``) holds the whole page.
+    Below the fold, ``contrast`` falls back to a text's ancestors, and a slider's value, drawn above its thumb but
+    inside it, then reads as red on red."""
     tall = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 9000)})
+    page.set_viewport_size({"width": width, "height": min(int(tall) + 40, max_height)})
     page.wait_for_timeout(settle_ms)
     try:
         yield
