@@ -100,9 +100,9 @@ def tracebacks(log: Path, since: int = 0) -> list[str]:
 
 
 @contextlib.contextmanager
-def serve(cache_dir: Path, log_path: Path) -> Iterator[Url]:
-    """The base URL of a live server (see ``server``), with its log's path."""
-    with server(cache_dir, log_path) as srv:
+def serve(cache_dir: Path, log_path: Path, env: dict | None = None) -> Iterator[Url]:
+    """The base URL of a live server (see ``server``, ``env`` too), with its log's path."""
+    with server(cache_dir, log_path, env) as srv:
         url = Url(srv.url)
         url.log = log_path
         yield url
