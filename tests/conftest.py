@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import cpulog
 import pg
 import pytest
 from live import serve, tracebacks
@@ -47,9 +48,12 @@ LONG = pytest.StashKey[bool]()  # does it run a test of the long tier (marked lo
 def pytest_configure(config: pytest.Config) -> None:
     """The servers of the tests share the cores with the background pool (tests/runs.py), so they train on one thread
     (two threads on two busy cores wait on each other) and never ahead (``sim.jobs.Board.prefetch``): what trains is
-    what a test asked for. The tests of these settings set them for their own Board."""
+    what a test asked for. The tests of these settings set them for their own Board. ``WUJI_TEST_CPU_LOG=PATH``
+    logs the machine's CPU use around every test (tests/cpulog.py)."""
     os.environ.setdefault("WUJI_PREFETCH", "0")
     os.environ.setdefault("WUJI_THREADS", "1")
+    if os.environ.get("WUJI_TEST_CPU_LOG"):  # where the session's time goes (tests/cpulog.py)
+        config.pluginmanager.register(cpulog.Log(os.environ["WUJI_TEST_CPU_LOG"]), "cpulog")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
