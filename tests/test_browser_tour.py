@@ -1,6 +1,7 @@
 """Real Chromium walks the guided tour in both languages with the keyboard (→ next, ← back), guesses on
 the predict-then-see step, saves every step's chart as a PNG through plotly's own camera button, and
-screenshots each step into test-artifacts/ (three of them go to docs/ for the README). Presenter mode's
+screenshots the three steps the README shows (into test-artifacts/ and docs/; tests/rehearse.py screenshots every
+step for a person to look at). Presenter mode's
 dark theme is checked for contrast, and the HTML report is downloaded, opened offline and asked for PNGs.
 """
 
@@ -76,14 +77,16 @@ def test_walk_the_whole_tour_with_the_keyboard(streamlit_server, page, artifacts
         expect(page.get_by_text(texts.lens_title(lens, lang)).first).to_be_visible()
         expect(page.get_by_text(texts.step_text(step.key, "do", lens, lang))).to_be_visible()
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-        idle(page, SLOW, 600)
         name = f"tour-{walk}-{number}-{step.key}"
-        # before the PNG: plotly's download notice would show
-        shoot(page, artifacts_dir / f"{name}.png", max_height=4000, pause_ms=700)
-        save_chart_png(page, artifacts_dir / f"{name}-chart.png")
-        if (walk, number) in DOCS:
+        if (walk, number) in DOCS:  # the README's screenshots (tests/rehearse.py takes every step's, for a person)
+            idle(page, SLOW, 600)
+            # before the PNG: plotly's download notice would show
+            shoot(page, artifacts_dir / f"{name}.png", max_height=4000, pause_ms=700)
             (ROOT / "docs").mkdir(exist_ok=True)
             shutil.copyfile(artifacts_dir / f"{name}.png", ROOT / "docs" / DOCS[(walk, number)])
+        else:
+            idle(page, SLOW)
+        save_chart_png(page, artifacts_dir / f"{name}-chart.png")
         if number < len(story.STEPS):
             page.evaluate("document.activeElement && document.activeElement.blur()")
             page.keyboard.press("ArrowRight")
