@@ -1,8 +1,8 @@
 """Real Chromium walks the guided tour in both languages with the keyboard (→ next, ← back), guesses on
 the predict-then-see step, saves every step's chart as a PNG through plotly's own camera button, and
-screenshots the three steps the README shows (into test-artifacts/ and docs/; tests/rehearse.py screenshots every
-step for a person to look at). Presenter mode's
-dark theme is checked for contrast, and the HTML report is downloaded, opened offline and asked for PNGs.
+screenshots the three steps the README shows (into test-artifacts/ and docs/; tests/rehearse.py screenshots
+every step for a person to look at). Presenter mode's dark theme is checked for contrast, and the HTML report
+is downloaded, opened offline and asked for PNGs.
 """
 
 from __future__ import annotations
