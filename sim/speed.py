@@ -8,10 +8,12 @@ where ``step_s`` (seconds a training step) and ``eval_s`` (seconds an evaluation
 are measured on this server, for this model shape:
 
   1. every Job of the Board times the events it passes on (``Meter``): the time between two events of a
-     stage is one step, or one step and an evaluation when the event is ``evaluated``; a stage read from
-     the cache is skipped;
-  2. when a Job ends, its measurements go into the ``SpeedBook`` (the median step, the mean evaluation,
-     blended with what the book knew: the newest run weighs half);
+     stage is one step, or one step and an evaluation when the event is ``evaluated``; an event that moves a
+     stage on by several steps (best-of-n draws a batch of answers at once) counts as that many equal steps;
+     a stage read from the cache is skipped;
+  2. when a Job ends, its measurements go into the ``SpeedBook`` (the mean step and the mean evaluation,
+     blended with what the book knew: the newest run weighs half). Means, not medians: a stage whose steps
+     differ (an ensemble's cheap member steps, then PPO's iterations) still sums to the time it took;
   3. a fresh server knows nothing: the app then asks the Board for ``sim.pipeline.calibrate``, a few steps and
      one evaluation of every stage on fresh models (a few seconds), which fills the book through the same Meter;
   4. the book lives in ``<cache>/speed.json``, so a restarted server remembers its speed.
@@ -61,6 +63,8 @@ def stage_steps(cfg: Config, stage: str) -> tuple[int, int]:
     total, part = cfg.total(stage), cfg.part(stage)
     if stage == "bon":
         return total, len(part.ns)
+    if stage == "ensemble":  # its members evaluate inside their steps; its PPO evaluates as the pipeline's does
+        return total, evaluations(cfg.ppo.iterations, cfg.ppo.eval_every)
     return total, evaluations(total, getattr(part, "eval_every", None))
 
 
@@ -81,6 +85,7 @@ class Meter:
     steps: dict[str, list[float]] = field(default_factory=dict)
     evals: dict[str, list[float]] = field(default_factory=dict)
     last: float | None = None
+    at: dict[str, int] = field(default_factory=dict)  # the step of each stage's last event
 
     def start(self) -> None:
         self.last = time.monotonic()
@@ -90,22 +95,28 @@ class Meter:
         dt, self.last = now - (self.last if self.last is not None else now), now
         if ev.stage == "done" or ev.extra.get("cached") or ev.extra.get("elsewhere"):  # not this server's speed
             return
-        (self.evals if ev.evaluated else self.steps).setdefault(ev.stage, []).append(dt)
+        moved, self.at[ev.stage] = ev.step - self.at.get(ev.stage, 0), ev.step
+        if ev.evaluated:
+            self.evals.setdefault(ev.stage, []).append(dt)
+        else:
+            n = max(1, moved)
+            self.steps.setdefault(ev.stage, []).extend([dt / n] * n)
 
     def rates(self) -> dict[str, Rate]:
-        """What this Job measured: a stage needs one plain step and one evaluation."""
+        """What this Job measured: a stage needs one plain step and one evaluation. With the mean step,
+        ``Rate.seconds`` of the events seen gives back the time they took."""
         out = {}
         for stage, steps in self.steps.items():
             evals = self.evals.get(stage)
             if steps and evals:
-                step_s = statistics.median(steps)
+                step_s = statistics.fmean(steps)
                 out[stage] = Rate(step_s, max(0.0, statistics.fmean(evals) - step_s))
         return out
 
     def step_s(self, stage: str) -> float | None:
-        """The median step of ``stage`` so far (None before its first plain step)."""
+        """The mean step of ``stage`` so far (None before its first plain step)."""
         steps = self.steps.get(stage)
-        return statistics.median(steps) if steps else None
+        return statistics.fmean(steps) if steps else None
 
 
 class SpeedBook:

@@ -165,14 +165,15 @@ def methods_key(cfg: Config, methods) -> str:
 def methods_stream(cfg: Config, methods, cache: Cache | None = None, device: str | None = None) -> Iterator[Event]:
     """Run (or read) each method of ``methods`` (method or variant names, sim.methods.VARIANTS) for ``cfg`` in turn
     (sim.pipeline.method_stream); the last event's ``extra['result']`` is ``{name: document}``;
-    ``Event("methods", i, n)`` marks each one done."""
+    ``Event("methods", i, n)`` marks each one done. Every step's event is passed on: the Board's Meter times the
+    methods from them (sim/speed.py), so the next promise of their time is measured."""
     docs = {}
     for i, m in enumerate(methods):
         c, method = variant(cfg, m)
         for ev in torch_side().method_stream(c, method, cache, device):
             if ev.stage == "done":
                 docs[m] = ev.extra["result"]
-            elif ev.evaluated or ev.step == ev.total:
+            else:
                 yield dataclasses.replace(ev, extra={**ev.extra, "method": m})
         yield Event("methods", i + 1, len(methods), {}, True, {"method": m, "finished": True})
     yield Event("done", 1, 1, {}, True, {"result": docs})

@@ -3,14 +3,17 @@ book's blending and memory, and the Board asking for a calibration only while a 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import pytest
 
-from sim.config import preset
+from sim.cache import Cache
+from sim.config import METHODS, preset
 from sim.events import Event
 from sim.jobs import Board
 from sim.speed import BOOK_FILE, Meter, Rate, SpeedBook, evaluations, shape, stage_steps
+from sim.sweep import methods_stream
 from ui import texts
 
 FAST = preset("fast")
@@ -50,9 +53,26 @@ def test_the_meter_reads_steps_and_evaluations_and_skips_cached_stages():
     for ev, now in events:
         m.see(ev, now)
     rates = m.rates()
-    assert set(rates) == {"sft"} and m.step_s("sft") == 1.0 and m.step_s("reward") is None
-    assert rates["sft"].step_s == 1.0  # the median of 1, 1.5, 1
-    assert rates["sft"].eval_s == pytest.approx((2.0 + 3.5) / 2 - 1.0)
+    assert set(rates) == {"sft"} and m.step_s("sft") == pytest.approx(3.5 / 3) and m.step_s("reward") is None
+    assert rates["sft"].step_s == pytest.approx(3.5 / 3)  # the mean of 1, 1.5, 1
+    assert rates["sft"].eval_s == pytest.approx((2.0 + 3.5) / 2 - 3.5 / 3)
+    assert rates["sft"].seconds(5, 2) == pytest.approx(14.0 - 5.0), "five events, two evaluated: the 9 s they took"
+
+
+def test_a_stage_of_unequal_steps_is_promised_the_time_it_took():
+    """An ensemble trains its members (cheap steps), then runs PPO (dear iterations, some evaluated): the Meter's
+    rate, summed over the stage's own step and evaluation counts, gives back the time the stage took."""
+    cfg = dataclasses.replace(FAST, ensemble=dataclasses.replace(FAST.ensemble, k=2, steps=3),
+                              ppo=dataclasses.replace(FAST.ppo, iterations=4, eval_every=2))
+    steps, evals = stage_steps(cfg, "ensemble")
+    assert (steps, evals) == (2 * 3 + 4, 3), "its PPO evaluates at iterations 0, 2 and 4"
+    m, now = Meter(), 0.0
+    m.last = now
+    times = [0.1] * 6 + [2.0, 5.0, 2.0, 5.0]  # six member steps, then iterations 1-4 (2 and 4 evaluated)
+    for i, dt in enumerate(times, start=1):
+        now += dt
+        m.see(Event("ensemble", i, steps, {}, i > 6 and (i - 6) % 2 == 0), now)
+    assert m.rates()["ensemble"].seconds(len(times), 2) == pytest.approx(now)
 
 
 def test_the_book_sums_blends_remembers_and_survives_a_broken_file(tmp_path):
@@ -120,6 +140,33 @@ def test_the_board_asks_for_a_calibration_only_while_a_run_cannot_be_timed(tmp_p
     assert board.book.estimate(FAST, ["pretrain", "sft", "reward", "rlhf"]) is not None
     assert board.calibration(FAST, "ann") is None, "measured: nothing more to do"
     assert (tmp_path / BOOK_FILE).exists()
+
+
+def test_an_event_that_covers_several_steps_counts_as_that_many():
+    """Best-of-n draws answers in batches: an event at step 24 then 64 is 24 and 40 draws, not two steps."""
+    m = Meter()
+    m.last = 0.0
+    for ev, now in [(Event("bon", 24, 64), 6.0), (Event("bon", 64, 64), 16.0),
+                    (Event("bon", 1, 64, {}, True), 17.0), (Event("bon", 64, 64, {}, True), 20.0)]:
+        m.see(ev, now)
+    assert m.steps["bon"] == [0.25] * 64, "6 s over 24 draws, 10 s over 40"
+    rate = m.rates()["bon"]
+    assert (rate.step_s, rate.eval_s) == (pytest.approx(0.25), pytest.approx(2.0 - 0.25))
+    assert rate.seconds(64, 0) == pytest.approx(16.0), "its 64 draws take the 16 s they took"
+
+
+def test_a_run_of_the_methods_teaches_the_board_their_time(tmp_path):
+    """Calibration times the pipeline only: the explorer promises the methods' time once this server has trained
+    them. A real run of every method (the tiny preset) through a Board's Job leaves a rate for each in the book."""
+    cfg, methods = preset("tiny", reward_bias=0.9, kl_coef=0.0, lang="en"), list(METHODS)
+    board = Board(Cache(tmp_path), workers=1)
+    assert all(board.book.estimate(cfg, [m]) is None for m in METHODS), "nothing promised before"
+    job = board.submit(cfg, "ann", stream=lambda c, cache: methods_stream(c, methods, cache), key="methods")
+    assert job.join(300) and job.error is None, job.error
+    for m in METHODS:
+        rate = board.book.rate(cfg, m)
+        assert rate is not None and rate.step_s > 0, f"{m}: no measured step"
+        assert board.book.estimate(cfg, [m]) > 0
 
 
 def test_a_stages_total_is_its_progress_bars_length():

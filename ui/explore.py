@@ -263,9 +263,11 @@ def methods_section(cfg, lang: str) -> dict:
         _ended(job, lang)
     if len(docs) < len(tradeoff.METHODS):
         missing = sweep.missing([cfg], session.cache())
-        runs = Counter(variant(cfg, name)[1] for name in tradeoff.METHODS)  # {method: how many of its variants}
+        runs = Counter(variant(cfg, n)[1] for n in tradeoff.METHODS if n not in docs)  # {method: variants to train}
         eta = _eta(cfg, {**{s: n for s, n in missing.items() if s != "rlhf"}, **runs})
-        st.caption(texts.t("ex_methods_eta", lang, eta=texts.duration(eta, lang)))
+        # calibration times the pipeline's stages, not the methods: they are timed the first time they train
+        said = texts.duration(eta, lang) if eta is not None else texts.t("eta_methods_unmeasured", lang)
+        st.caption(texts.t("ex_methods_eta", lang, eta=said))
         label = texts.t("ex_methods_btn", lang, seed=cfg.seed, bias=cfg.reward.reward_bias, kl=cfg.ppo.kl_coef)
         if st.button(label, key="start_methods"):
             _submit(session.METHODS_JOB, cfg, eta, key=key,
