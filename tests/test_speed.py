@@ -158,7 +158,10 @@ def test_an_event_that_covers_several_steps_counts_as_that_many():
 def test_a_run_of_the_methods_teaches_the_board_their_time(tmp_path):
     """Calibration times the pipeline only: the explorer promises the methods' time once this server has trained
     them. A real run of every method (the tiny preset) through a Board's Job leaves a rate for each in the book."""
-    cfg, methods = preset("tiny", reward_bias=0.9, kl_coef=0.0, lang="en"), list(METHODS)
+    tiny = preset("tiny", reward_bias=0.9, kl_coef=0.0, lang="en", pretrain_steps=20)  # what is timed: the methods
+    cfg = dataclasses.replace(tiny, sft=dataclasses.replace(tiny.sft, steps=20, eval_every=10),
+                              reward=dataclasses.replace(tiny.reward, steps=20, eval_every=10))
+    methods = list(METHODS)
     board = Board(Cache(tmp_path), workers=1)
     assert all(board.book.estimate(cfg, [m]) is None for m in METHODS), "nothing promised before"
     job = board.submit(cfg, "ann", stream=lambda c, cache: methods_stream(c, methods, cache), key="methods")
