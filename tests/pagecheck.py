@@ -10,11 +10,11 @@ import contextlib
 import re
 
 # WCAG 2.1 relative luminance and contrast. The background of a text is what is painted under its centre (the
-# centre of its own text node, not of the element, which may hold shaded spans beside it),
-# composited from the page up (alpha included); the text's own colour is composited over that, with the
-# product of the ancestors' opacity. Disabled controls are exempt (WCAG 1.4.3 "inactive user interface"), and
-# so is what a reader does not read: icon ligatures, the skip link (off screen until focused), the toolbar,
-# plotly's modebar, and the slider's min/max labels (Streamlit shows them on hover only).
+# centre of its own text node, not of the element, which may hold shaded spans beside it), composited from the
+# page up (alpha included), and in a chart an annotation's own box over that; the text's own colour is composited
+# over that, with the product of the ancestors' opacity. Disabled controls are exempt (WCAG 1.4.3 "inactive user
+# interface"), and so is what a reader does not read: icon ligatures, the skip link (off screen until focused), the
+# toolbar, plotly's modebar, and the slider's min/max labels (Streamlit shows them on hover only).
 SKIP = ("[disabled], [aria-disabled=true], script, style, noscript, .modebar, [data-testid=stToolbar], "
         "[data-testid=stIconMaterial], [data-testid=stSkipToContent], [data-testid=stSliderTickBar]")
 # The colour arithmetic both contrast checks share (JavaScript, the body of a function).
@@ -82,7 +82,12 @@ CONTRAST_JS = r"""
     range.selectNodeContents(n);
     const own = range.getBoundingClientRect();
     const box = own.width && own.height ? own : null;
-    const bg = inSvg ? background(el.closest("svg").parentElement) : background(el, box);
+    let bg = inSvg ? background(el.closest("svg").parentElement) : background(el, box);
+    const label = inSvg && el.closest(".annotation") && el.closest(".annotation").querySelector("rect.bg");
+    if (label) {  // a chart's annotation paints its own box (plotly's bgcolor) under its text
+      const fill = parse(getComputedStyle(label).fill);
+      if (fill) bg = over({...fill, a: fill.a * parseFloat(getComputedStyle(label).fillOpacity || "1")}, bg);
+    }
     const o = opacity(el);
     const shown = over({...fg, a: fg.a * o}, bg);
     const r = ratio(shown, bg);

@@ -26,6 +26,28 @@ def test_contrast_finds_pale_text_and_judges_a_mark_by_what_lies_under_it(browse
     assert "✗" not in found and not any(t.startswith(("Hi!", "clever", "plain")) for t in found), found
 
 
+def annotation(text: str, box: str, ink: str, x: int) -> str:
+    """A chart's annotation as plotly draws one: a group holding its box (``rect.bg``) and then its text."""
+    return (f'<g class="annotation"><g class="annotation-text-g"><rect class="bg" x="{x}" y="10" width="180" '
+            f'height="24" style="{box}"></rect><text class="annotation-text" x="{x + 4}" y="28" '
+            f'style="fill:{ink};font-size:14px">{text}</text></g></g>')
+
+
+def test_contrast_reads_a_chart_annotation_on_its_own_box(browser):
+    """The explorer's peak label in presenter mode's dark theme: pale text on its white box (found by eye in a
+    rehearsal, missed while the check read the page behind the chart)."""
+    page = browser.new_page()
+    white = "fill:rgb(255,255,255);fill-opacity:0.85"
+    page.set_content(f"""<body style="{DARK}"><div><svg class="main-svg" width="800" height="50">
+      {annotation("pale on the white box", white, "#f4f1ea", 0)}
+      {annotation("dark on the white box", white, "#2b2622", 200)}
+      {annotation("pale on a dark box", "fill:#1e2127;fill-opacity:1", "#f4f1ea", 400)}
+    </svg></div></body>""")
+    found = {f["text"] for f in contrast(page)}
+    page.close()
+    assert found == {"pale on the white box"}, found
+
+
 def switch(label: str, track: str, checked: bool = False) -> str:
     """A switch as Streamlit draws one: a hidden input, then the track (holding the knob), then the label."""
     return (f'<div data-testid="stCheckbox"><label><span><input type="checkbox" role="switch"'

@@ -11,6 +11,7 @@ import re
 import threading
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_architecture import imports
@@ -19,6 +20,7 @@ from sim.cache import cached_result
 from sim.config import preset
 from sim.server import GUESS_CHOICES, Guesses, forget
 from ui import narrate, session, state, states, story, texts, theme
+from ui.charts import for_room
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -215,6 +217,19 @@ def test_heat_map_numbers_read_on_every_cell(name):
         text = INK if name == "light" else c["text"]
         assert min(theme.contrast(text, e) for e in ends) >= 5, (name, ends)
         assert theme.contrast(c["text"], ends[0]) >= 5 and theme.contrast(c["text"], ends[1]) >= 5
+
+
+@pytest.mark.parametrize("name", list(theme.THEMES))
+def test_a_labels_own_box_follows_the_room_theme(name):
+    """A chart label drawn on its own box (the explorer's peak, ``bgcolor``) keeps its box in the theme's panel
+    colour under the theme's ink: a rehearsal found the white box under the dark theme's pale text (1.2:1)."""
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, 1]))
+    fig.add_annotation(x=0.5, y=0.5, text="peak", bgcolor="rgba(255,255,255,0.85)")
+    fig.add_annotation(x=0.2, y=0.2, text="no box", showarrow=False)
+    boxed, plain = for_room(fig, name, theme.SCALE).layout.annotations
+    c = theme.THEMES[name]
+    assert boxed.bgcolor == c["panel"] and theme.contrast(boxed.font.color, boxed.bgcolor) >= 7
+    assert plain.bgcolor is None, "a label without a box gets none"
 
 
 def test_chart_text_wraps_to_a_column():

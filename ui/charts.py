@@ -653,6 +653,8 @@ def for_room(fig: go.Figure, theme_name: str, scale: float) -> go.Figure:
     for a in fig.layout.annotations:
         a.font.size = (a.font.size or 15) * scale
         a.font.color = c["text"]
+        if a.bgcolor is not None:  # a label's own box (the explorer's peak) takes the theme's, under its new ink
+            a.bgcolor = c["panel"]
     for ax in fig.select_xaxes():  # side-by-side panels: room for the larger y-axis labels between them
         if ax.domain and ax.domain[0] > 0.01:
             ax.domain = (ax.domain[0] + 0.07 * (scale - 1), ax.domain[1])
