@@ -101,7 +101,7 @@ class Job:
                     self.error = self.error or f"{type(e).__name__}: {e}"
             self.finished_at = time.monotonic()
             if self.book is not None and self.error is None:
-                self.book.record(self.cfg, self.meter.rates())
+                self.book.record(self.cfg, self.meter.rates(), provisional=self.purpose == "calibrate")
             self.done = True
             self._finished.set()
             if self.on_done is not None:
@@ -305,13 +305,14 @@ class Board:
     def calibration(self, cfg: Config, who: str) -> Job | None:
         """The Job measuring this server's speed for cfg's shapes (``sim.pipeline.calibrate``: a few seconds),
         submitted on the first call while the book cannot time a whole run of cfg; None once it can, or when
-        the measuring already ran (and failed: the app then says no time rather than a guess)."""
+        the measuring already ran through (and failed: the app then says no time rather than a guess). One that
+        stopped to make room for work (``yielded``) measures again on the next call."""
         if self.book.estimate(cfg, STAGES) is not None:
             return None
         key = CALIBRATE + "|".join(shape(cfg, s) for s in STAGES)
         with self._lock:
             tried = self._calibrations.get(key)
-        if tried is not None and tried.done:
+        if tried is not None and tried.done and not tried.yielded:
             return None
         job = self.submit(cfg, who, 0.0, stream=lambda c, cache: torch_side().calibrate(c, cache), key=key,
                           purpose="calibrate")

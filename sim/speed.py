@@ -15,7 +15,8 @@ are measured on this server, for this model shape:
      blended with what the book knew: the newest run weighs half). Means, not medians: a stage whose steps
      differ (an ensemble's cheap member steps, then PPO's iterations) still sums to the time it took;
   3. a fresh server knows nothing: the app then asks the Board for ``sim.pipeline.calibrate``, a few steps and
-     one evaluation of every stage on fresh models (a few seconds), which fills the book through the same Meter;
+     one evaluation of every stage on fresh models (a few seconds), which fills the book through the same Meter,
+     provisionally: the first run of a stage replaces its calibrated rate;
   4. the book lives in ``<cache>/speed.json``, so a restarted server remembers its speed.
 
 A shape (``shape``) is what sets the speed of a stage: the model's size, the stage's batch settings; not the
@@ -72,7 +73,7 @@ def stage_steps(cfg: Config, stage: str) -> tuple[int, int]:
 class Rate:
     step_s: float  # seconds a training step
     eval_s: float  # seconds an evaluation (and the samples recorded with it)
-    runs: int = 1  # how many measurements it blends
+    runs: int = 1  # how many measurements it blends (0: a calibration's few steps only, see SpeedBook.record)
 
     def seconds(self, steps: int, evals: int) -> float:
         return steps * self.step_s + evals * self.eval_s
@@ -141,15 +142,22 @@ class SpeedBook:
         with self._lock:
             return self._rates.get(self.key(cfg, stage))
 
-    def record(self, cfg: Config, measured: dict[str, Rate]) -> None:
-        """Blend a Job's measurements into the book and save it."""
+    def record(self, cfg: Config, measured: dict[str, Rate], provisional: bool = False) -> None:
+        """Blend a Job's measurements into the book and save it. A calibration's few steps (``provisional``) fill
+        only what the book lacks, and a run's measurement replaces them instead of blending with them: a few steps
+        timed while a page ran in the same process read up to ten times slow (the page holds the interpreter's
+        lock; docs/performance.md), and a blend would have kept half of that for the next run."""
         if not measured:
             return
         with self._lock:
             for stage, new in measured.items():
                 key = self.key(cfg, stage)
                 old = self._rates.get(key)
-                if old is not None:
+                if provisional:
+                    if old is None or old.runs == 0:
+                        self._rates[key] = Rate(new.step_s, new.eval_s, 0)
+                    continue
+                if old is not None and old.runs > 0:
                     w = NEWEST_WEIGHT
                     new = Rate(w * new.step_s + (1 - w) * old.step_s, w * new.eval_s + (1 - w) * old.eval_s,
                                old.runs + 1)

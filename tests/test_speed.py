@@ -91,6 +91,21 @@ def test_the_book_sums_blends_remembers_and_survives_a_broken_file(tmp_path):
     assert SpeedBook(tmp_path).estimate(FAST, ["sft"]) is None, "a broken book is measured again"
 
 
+def test_a_calibration_fills_gaps_and_the_first_run_replaces_it(tmp_path):
+    """A calibration's few steps, timed while a page ran, read up to ten times slow: they fill only what the book
+    lacks, and the first run's measurement of the stage replaces them; runs after that blend as before."""
+    book = SpeedBook(tmp_path)
+    book.record(FAST, {"sft": Rate(0.3, 4.0)}, provisional=True)
+    assert book.rate(FAST, "sft") == Rate(0.3, 4.0, 0) and book.estimate(FAST, ["sft"]) == pytest.approx(200.0)
+    book.record(FAST, {"sft": Rate(0.02, 0.1)})
+    assert book.rate(FAST, "sft") == Rate(0.02, 0.1, 1), "replaced, not blended"
+    book.record(FAST, {"sft": Rate(0.9, 9.0), "reward": Rate(0.05, 0.5)}, provisional=True)
+    assert book.rate(FAST, "sft") == Rate(0.02, 0.1, 1), "a calibration never overrides a run"
+    assert book.rate(FAST, "reward") == Rate(0.05, 0.5, 0)
+    book.record(FAST, {"sft": Rate(0.04, 0.3)})
+    assert book.rate(FAST, "sft") == Rate(pytest.approx(0.03), pytest.approx(0.2), 2)
+
+
 def test_a_book_measured_with_another_thread_count_is_measured_again(tmp_path):
     """A server that trains on more threads than the book's times (a Board's book keys its rates by them) promises
     nothing until it has measured itself: a slower count's seconds would be promised as its own."""
@@ -185,7 +200,8 @@ def test_a_measured_time_is_said_in_seconds_then_minutes(secs, text):
 
 def test_real_work_goes_before_measuring_the_speed(tmp_path, monkeypatch):
     """A facilitator's run never waits behind the server measuring itself: it goes ahead of a queued
-    calibration, and a running one stops after the event in hand (what it measured so far is kept)."""
+    calibration, and a running one stops after the event in hand (what it measured so far is kept); the next page
+    that needs a time asks for the measuring again (a server once left with no promise for the map, for good)."""
     import sim.engine
 
     gate, ran = threading.Event(), []
@@ -214,3 +230,5 @@ def test_real_work_goes_before_measuring_the_speed(tmp_path, monkeypatch):
     gate.set()
     assert run.join(30) and ran == [0.0] and run.error is None
     assert measuring.stopped and board.book.rate(FAST, "pretrain") is not None, "its steps so far are kept"
+    again = board.calibration(FAST, "ann")
+    assert again is not None and again is not measuring, "stopped for work, not failed: it measures again"
