@@ -145,7 +145,7 @@ class SpeedBook:
     def record(self, cfg: Config, measured: dict[str, Rate], provisional: bool = False) -> None:
         """Blend a Job's measurements into the book and save it. A calibration's few steps (``provisional``) fill
         only what the book lacks, and a run's measurement replaces them instead of blending with them: a few steps
-        timed while a page ran in the same process read up to ten times slow (the page holds the interpreter's
+        timed while a page ran in the same process read up to twenty times slow (the page holds the interpreter's
         lock; docs/performance.md), and a blend would have kept half of that for the next run."""
         if not measured:
             return
