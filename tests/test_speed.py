@@ -13,7 +13,7 @@ from sim.config import METHODS, preset
 from sim.events import Event
 from sim.jobs import Board
 from sim.speed import BOOK_FILE, Meter, Rate, SpeedBook, evaluations, shape, stage_steps
-from sim.sweep import methods_stream
+from sim.sweep import methods_stream, sweep_stream
 from ui import texts
 
 FAST = preset("fast")
@@ -170,13 +170,17 @@ def test_an_event_that_covers_several_steps_counts_as_that_many():
     assert rate.seconds(64, 0) == pytest.approx(16.0), "its 64 draws take the 16 s they took"
 
 
+def short_tiny(**knobs):
+    """The tiny preset with 20-step pretraining, SFT and reward model: a real pipeline in seconds."""
+    tiny = preset("tiny", lang="en", pretrain_steps=20, **knobs)
+    return dataclasses.replace(tiny, sft=dataclasses.replace(tiny.sft, steps=20, eval_every=10),
+                               reward=dataclasses.replace(tiny.reward, steps=20, eval_every=10))
+
+
 def test_a_run_of_the_methods_teaches_the_board_their_time(tmp_path):
     """Calibration times the pipeline only: the explorer promises the methods' time once this server has trained
     them. A real run of every method (the tiny preset) through a Board's Job leaves a rate for each in the book."""
-    tiny = preset("tiny", reward_bias=0.9, kl_coef=0.0, lang="en", pretrain_steps=20)  # what is timed: the methods
-    cfg = dataclasses.replace(tiny, sft=dataclasses.replace(tiny.sft, steps=20, eval_every=10),
-                              reward=dataclasses.replace(tiny.reward, steps=20, eval_every=10))
-    methods = list(METHODS)
+    cfg, methods = short_tiny(reward_bias=0.9, kl_coef=0.0), list(METHODS)
     board = Board(Cache(tmp_path), workers=1)
     assert all(board.book.estimate(cfg, [m]) is None for m in METHODS), "nothing promised before"
     job = board.submit(cfg, "ann", stream=lambda c, cache: methods_stream(c, methods, cache), key="methods")
@@ -185,6 +189,19 @@ def test_a_run_of_the_methods_teaches_the_board_their_time(tmp_path):
         rate = board.book.rate(cfg, m)
         assert rate is not None and rate.step_s > 0, f"{m}: no measured step"
         assert board.book.estimate(cfg, [m]) > 0
+
+
+def test_the_maps_runs_teach_the_board_every_stage(tmp_path):
+    """The explorer's map is a Job too: its runs' steps reach the Meter, so a map measures every stage (it passed
+    on only evaluations, and taught the book nothing)."""
+    cfgs = [short_tiny(reward_bias=0.0, kl_coef=kl) for kl in (0.0, 0.1)]
+    board = Board(Cache(tmp_path), workers=1)
+    job = board.submit(cfgs[0], "ann", stream=lambda c, cache: sweep_stream(cfgs, cache), key="map")
+    assert job.join(300) and job.error is None, job.error
+    for stage in ("pretrain", "sft", "reward", "rlhf"):
+        rate = board.book.rate(cfgs[0], stage)
+        assert rate is not None and rate.step_s > 0 and rate.runs == 1, stage
+    assert len(job.result) == 2 and sum(e.stage == "sweep" for e in job.snapshot()) == 2
 
 
 def test_a_stages_total_is_its_progress_bars_length():
