@@ -53,7 +53,7 @@ def test_kl_slider_changes_a_metric(streamlit_server, page, artifacts_dir):
     page.keyboard.press("Home")  # 0.0: cached, so the page redraws at once
     page.wait_for_url(re.compile(r"[?&]kl=0(&|$)"), timeout=SLOW)
     # The thumb is read once the run is over: during it, Streamlit may show a stale copy of the slider beside the new
-    # one (two matches: a fresh clone's CI run under load, 2026-12-04).
+    # one, faded until the run ends (streamlit/streamlit#9487; two matches in a fresh clone's run under load).
     settle(page)
     expect(slider(page, "kl_slider").locator('[data-testid="stSliderThumbValue"]')).to_have_text("0.0", timeout=SLOW)
     expect(page.locator('[data-testid="stMetricValue"]').first).to_be_visible()
