@@ -83,7 +83,7 @@ CONTRAST_JS = r"""
     const own = range.getBoundingClientRect();
     const box = own.width && own.height ? own : null;
     let bg = inSvg ? background(el.closest("svg").parentElement) : background(el, box);
-    const label = inSvg && el.closest(".annotation") && el.closest(".annotation").querySelector("rect.bg");
+    const label = inSvg ? el.closest(".annotation")?.querySelector("rect.bg") : null;
     if (label) {  // a chart's annotation paints its own box (plotly's bgcolor) under its text
       const fill = parse(getComputedStyle(label).fill);
       if (fill) bg = over({...fill, a: fill.a * parseFloat(getComputedStyle(label).fillOpacity || "1")}, bg);

@@ -92,7 +92,7 @@ def test_the_book_sums_blends_remembers_and_survives_a_broken_file(tmp_path):
 
 
 def test_a_calibration_fills_gaps_and_the_first_run_replaces_it(tmp_path):
-    """A calibration's few steps, timed while a page ran, read up to ten times slow: they fill only what the book
+    """A calibration's few steps, timed while a page ran, read up to twenty times slow: they fill only what the book
     lacks, and the first run's measurement of the stage replaces them; runs after that blend as before."""
     book = SpeedBook(tmp_path)
     book.record(FAST, {"sft": Rate(0.3, 4.0)}, provisional=True)
