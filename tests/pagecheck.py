@@ -13,10 +13,13 @@ import re
 # centre of its own text node, not of the element, which may hold shaded spans beside it), composited from the
 # page up (alpha included), and in a chart an annotation's own box over that; the text's own colour is composited
 # over that, with the product of the ancestors' opacity. Disabled controls are exempt (WCAG 1.4.3 "inactive user
-# interface"), and so is what a reader does not read: icon ligatures, the skip link (off screen until focused), the
-# toolbar, plotly's modebar, and the slider's min/max labels (Streamlit shows them on hover only).
-SKIP = ("[disabled], [aria-disabled=true], script, style, noscript, .modebar, [data-testid=stToolbar], "
-        "[data-testid=stIconMaterial], [data-testid=stSkipToContent], [data-testid=stSliderTickBar]")
+# interface"), and so is what a reader does not read: icon ligatures (an alert's icon too: ``how_to_vote`` is drawn
+# as a ballot box), the skip link (off screen until focused), the toolbar, plotly's modebar and the notice plotly
+# shows for a few seconds after its camera button saved a PNG (plotly's own words, in English: not the app's
+# texts), and the slider's min/max labels (Streamlit shows them on hover only).
+SKIP = ("[disabled], [aria-disabled=true], script, style, noscript, .modebar, .plotly-notifier, "
+        "[data-testid=stToolbar], [data-testid=stIconMaterial], [data-testid=stAlertDynamicIcon], "
+        "[data-testid=stSkipToContent], [data-testid=stSliderTickBar]")
 # The colour arithmetic both contrast checks share (JavaScript, the body of a function).
 COLOUR_JS = r"""
   const parse = (c) => {
@@ -233,15 +236,16 @@ def foreign(page, lang: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def whole_page(page, width: int, settle_ms: int, height: int = 1000, max_height: int = 9000):
-    """The window as tall as the page (at most ``max_height``) while inside, then ``height`` again: so that the
-    checks above read what is painted under every text, and a screenshot (``live.shoot``) holds the whole page.
-    Below the fold, ``contrast`` falls back to a text's ancestors, and a slider's value, drawn above its thumb but
-    inside it, then reads as red on red."""
+def whole_page(page, width: int, settle_ms: int, max_height: int = 9000):
+    """The window ``width`` wide and as tall as the page (at most ``max_height``) while inside, then as it was: so
+    that the checks above read what is painted under every text, and a screenshot (``live.shoot``) holds the whole
+    page. Below the fold, ``contrast`` falls back to a text's ancestors, and a slider's value, drawn above its thumb
+    but inside it, then reads as red on red."""
+    before = page.viewport_size
     tall = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": width, "height": min(int(tall) + 40, max_height)})
     page.wait_for_timeout(settle_ms)
     try:
         yield
     finally:
-        page.set_viewport_size({"width": width, "height": height})
+        page.set_viewport_size(before)

@@ -9,6 +9,11 @@ The server trains with the app's own thread count (every core: ``WUJI_THREADS`` 
 suite's other servers: this test runs last (tests/conftest.py, ``TIMED_LAST``), alone on the machine as a room's
 server is. Measured one after the other on this 2-core machine (2026-12-04): the run took 84 s at two threads, 95 s
 at one.
+
+It trains the ``tiny`` preset: the speed book, its calibration and the promise are the same code for every preset
+(a stage's rate is keyed by its shapes), and the tiny journey lasts about 30 s where the fast one lasted 84-170 s,
+the largest single cost of the suite's last minutes (docs/testing.md). Three runs alone here (2026-12-04):
+promised 30, 27 and 36 s; took 28.1, 27.6 and 30.2 s.
 """
 
 from __future__ import annotations
@@ -39,8 +44,8 @@ def promised_seconds(text: str) -> float:
 
 @pytest.fixture()
 def fresh_server(tmp_path):
-    """conftest's fresh server (an empty cache), training as the app does by default: on every core."""
-    with serve(tmp_path / "cache", tmp_path / "server.log", {"WUJI_THREADS": ""}) as base_url:
+    """conftest's fresh server (an empty cache), training as the app does by default: on every core; the tiny preset."""
+    with serve(tmp_path / "cache", tmp_path / "server.log", {"WUJI_THREADS": "", "WUJI_PRESET": "tiny"}) as base_url:
         yield base_url
 
 
@@ -52,7 +57,7 @@ def test_a_fresh_server_measures_itself_and_keeps_its_time_promise(fresh_server,
     idle(page, SLOW, 300)
     promise = promised_seconds(info.inner_text())
 
-    cfg = preset("fast", lang="en")
+    cfg = preset("tiny", lang="en")
     cache, keys = Cache(tmp_path / "cache"), stage_keys(cfg)
     page.get_by_role("button", name=texts.t("train_journey", "en"), exact=True).click()
     t0 = time.monotonic()

@@ -3,7 +3,7 @@ must and nothing that a reader sees clearly, so that a finding in a rehearsal me
 
 from __future__ import annotations
 
-from pagecheck import contrast, controls
+from pagecheck import contrast, controls, foreign
 
 DARK = "background:#111318;color:#f4f1ea;font:16px sans-serif"
 CHIP = "background:rgb(172,172,172);color:#2b2622"  # a character shaded by its drift (ui/narrate.py)
@@ -71,3 +71,15 @@ def test_controls_finds_switches_and_help_icons_that_fade_into_the_page(browser)
     page.close()
     # measured on presenter mode's dark page before its fix: the track 1.04 to 1, the icon 1.13; a red at 2.3
     assert found == {("switch", "faint track"), ("switch", "dark red on"), ("help icon", "faint icon")}, found
+
+
+def test_foreign_finds_the_other_language_but_not_an_icons_name_or_plotlys_notice(browser):
+    """A Chinese page: an English word the app wrote is found; the name of an alert's icon (a Material ligature,
+    drawn as a ballot box: found on the tour's predict step) and plotly's notice after a PNG download are not."""
+    page = browser.new_page()
+    page.set_content("""<body><div data-testid="stAlert"><span data-testid="stAlertDynamicIcon">how_to_vote</span>
+      <p>先猜一猜，再看结果。</p></div><p>奖励 reward 上升</p>
+      <div class="plotly-notifier"><span>Image download succeeded</span></div></body>""")
+    found = foreign(page, "zh")
+    page.close()
+    assert found == ["reward"], found

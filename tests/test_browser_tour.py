@@ -1,8 +1,10 @@
 """Real Chromium walks the guided tour in both languages with the keyboard (→ next, ← back), guesses on
-the predict-then-see step, saves every step's chart as a PNG through plotly's own camera button, and
-screenshots the three steps the README shows (into test-artifacts/ and docs/; tests/rehearse.py screenshots
-every step for a person to look at). Presenter mode's dark theme is checked for contrast, and the HTML report
-is downloaded, opened offline and asked for PNGs.
+the predict-then-see step, checks every step as test_browser_present.py checks the pages (``live.findings``:
+contrast, faint controls, chart labels colliding or cut, the other language), saves every step's chart as a PNG
+through plotly's own camera button, and screenshots the three steps the README shows (into test-artifacts/ and
+docs/; tests/rehearse.py screenshots every step for a person to look at). The two walks differ in language, lens,
+view and width (Chinese plain at 1920 px, English presenter dark at 1280 px). Presenter mode's dark theme is
+checked for contrast, and the HTML report is downloaded, opened offline and asked for PNGs.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from live import idle, shoot
+from live import drawn, findings, idle, shoot
 from playwright.sync_api import Page, expect
 
 from ui import story, texts, theme
@@ -23,9 +25,9 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 SLOW = 120_000  # ms: the first load of a cached result imports torch and reads the models
 PNG = b"\x89PNG\r\n\x1a\n"
-WALKS = {  # name -> (lang, lens, extra URL values)
-    "zh-wuxia": ("zh", "wuxia", {}),
-    "en-work-presenter-dark": ("en", "work", {"present": "1", "theme": "dark"}),
+WALKS = {  # name -> (lang, lens, extra URL values, the window's width)
+    "zh-wuxia": ("zh", "wuxia", {}, 1920),
+    "en-work-presenter-dark": ("en", "work", {"present": "1", "theme": "dark"}, 1280),
 }
 DOCS = {  # one screenshot a stage for the README: (walk, step) -> docs/ name
     ("zh-wuxia", 1): "tour-pretrain-zh.png",
@@ -58,7 +60,9 @@ def css(hex_color: str) -> str:
 
 @pytest.mark.parametrize("walk", list(WALKS))
 def test_walk_the_whole_tour_with_the_keyboard(streamlit_server, page, artifacts_dir, walk):
-    lang, lens, extra = WALKS[walk]
+    lang, lens, extra, width = WALKS[walk]
+    page.set_viewport_size({"width": width, "height": 1000})
+    found = {}
     response = page.goto(f"{streamlit_server}/tour?{urlencode({'lang': lang, 'lens': lens, **extra})}")
     assert response is not None and response.ok
     expect(page.get_by_role("heading", name=texts.t("page_tour", lang), exact=True)).to_be_visible(timeout=SLOW)
@@ -77,6 +81,10 @@ def test_walk_the_whole_tour_with_the_keyboard(streamlit_server, page, artifacts
         expect(page.get_by_text(texts.lens_title(lens, lang)).first).to_be_visible()
         expect(page.get_by_text(texts.step_text(step.key, "do", lens, lang))).to_be_visible()
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+        drawn(page, SLOW)
+        problems = findings(page, lang)  # test_browser_present.py's checks, on every step
+        if problems:
+            found[number] = problems
         name = f"tour-{walk}-{number}-{step.key}"
         if (walk, number) in DOCS:  # the README's screenshots (tests/rehearse.py takes every step's, for a person)
             idle(page, SLOW, 600)
@@ -91,6 +99,7 @@ def test_walk_the_whole_tour_with_the_keyboard(streamlit_server, page, artifacts
             page.evaluate("document.activeElement && document.activeElement.blur()")
             page.keyboard.press("ArrowRight")
             page.wait_for_url(re.compile(rf"[?&]step={number + 1}(&|$)"), timeout=SLOW)
+    assert not found, f"{walk} at {width} px:\n" + "\n".join(f"step {n}: {v}" for n, v in found.items())
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.keyboard.press("ArrowLeft")
     page.wait_for_url(re.compile(rf"[?&]step={len(story.STEPS) - 1}(&|$)"), timeout=SLOW)
