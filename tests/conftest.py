@@ -41,6 +41,11 @@ BROWSER_FIXTURES = {"browser", "streamlit_server", "fresh_server"}
 # Tests that compare two times measured side by side: they run last, once the background trainings (tests/runs.py)
 # are over, so that nothing else changes the machine's load between the two.
 TIMED_LAST = {"test_browser_eta.py", "test_browser_bench_app.py"}
+# The files that read the background pool's runs (tests/runs.py ``planned``) run after every other test but the
+# timed ones: the tests that need no pool then run while it trains, instead of on one core once it is over (a
+# fresh clone's log, 2026-12-04: test_methods waited 36 s for the pool, and after it the tests left ran with a core
+# idle, 148 CPU-s in all).
+POOL_READERS = {"test_methods.py", "test_narration.py", "test_physics.py"}
 FILES = pytest.StashKey[set]()  # the test files this session runs
 LONG = pytest.StashKey[bool]()  # does it run a test of the long tier (marked long: `make physics`)?
 
@@ -62,7 +67,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
-    items.sort(key=lambda item: item.path.name in TIMED_LAST)  # stable: every other test keeps its place
+    # stable: every other test keeps its place
+    items.sort(key=lambda item: (item.path.name in TIMED_LAST, item.path.name in POOL_READERS))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
