@@ -139,9 +139,9 @@ def shoot(page, path: Path, max_height: int = 7000, pause_ms: int = 1200) -> Pat
     return path
 
 
-def findings(page, lang: str, skip: tuple[str, ...] = ()) -> dict[str, list]:
+def findings(page, lang: str) -> dict[str, list]:
     """What the eye finds on a drawn page (tests/pagecheck.py: ``contrast``, ``controls``, ``overlaps``,
-    ``foreign``; those named in ``skip`` left out), by check, at the window's width. Measured with the window as
+    ``foreign``), by check, at the window's width. Measured with the window as
     tall as the page (``whole_page``, as tests/rehearse.py does): below the fold the tour's slider value read as red
     on red once its chart took the whole width. The checks read the DOM (styles and hit tests), which the tall
     window lays out at once: on 32 pages (en 1280 px plain, zh 1920 px presenter dark) every chart, heading and
@@ -154,7 +154,7 @@ def findings(page, lang: str, skip: tuple[str, ...] = ()) -> dict[str, list]:
         with whole_page(page, page.viewport_size["width"], 100):
             found = {"contrast": contrast(page), "controls": controls(page), "overlaps": overlaps(page),
                      "foreign": foreign(page, lang)}
-        return {k: v for k, v in found.items() if v and k not in skip}
+        return {k: v for k, v in found.items() if v}
 
     problems = measure()
     if problems:

@@ -9,7 +9,8 @@ and in presenter mode, and all the checks run on every page load (one server, on
 are checked the same way where test_browser_tour.py walks them with the keyboard (Chinese plain view at 1920 px,
 English presenter dark at 1280 px): walked here too, they were 32 more page loads, the largest share of this file.
 In the plain view every page that charts (``CHARTED``) shows a chart and its lens's analogy panel, in both
-languages.
+languages. The language check holds on the pretraining page too, whose untrained model's samples come from the
+page language's own vocabulary (issue 12 item 8; sim/world.py, a vocabulary a language).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from urllib.parse import urlencode
 
 import pytest
 from live import drawn, findings
-from pagecheck import foreign
 
 from ui import texts
 
@@ -38,9 +38,6 @@ def url(base: str, page: str, lang: str, view: str) -> str:
 # The pages that draw a chart and their lens's analogy panel in the plain view (checked on each walk of it).
 CHARTED = {"", "pretrain", "sft", "rlhf", "explorer", "challenges"}
 
-# The pretraining page's language check is its own test below (a known failure until the per-language world lands).
-WORLD_PENDING = {"pretrain": ("foreign",)}
-
 
 @pytest.mark.parametrize(("lang", "view", "width"), WALKS, ids=[f"{a}-{b}-{c}" for a, b, c in WALKS])
 def test_every_page_is_readable_unclipped_and_in_one_language(streamlit_server, browser, lang, view, width):
@@ -56,25 +53,9 @@ def test_every_page_is_readable_unclipped_and_in_one_language(streamlit_server, 
             if view == "light" and name in CHARTED:
                 page.wait_for_selector(".js-plotly-plot", timeout=120_000)  # a chart, once its run is read
                 assert page.get_by_text(texts.lens_title("wuxia", lang)).first.is_visible(), f"{name}: no lens"
-            problems = findings(page, lang, WORLD_PENDING.get(name, ()))
+            problems = findings(page, lang)
             if problems:
                 found[name or "home"] = problems
     finally:
         context.close()
     assert not found, f"{lang} {view} at {width} px:\n" + "\n".join(f"{p}: {v}" for p, v in found.items())
-
-
-# Issue 12 item 8: the untrained model's samples on the pretraining page come from the page language's own
-# vocabulary (sim/world.py, a vocabulary a language), so even its noise is written in that language.
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_pretraining_samples_are_in_the_pages_language(streamlit_server, browser, lang):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    page = context.new_page()
-    try:
-        page.goto(url(streamlit_server, "pretrain", lang, "light"), wait_until="domcontentloaded")
-        page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
-        drawn(page, 120_000)
-        assert foreign(page, lang) == []
-    finally:
-        context.close()
-
