@@ -97,11 +97,16 @@ TEST_RUNS = (
     ("en", 0.1, 0.9),
     ("en", 0.0, 0.9),
 )
+# The hands-on AppTests' run (tests/test_handson.py): the tiny preset, whose judges and policy retrain in seconds
+# where the fast preset's take most of a minute (those tests check the buttons, the timeline and the rankings'
+# plumbing, not what training learns). Seed 1: the hall's tiny trainings (test_browser_hall.py, seed 0) must find
+# none of their stages in the prepared cache.
+HANDS_RUN = {"lang": "en", "seed": 1}
 
 
 @pytest.fixture(scope="session")
 def wuji_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A cache folder holding the TEST_RUNS results, prepared once a test session.
+    """A cache folder holding the TEST_RUNS results and the HANDS_RUN one, prepared once a test session.
 
     It sets WUJI_CACHE_DIR and WUJI_PRESET=fast for this process (AppTest runs in it) and the
     streamlit server. WUJI_TEST_CACHE_DIR names a folder to keep between sessions (local speed-up).
@@ -117,6 +122,7 @@ def wuji_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cache = Cache(root)
     assert cache.warning is None, cache.warning
     cfgs = [preset("fast", kl_coef=kl, reward_bias=bias, lang=lang) for lang, kl, bias in TEST_RUNS]
+    cfgs.append(preset("tiny", **HANDS_RUN))
     prefetch.train(cfgs, root)  # the two languages side by side, one torch thread each
     for cfg in cfgs:
         assert is_cached(cfg, cache), f"run kl={cfg.ppo.kl_coef} bias={cfg.reward.reward_bias} was not cached"

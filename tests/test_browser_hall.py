@@ -122,6 +122,8 @@ def test_two_servers_share_the_votes_and_train_a_setting_asked_on_both_once(brow
 
     # A setting nobody trained (the tiny preset: every stage is new), asked for on both servers at once.
     cfg = preset("tiny", kl_coef=0.03, reward_bias=0.0, lang="en")
+    keys = stage_keys(cfg)
+    assert not [s for s in STAGES if Cache(folder).complete(s, keys[s])], "the prepared cache holds its stages"
     pages = [rlhf_page(browser, srv.url, "kl=0.03&bias=0") for srv in (a, b)]
     for page in pages:
         train(page)
@@ -129,7 +131,6 @@ def test_two_servers_share_the_votes_and_train_a_setting_asked_on_both_once(brow
     for page in pages:
         finished(page)
     pages[1].screenshot(path=str(artifacts_dir / "hall-both-finished.png"), full_page=True)
-    keys = stage_keys(cfg)
     trained = {s: claims.trainings(f"{s}-{keys[s]}") for s in STAGES}
     assert {s: len(o) for s, o in trained.items()} == {s: 1 for s in STAGES}, trained
     assert all(pid_of(o[0]) in (a.proc.pid, b.proc.pid) for o in trained.values())

@@ -2,7 +2,9 @@
 run (play / pause / step / rewind, one part alone) and the room as annotators (pooled rankings).
 
 The sim tests run tiny configs (plumbing, not physics; PPO-ptx's physics is in test_physics.py). The AppTests
-read the session's prepared cache (conftest.wuji_cache) and train only the small parts they click.
+read the session's prepared cache (conftest.wuji_cache) and train only the small parts they click: on the tiny
+preset's prepared run (conftest.HANDS_RUN) where they check the buttons, the timeline and the rankings, on the fast
+preset's where they compare PPO-ptx with plain PPO.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import HANDS_RUN
 from streamlit.testing.v1 import AppTest
 from test_jobs import until
 
@@ -242,6 +245,13 @@ def open_page(page: str, **query) -> AppTest:
     return at
 
 
+@pytest.fixture
+def tiny_app(wuji_cache, monkeypatch) -> dict:
+    """The app on the tiny preset, at the prepared tiny run's seed: the query that opens its pages."""
+    monkeypatch.setenv("WUJI_PRESET", "tiny")
+    return {"seed": str(HANDS_RUN["seed"])}
+
+
 def click(at: AppTest, key: str) -> AppTest:
     at.button(key=key).click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -257,9 +267,9 @@ def run_job(at: AppTest, key: str) -> AppTest:
     return at
 
 
-@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
-def test_play_pause_step_run_as_board_jobs_and_the_state_survives_a_pause(wuji_cache):
-    at = open_page("playground")
+@pytest.mark.slow  # trains tiny-preset stages for real (the full tier)
+def test_play_pause_step_run_as_board_jobs_and_the_state_survives_a_pause(tiny_app):
+    at = open_page("playground", **tiny_app)
     at.radio(key="hands_start").set_value("reward").run()
     s = click(at, "hands_new").session_state["hands"]
     assert s.steps()["reward"] == 0 and s.done["sft"] and s.current() == "reward"
@@ -283,7 +293,7 @@ def test_play_pause_step_run_as_board_jobs_and_the_state_survives_a_pause(wuji_c
         run_job(at, "hands_reward")
     while not s.done["rlhf"]:
         run_job(at, "hands_rlhf")
-    assert s.steps()["rlhf"] == preset("fast").ppo.iterations, "the policy alone, against the judges as they are"
+    assert s.steps()["rlhf"] == preset("tiny").ppo.iterations, "the policy alone, against the judges as they are"
     at.selectbox(key="hands_reset_stage").set_value("reward").run()
     click(at, "hands_reset")
     assert s.steps()["reward"] == 0 and s.steps()["rlhf"] == 0 and s.done["sft"]
@@ -319,9 +329,9 @@ def test_play_as_a_board_job_pauses_and_resumes_into_the_pipeline_run():
         [r["capability"] for r in doc["rlhf"]["history"]]
 
 
-@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
-def test_the_timeline_page_scrubs_the_hands_on_run(wuji_cache):
-    at = open_page("playground")
+@pytest.mark.slow  # trains tiny-preset stages for real (the full tier)
+def test_the_timeline_page_scrubs_the_hands_on_run(tiny_app):
+    at = open_page("playground", **tiny_app)
     at.radio(key="hands_start").set_value("reward").run()
     click(at, "hands_new")
     at.select_slider(key="hands_n").set_value(100).run()
@@ -359,11 +369,11 @@ def test_the_ptx_switch_and_coefficient_live_in_the_link_and_its_run_is_compared
     assert any("ptx_coef=abc" in w.value for w in bad.warning) and bad.session_state["values"]["ptx_coef"] == 8.0
 
 
-@pytest.mark.slow  # trains fast-preset stages for real (the full tier)
-def test_two_sessions_rankings_reach_one_reward_model(wuji_cache):
+@pytest.mark.slow  # trains tiny-preset stages for real (the full tier)
+def test_two_sessions_rankings_reach_one_reward_model(tiny_app):
     forget(session.cache())  # a fresh server: nobody has ranked yet
     session.server().room.reset()  # the room's database outlives a server object: empty it
-    ann, bob = open_page("rlhf"), open_page("rlhf")
+    ann, bob = open_page("rlhf", **tiny_app), open_page("rlhf", **tiny_app)
     for at, picks in ((ann, ("a", "b", "tie")), (bob, ("b", "a"))):
         at.toggle(key="rank_on").set_value(True).run()
         for choice in picks:
@@ -381,4 +391,4 @@ def test_two_sessions_rankings_reach_one_reward_model(wuji_cache):
     assert "rank_job" not in bob.session_state, "the same rankings: the finished result is shared, nothing retrains"
     assert any("used 4 of the room's rankings" in c.value for c in bob.caption)
     click(bob, "rank_take_back")
-    assert len(session.server().pool.rankings(World("en", 0))) == 3
+    assert len(session.server().pool.rankings(World("en", HANDS_RUN["seed"]))) == 3
