@@ -15,8 +15,9 @@ import re
 # over that, with the product of the ancestors' opacity. Disabled controls are exempt (WCAG 1.4.3 "inactive user
 # interface"), and so is what a reader does not read: icon ligatures (an alert's icon too: ``how_to_vote`` is drawn
 # as a ballot box), the skip link (off screen until focused), the toolbar, plotly's modebar and the notice plotly
-# shows for a few seconds after its camera button saved a PNG (plotly's own words, in English: not the app's
-# texts), and the slider's min/max labels (Streamlit shows them on hover only).
+# shows for a few seconds after its camera button saved a PNG (fading out, and naming the file in Latin letters; its
+# words are the page's language: tests/test_browser_app.py), and the slider's min/max labels (Streamlit shows them
+# on hover only).
 SKIP = ("[disabled], [aria-disabled=true], script, style, noscript, .modebar, .plotly-notifier, "
         "[data-testid=stToolbar], [data-testid=stIconMaterial], [data-testid=stAlertDynamicIcon], "
         "[data-testid=stSkipToContent], [data-testid=stSliderTickBar]")

@@ -13,7 +13,7 @@ import pytest
 from live import idle, shoot
 from playwright.sync_api import Page, expect
 
-from ui import texts
+from ui import charts, texts
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +93,20 @@ def test_an_unknown_page_falls_back_to_home(streamlit_server, page, artifacts_di
     visit(page, streamlit_server, "no-such-page?lang=en", texts.t("app_title", "en"))
     expect(page.get_by_text(re.compile("not found", re.I)).first).to_be_visible()
     shoot(page, artifacts_dir / "unknown-page.png")
+
+
+def test_plotlys_own_words_on_a_chinese_chart_are_chinese(streamlit_server, page):
+    """The titles of a chart's modebar buttons and the notice after its camera button are plotly's own English
+    unless the chart's config gives plotly a dictionary (ui/charts.py ``PLOTLY_WORDS``); "Fullscreen" is the button
+    Streamlit adds, with no way to name it."""
+    visit(page, streamlit_server, "rlhf?lang=zh", texts.t("page_rlhf", "zh"))
+    chart = page.locator(".js-plotly-plot").first
+    chart.hover()
+    titles = set(chart.locator(".modebar-btn").evaluate_all("bs => bs.map(b => b.getAttribute('data-title'))"))
+    ours = {texts.member("plotly", key, "zh") for key in charts.PLOTLY_WORDS.values()}
+    assert titles - {"Fullscreen"} <= ours and len(titles & ours) >= 5, titles
+    assert not titles & set(charts.PLOTLY_WORDS), "plotly's English"
+    with page.expect_download() as download:
+        chart.locator(f'.modebar-btn[data-title="{texts.member("plotly", "png", "zh")}"]').click()
+    assert download.value.suggested_filename.startswith("wuji-")
+    expect(page.locator(".plotly-notifier")).to_contain_text(texts.member("plotly", "downloaded", "zh"))

@@ -36,12 +36,13 @@ DOCS = {  # one screenshot a stage for the README: (walk, step) -> docs/ name
 }
 
 
-def save_chart_png(page: Page, path: Path) -> None:
-    """plotly's camera button renders the chart as a PNG in the browser (no server-side image library)."""
+def save_chart_png(page: Page, path: Path, lang: str) -> None:
+    """plotly's camera button renders the chart as a PNG in the browser (no server-side image library); its title
+    is in the page's language (ui/charts.py PLOTLY_WORDS)."""
     chart = page.locator(".st-key-tour_False .js-plotly-plot")
     chart.hover()
     with page.expect_download(timeout=30_000) as dl:
-        chart.locator('.modebar-btn[data-title^="Download plot"]').click()
+        chart.locator(f'.modebar-btn[data-title="{texts.member("plotly", "png", lang)}"]').click()
     dl.value.save_as(path)
     assert path.read_bytes()[:8] == PNG and path.stat().st_size > 5_000
 
@@ -94,7 +95,7 @@ def test_walk_the_whole_tour_with_the_keyboard(streamlit_server, page, artifacts
             shutil.copyfile(artifacts_dir / f"{name}.png", ROOT / "docs" / DOCS[(walk, number)])
         else:
             idle(page, SLOW)
-        save_chart_png(page, artifacts_dir / f"{name}-chart.png")
+        save_chart_png(page, artifacts_dir / f"{name}-chart.png", lang)
         if number < len(story.STEPS):
             page.evaluate("document.activeElement && document.activeElement.blur()")
             page.keyboard.press("ArrowRight")

@@ -19,7 +19,7 @@ from sim.config import METHODS, STAGES
 from sim.methods import FORM, VARIANTS
 from sim.server import GUESS_CHOICES
 from sim.world import KINDS as TASK_KINDS
-from ui import hands, labels, narrate, sidebar, state, states, story, texts, tradeoff
+from ui import charts, hands, labels, narrate, sidebar, state, states, story, texts, tradeoff
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
@@ -287,6 +287,7 @@ FAMILIES = {  # family -> the members the app can ask for (the fixed tuples they
     "moved": set(states.MOVES),
     "mend": set(tradeoff.MENDS),
     "ptx_kept": set(narrate.PTX_KEPT),
+    "plotly": set(charts.PLOTLY_WORDS.values()),
 }
 USED_AS_DATA = ("panel", "trend", "label", "short", "unit")  # members named in the code (ui, sim)
 

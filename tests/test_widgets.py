@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 
-from ui import charts, present
+from ui import charts, present, sidebar
 from ui import widgets as w
 
 ROWS = [{"step": s, "loss": 3.0 - 0.1 * s, "capability": 0.1 * s, "format_rate": 0.2 * s} for s in range(5)]
@@ -34,6 +34,7 @@ def test_a_chart_is_built_once_for_equal_data_and_again_for_other_data_or_mode(m
 
 def test_drawing_a_shared_figure_leaves_it_as_built(monkeypatch):
     monkeypatch.setattr(present, "room", lambda: "light")
+    monkeypatch.setattr(sidebar, "lang", lambda: "zh")  # the page's language (the router parsed it from the URL)
     fig = w.figure(charts.sft_curve, ROWS, "zh")
     before = fig.to_dict()
     assert w.chart("sft-curve", charts.sft_curve, ROWS, "zh")

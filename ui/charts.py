@@ -37,9 +37,38 @@ COLORS = {
 PCT = {"tickformat": ".0%", "range": [0, 1.05]}
 
 
-def export_config(name: str) -> dict:
-    """Plotly's own modebar camera button saves a PNG in the browser (no kaleido needed)."""
+# What plotly.js itself writes on a chart, in its English (the titles of its modebar's buttons, the notices after
+# its camera button or a zoom) -> the member of the catalogues' ``plotly.`` family that says it in the page's
+# language. Plotly's ``locales`` config is its public way to translate them; the English must be plotly's own
+# letter for letter (tests/test_browser_app.py reads a Chinese modebar's titles).
+PLOTLY_WORDS = {
+    "Download plot as a PNG": "png",
+    "Download plot": "download",
+    "Preparing image - this may take a few seconds": "preparing",
+    "Image download succeeded": "downloaded",
+    "Sorry, there was a problem downloading your image!": "failed",
+    "Zoom": "zoom",
+    "Pan": "pan",
+    "Box Select": "box_select",
+    "Lasso Select": "lasso_select",
+    "Zoom in": "zoom_in",
+    "Zoom out": "zoom_out",
+    "Autoscale": "autoscale",
+    "Reset axes": "reset_axes",
+    "Toggle Spike Lines": "spikes",
+    "Show closest data on hover": "hover_closest",
+    "Compare data on hover": "hover_compare",
+    "Double-click to zoom back out": "zoom_back",
+}
+
+
+def export_config(name: str, lang: str) -> dict:
+    """Plotly's own modebar camera button saves a PNG in the browser (no kaleido needed); its buttons' titles and
+    notices are in ``lang``."""
+    words = {en: texts.member("plotly", key, lang) for en, key in PLOTLY_WORDS.items()}
     return {
+        "locale": lang,
+        "locales": {lang: {"dictionary": words}},
         "displaylogo": False,
         "toImageButtonOptions": {
             "format": "png",

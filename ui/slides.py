@@ -45,7 +45,7 @@ def _section(i: int, s: dict, lang: str) -> str:
                 full_html=False,
                 include_plotlyjs=i == 0,
                 div_id=s["name"],
-                config=charts.export_config(s["name"]),
+                config=charts.export_config(s["name"], lang),
                 default_width="100%",
             )
         )
