@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from sim import bench, bench_scale
 from sim.cost import flops_per_token
 from sim.model import WujiConfig, WujiForCausalLM
+from ui import explore, state
 
 
 def _positive(x) -> bool:
@@ -109,6 +110,20 @@ def test_a_stacked_model_is_its_runs_side_by_side():
             assert moved > 1e-4, f"run {r}'s {name} did not move"
             # AdamW's first step is about lr x sign(grad): a gradient within rounding of 0 may take either sign
             assert (stacked.w(name)[r] - p).abs().mean() < 0.01 * moved, (r, name)
+
+
+def test_the_maps_cost_by_hand_and_its_shape_is_the_explorers():
+    # 3 seeds x (10 + 5) + 9 (seed, bias) judges x 2 + 54 PPO runs x 1 = 45 + 18 + 54
+    assert bench.map_cost({"pretrain": 10.0, "sft": 5.0, "reward": 2.0, "rlhf": 1.0, "total": 18.0}) == 117.0
+    assert bench.map_cost({"pretrain": 1, "sft": 0, "reward": 0, "rlhf": 0}, (2, 5, 7)) == 2
+    assert bench.MAP_SHAPE == (len(explore.GRID_SEEDS), len(explore.GRID_BIAS), len(state.KL_STOPS))
+    cold = {"seconds": {"pretrain": 10.0, "sft": 5.0, "reward": 2.0, "rlhf": 1.0},
+            "flops": {"pretrain": 4e9, "sft": 2e9, "reward": 1e9, "rlhf": 1e8}}
+    lines = bench._map_lines(cold, 1.0, {"target": "<= 90", "pass": False})
+    # at 1 GFLOP/s: 3 x 6 + 9 x 1 + 54 x 0.1 = 32.4 s of 117 s
+    assert lines[0].strip().startswith("the explorer's 54-run map") and "117 s" in lines[0]
+    assert lines[0].endswith("MISS")
+    assert "32 / 117 s = 27.7 %" in lines[1]
 
 
 def test_the_report_prints_the_scale_and_app_rows():
