@@ -230,8 +230,9 @@ def test_grpo_with_the_strict_checker_gains_without_flattery_where_ppo_collapses
     """Verifiable rewards (DeepSeek-R1): at bias 0.9 and no leash, GRPO rewarded by the strict checker writes right
     answers to held-out prompts more often (its sampled answers' pass rate), keeps its greedy capability within 5
     points and adds no flattery; PPO on the judges loses capability. What it does not do in our world is raise the
-    greedy capability: held out for real, that stayed within noise (0.776 -> 0.786 zh, 0.784 -> 0.758 en), as
-    Yue et al. (2025) found of RLVR in large models: it makes the model's best answer its usual one, no more."""
+    greedy capability, as Yue et al. (2025) found of RLVR in large models: it makes the model's best answer its usual
+    one, no more. Over six seeds the pass rate rose +0.02 (zh) and +0.03 (en), gaining on five of the kinds it
+    practises and losing on the held-out sums, which come out one off (docs/physics.md, "kind by kind")."""
     g = _grpo(claims, "strict")
     assert g["final"]["checker_strict"] - g["start"]["checker_strict"] >= 0.04, g
     assert g["final"]["capability"] >= g["start"]["capability"] - 0.05, g
