@@ -20,7 +20,7 @@ from sim.cache import cached_result
 from sim.config import preset
 from sim.server import GUESS_CHOICES, Guesses, forget
 from ui import narrate, session, state, states, story, texts, theme
-from ui.charts import for_room
+from ui.charts import ROOM_HIDDEN, export_config, for_room, room_title
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -230,6 +230,24 @@ def test_a_labels_own_box_follows_the_room_theme(name):
     c = theme.THEMES[name]
     assert boxed.bgcolor == c["panel"] and theme.contrast(boxed.font.color, boxed.bgcolor) >= 7
     assert plain.bgcolor is None, "a label without a box gets none"
+
+
+def test_a_presenter_title_wraps_to_its_plain_width_and_its_modebar_is_short():
+    """Presenter mode's title, type 1.5 times larger, wraps again at 44 / 1.5 = 29 columns, and each line it adds
+    lifts the plot by its line (24 px, scaled); its modebar drops five of plotly's buttons, not the camera."""
+    assert room_title("What each of the judges looks at", 1.5) == ("What each of the judges looks<br>at", 1)
+    assert room_title("one two<br>three", 1.5) == ("one two<br>three", 0)  # broken by hand
+    building = "Building inner strength: error guessing the<br>next word"  # _style's wrap at 44 columns
+    assert room_title(building, 1.5) == ("Building inner strength:<br>error guessing the next word", 0)
+    assert room_title("一" * 20, 1.5) == ("一" * 14 + "<br>" + "一" * 6, 1)
+    short = go.Figure(go.Scatter(x=[0], y=[0]))
+    long = go.Figure(go.Scatter(x=[0], y=[0]))
+    short.update_layout(title={"text": "Loss"}, margin={"t": 90})
+    long.update_layout(title={"text": "What each of the judges looks at"}, margin={"t": 90})
+    short, long = for_room(short, "light", 1.5).layout, for_room(long, "light", 1.5).layout
+    assert (short.margin.t, long.margin.t) == (135, 171) and (short.title.pad.t, long.title.pad.t) == (0, 21)
+    assert export_config("x", "en", room=True)["modeBarButtonsToRemove"] == list(ROOM_HIDDEN)
+    assert "toImage" not in ROOM_HIDDEN and "modeBarButtonsToRemove" not in export_config("x", "en")
 
 
 def test_chart_text_wraps_to_a_column():

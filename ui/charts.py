@@ -62,11 +62,19 @@ PLOTLY_WORDS = {
 }
 
 
-def export_config(name: str, lang: str) -> dict:
+# Presenter mode's charts keep two of plotly's modebar buttons, the camera and the reset of the axes: the row of
+# seven, over a title set half as large again, covered the title's end while the mouse was on the chart. Dragging
+# still zooms and a double click still resets (plotly's defaults), with or without their buttons.
+ROOM_HIDDEN = ("zoom2d", "pan2d", "zoomIn2d", "zoomOut2d", "autoScale2d")
+
+
+def export_config(name: str, lang: str, room: bool = False) -> dict:
     """Plotly's own modebar camera button saves a PNG in the browser (no kaleido needed); its buttons' titles and
-    notices are in ``lang``."""
+    notices are in ``lang``. In a room (presenter mode) the modebar is short (``ROOM_HIDDEN``)."""
     words = {en: texts.member("plotly", key, lang) for en, key in PLOTLY_WORDS.items()}
+    hidden = {"modeBarButtonsToRemove": list(ROOM_HIDDEN)} if room else {}
     return {
+        **hidden,
         "locale": lang,
         "locales": {lang: {"dictionary": words}},
         "displaylogo": False,
@@ -110,6 +118,19 @@ SUBPLOT_COLS = 66  # the panels' titles share this many columns between them (th
 PANEL_LIFT = 10
 
 
+TITLE_LINE, TITLE_PAD = 24, 14  # px a title's line adds to the top margin; px over a wrapped title (see _style)
+
+
+def room_title(title: str, scale: float) -> tuple[str, int]:
+    """A title ``_style`` wrapped at ``TITLE_COLS``, wrapped again for type ``scale`` times larger, so that it spans
+    no wider than before (and leaves the corner where the modebar shows free); and how many lines that added.
+    ``labels.wrap`` broke it at spaces when it has any, else anywhere, so its lines join the same way; a title whose
+    lines were broken by hand, narrower than that, stays as it is."""
+    again = labels.wrap(title.replace("<br>", " " if " " in title else ""), int(TITLE_COLS / scale))
+    more = again.count("<br>") - title.count("<br>")
+    return (again, more) if more >= 0 else (title, 0)
+
+
 def _style(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     """The house look: the title wrapped to fit a narrow column, and a top margin that holds its lines, the
     panels' titles (wrapped alike) and, above a single plot, the legend's row."""
@@ -121,7 +142,7 @@ def _style(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     title = labels.wrap(title, TITLE_COLS)
     lines = title.count("<br>") + 1
     sub_lines = max((a.text.count("<br>") + 1 for a in panels), default=0)
-    top = 40 + 24 * lines + (20 * sub_lines + PANEL_LIFT if panels else 26)
+    top = 40 + TITLE_LINE * lines + (20 * sub_lines + PANEL_LIFT if panels else 26)
     fig.update_layout(
         title={
             "text": title,
@@ -131,7 +152,7 @@ def _style(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
             "y": 0.97,
             "yanchor": "top",
             "yref": "container",
-            "pad": {"t": 14 if lines > 1 else 0},  # plotly sets a wrapped title's first line on y, not under it
+            "pad": {"t": TITLE_PAD if lines > 1 else 0},  # plotly sets a wrapped title's first line on y, not under it
         },
         height=height,
         font={"family": FONT, "size": 13},
@@ -661,17 +682,20 @@ def for_room(fig: go.Figure, theme_name: str, scale: float) -> go.Figure:
     lay = fig.layout
     size = (lay.font.size or 13) * scale
     m = lay.margin
+    title, more = room_title(lay.title.text or "", scale)
     fig.update_layout(
         template="plotly_dark" if theme_name == "dark" else "plotly_white",
         font={"size": size, "color": c["text"]},
         legend_font_color=c["text"],
+        title_text=title,
         title_font={"size": (lay.title.font.size or 17) * scale, "color": c["text"]},
-        title_pad_t=(lay.title.pad.t or 0) * scale,
+        title_pad_t=(lay.title.pad.t or (TITLE_PAD if more else 0)) * scale,
         title_subtitle_font={"size": (lay.title.subtitle.font.size or 12) * scale, "color": c["text"]},
         paper_bgcolor=c["bg"],
         plot_bgcolor=c["bg"],
         height=round((lay.height or 360) * (1 + (scale - 1) / 2)),
-        margin={"t": (m.t or 90) * scale, "b": (m.b or 50) * scale, "l": (m.l or 60) * scale, "r": m.r or 20},
+        margin={"t": ((m.t or 90) + TITLE_LINE * more) * scale, "b": (m.b or 50) * scale, "l": (m.l or 60) * scale,
+                "r": m.r or 20},
     )
     axes = {"gridcolor": c["grid"], "linecolor": c["border"], "zerolinecolor": c["grid"], "color": c["muted"]}
     fig.update_xaxes(**axes)

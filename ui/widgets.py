@@ -304,7 +304,8 @@ def chart(name: str, build, *args, key: str | None = None, **kw) -> bool:
     """Draw the chart ``build(*args, **kw)`` with its PNG export named ``name``; False when there was none."""
     fig = figure(build, *args, **kw)
     if fig is not None:
-        st.plotly_chart(fig, config=charts.export_config(name, sidebar.lang()), key=key)
+        config = charts.export_config(name, sidebar.lang(), room=present.room() is not None)
+        st.plotly_chart(fig, config=config, key=key)
     return fig is not None
 
 
