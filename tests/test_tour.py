@@ -251,12 +251,14 @@ def test_a_presenter_title_wraps_to_its_plain_width_and_its_modebar_is_short():
 
 
 def test_chart_text_wraps_to_a_column():
-    from ui.labels import width, wrap
+    from ui.labels import rewrap, width, wrap
 
     assert width("ab 中文") == 7
     assert wrap("one two three four", 9) == "one two<br>three<br>four"
     assert wrap("一二三四五", 4) == "一二<br>三四<br>五"
     assert wrap("short", 40) == "short"
+    assert rewrap("one two<br>three<br>four", 13) == "one two three<br>four"
+    assert rewrap("一二<br>三四<br>五", 6) == "一二三<br>四五"
 
 
 @pytest.mark.parametrize("lang", state.LANGS)

@@ -123,10 +123,9 @@ TITLE_LINE, TITLE_PAD = 24, 14  # px a title's line adds to the top margin; px o
 
 def room_title(title: str, scale: float) -> tuple[str, int]:
     """A title ``_style`` wrapped at ``TITLE_COLS``, wrapped again for type ``scale`` times larger, so that it spans
-    no wider than before (and leaves the corner where the modebar shows free); and how many lines that added.
-    ``labels.wrap`` broke it at spaces when it has any, else anywhere, so its lines join the same way; a title whose
-    lines were broken by hand, narrower than that, stays as it is."""
-    again = labels.wrap(title.replace("<br>", " " if " " in title else ""), int(TITLE_COLS / scale))
+    no wider than before (and leaves the corner where the modebar shows free); and how many lines that added. A
+    title whose lines were broken by hand, narrower than that, stays as it is."""
+    again = labels.rewrap(title, int(TITLE_COLS / scale))
     more = again.count("<br>") - title.count("<br>")
     return (again, more) if more >= 0 else (title, 0)
 

@@ -71,3 +71,9 @@ def wrap(text: str, cols: int) -> str:
             joined = piece
         line = joined
     return "<br>".join([*lines, line])
+
+
+def rewrap(text: str, cols: int) -> str:
+    """Text ``wrap`` broke into lines, broken again at ``cols``: its lines join as ``wrap`` split them (at spaces
+    when the text has any, else anywhere)."""
+    return wrap(text.replace("<br>", " " if " " in text else ""), cols)
